@@ -1,0 +1,80 @@
+/** Shapes of the api's answers (DESIGN §7), as the CLI reads them. */
+
+export interface RunViewTask {
+  taskId: string;
+  stage: string;
+  group: string | null;
+  mapIndex: number | null;
+  state: string;
+  attempt: number;
+  output: unknown;
+  error: { message?: string; type?: string; retryable?: boolean } | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** `GET /runs/:id`. */
+export interface RunView {
+  run: {
+    id: string;
+    pipeline: string;
+    version: number;
+    state: string;
+    params: unknown;
+    createdAt: string | null;
+    finishedAt: string | null;
+    reason?: string | null;
+  };
+  groups: { path: string; state: string }[];
+  tasks: RunViewTask[];
+}
+
+/** A row of `GET /runs`. */
+export interface RunSummary {
+  id: string;
+  pipeline: string;
+  version: number;
+  state: string;
+  createdAt: string | null;
+  finishedAt: string | null;
+  [key: string]: unknown;
+}
+
+/** A row of `GET /pipelines`. */
+export interface PipelineSummary {
+  id: string;
+  version: number;
+  createdAt?: string | null;
+  description?: string | null;
+  [key: string]: unknown;
+}
+
+/** Run states after which a run changes only when an operator acts. */
+export const FINISHED_RUN_STATES: ReadonlySet<string> = new Set([
+  'success',
+  'failed',
+  'cancelled',
+  'rejected',
+]);
+
+/** Task states that will not change on their own. */
+export const TERMINAL_TASK_STATES: ReadonlySet<string> = new Set([
+  'success',
+  'failed',
+  'upstream_failed',
+  'skipped',
+  'cancelled',
+]);
+
+/** Task states that count as a failure. */
+export const FAILED_TASK_STATES: ReadonlySet<string> = new Set(['failed', 'upstream_failed', 'cancelled']);
+
+/** Lists come back either bare or wrapped (`{runs: […]}`, `{items: […]}`); this reads both. */
+export function listOf<T>(body: unknown, key: string): T[] {
+  if (Array.isArray(body)) return body as T[];
+  if (body && typeof body === 'object') {
+    const record = body as Record<string, unknown>;
+    for (const k of [key, 'items', 'data']) if (Array.isArray(record[k])) return record[k] as T[];
+  }
+  return [];
+}

@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { seg } from '../api/api-client.js';
+import { println, type CliContext } from '../context.js';
+import { jsonText, shortTime } from '../output/table.js';
+import { apiClientFor, parsePositiveInt, withApiOptions, withJson, type ApiOptions } from './shared.js';
+
+interface PipelineDetail {
+  id: string;
+  version: number;
+  createdAt?: string | null;
+  createdBy?: string | null;
+  source?: string | null;
+  spec?: unknown;
+  versions?: unknown;
+  [key: string]: unknown;
+}
+
+export function registerPipelinesShow(pipelines: Command, ctx: CliContext): void {
+  withJson(
+    withApiOptions(
+      pipelines
+        .command('show')
+        .description('show a pipeline version (the latest by default) and its source')
+        .argument('<id>', 'pipeline id')
+        .option('--version <n>', 'a specific version', parsePositiveInt),
+    ),
+  ).action(async (id: string, options: ApiOptions & { json?: boolean; version?: number }) => {
+    const query = options.version === undefined ? '' : `?version=${options.version}`;
+    const body = await apiClientFor(ctx, options).get<PipelineDetail>(`/pipelines/${seg(id)}${query}`);
+    if (options.json) return void ctx.io.out(jsonText(body));
+    println(ctx, `pipeline ${body.id} version ${body.version}`);
+    if (body.createdAt)
+      println(ctx, `created  ${shortTime(body.createdAt)}${body.createdBy ? ` by ${body.createdBy}` : ''}`);
+    println(ctx);
+    if (typeof body.source === 'string' && body.source.trim() !== '')
+      ctx.io.out(body.source.endsWith('\n') ? body.source : `${body.source}\n`);
+    else ctx.io.out(jsonText(body.spec ?? body));
+  });
+}

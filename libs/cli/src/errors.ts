@@ -1,0 +1,75 @@
+/** Exit codes of the `tributary` command. */
+export const EXIT_OK = 0;
+/** A failed run, or an operation that failed (api error, broken chain, unreachable service). */
+export const EXIT_FAILED = 1;
+/** Bad usage: unknown command or flag, missing argument, unparsable value. */
+export const EXIT_USAGE = 2;
+
+/** An error the CLI reports as `error: <message>` and exits with `exitCode`. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT_FAILED,
+  ) {
+    super(message);
+  }
+}
+
+/** A usage error (exit 2): the command line itself is wrong. */
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(message, EXIT_USAGE);
+  }
+}
+
+/** One problem the api names in a 422 (or any error) response. */
+export interface ApiErrorDetail {
+  path: string;
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+/** An error answer of the api (`{error: {code, message, details}}`), or `unreachable` when nothing answered. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: readonly ApiErrorDetail[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** `error: <code>: <message>` then `  <path>: <message>` per detail. */
+export function formatApiError(error: ApiError): string {
+  const lines = [`error: ${error.code}: ${error.message}`];
+  for (const detail of error.details) lines.push(`  ${detail.path || '/'}: ${detail.message}`);
+  return lines.join('\n');
+}
+
+/**
+ * One problem of a pipeline file as `file:line:column path: message` (compiler style, so editors
+ * jump to it); `file path: message` when the api gave no position.
+ */
+export function formatSpecProblem(file: string, detail: ApiErrorDetail): string {
+  const where =
+    detail.line !== undefined && detail.line !== null ? `${file}:${detail.line}:${detail.column ?? 1}` : file;
+  return `${where} ${detail.path || '/'}: ${detail.message}`;
+}
+
+/** The text shown for any error a command threw. */
+export function formatError(error: unknown): string {
+  if (error instanceof ApiError) return formatApiError(error);
+  if (error instanceof CliError) return `error: ${error.message}`;
+  if (error instanceof Error) return `error: ${error.message}`;
+  return `error: ${String(error)}`;
+}
+
+/** The exit code for any error a command threw. */
+export function exitCodeOf(error: unknown): number {
+  return error instanceof CliError ? error.exitCode : EXIT_FAILED;
+}

@@ -1,0 +1,299 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { resolveApiTarget } from './api/api-target.js';
+import { writeDevState } from './api/dev-state.js';
+import type { RunView } from './api/types.js';
+import { runCli } from './program.js';
+import { recordingContext } from './test-support.js';
+
+const tempDirs: string[] = [];
+const tempDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-cli-'));
+  tempDirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const cli = async (args: string[], env: Record<string, string> = {}, cwd?: string) => {
+  const ctx = recordingContext(env, cwd);
+  const code = await runCli(args, ctx);
+  return { code, out: ctx.stdout(), err: ctx.stderr() };
+};
+
+describe('argument parsing and exit codes', () => {
+  it('refuses --params that is not JSON with exit 2 and the parser’s reason', async () => {
+    const { code, err } = await cli(['runs', 'trigger', 'search-quality', '--params', '{bad']);
+    expect(code).toBe(2);
+    expect(err).toContain(
+      "error: option '--params <json>' argument '{bad' is invalid. not valid JSON: Expected property name or '}' in JSON at position 1",
+    );
+  });
+
+  it('refuses --params that is JSON but not an object', async () => {
+    const { code, err } = await cli(['runs', 'trigger', 'p', '--params', '["LU"]']);
+    expect(code).toBe(2);
+    expect(err).toContain(`expected a JSON object like '{"markets":["LU"]}', got an array`);
+  });
+
+  it.each([
+    [['frobnicate'], "error: unknown command 'frobnicate'"],
+    [['runs', 'list', '--bogus'], "error: unknown option '--bogus'"],
+    [['runs', 'show'], "error: missing required argument 'runId'"],
+    [['runs', 'cancel', 'r1'], "error: required option '--reason <text>' not specified"],
+    [
+      ['tasks', 'mark', 'r1', 'a', '--state', 'done', '--reason', 'x'],
+      "error: option '--state <state>' argument 'done' is invalid",
+    ],
+    [
+      ['pipelines', 'show', 'p', '--version', 'latest'],
+      "error: option '--version <n>' argument 'latest' is invalid",
+    ],
+    [['start', 'scheduler'], "error: command-argument value 'scheduler' is invalid for argument 'service'"],
+    [['runs'], 'Usage: tributary runs'],
+  ])('%j is a usage error (exit 2)', async (args, message) => {
+    const { code, err } = await cli(args);
+    expect(code).toBe(2);
+    expect(err).toContain(message);
+  });
+
+  it('refuses --params together with --params-file', async () => {
+    const { code, err } = await cli(['runs', 'trigger', 'p', '--params', '{}', '--params-file', 'x.json']);
+    expect([code, err.trim()]).toEqual([2, 'error: give --params or --params-file, not both']);
+  });
+
+  it('prints help with exit 0, for every level', async () => {
+    for (const args of [
+      ['--help'],
+      ['runs', 'trigger', '--help'],
+      ['audit', 'replay', '--help'],
+      ['help', 'tasks'],
+    ]) {
+      const { code, out } = await cli(args);
+      expect(code).toBe(0);
+      expect(out).toMatch(/^Usage: tributary/);
+    }
+  });
+
+  it('says where it looked when the api does not answer (exit 1)', async () => {
+    const { code, err } = await cli(['runs', 'list'], { TRIBUTARY_API_URL: 'http://127.0.0.1:9' });
+    expect(code).toBe(1);
+    expect(err).toMatch(/^error: unreachable: cannot reach the api at http:\/\/127.0.0.1:9 \(/);
+  });
+});
+
+describe('api target', () => {
+  it('takes the environment first, then .tributary/dev.json, then the default', () => {
+    const dir = tempDir();
+    expect(resolveApiTarget({}, dir)).toEqual({
+      url: 'http://127.0.0.1:8080',
+      token: null,
+      source: 'default',
+    });
+    writeDevState(dir, { apiUrl: 'http://127.0.0.1:4000/', token: 'stored' });
+    expect(resolveApiTarget({}, dir)).toEqual({
+      url: 'http://127.0.0.1:4000',
+      token: 'stored',
+      source: '.tributary/dev.json',
+    });
+    expect(resolveApiTarget({ TRIBUTARY_API_URL: 'http://127.0.0.1:4000' }, dir).token).toBe('stored');
+    expect(resolveApiTarget({ TRIBUTARY_API_URL: 'http://elsewhere:1' }, dir).token).toBeNull();
+    expect(resolveApiTarget({ TRIBUTARY_API_URL: 'http://x:1', TRIBUTARY_API_TOKEN: 't' }, dir)).toEqual({
+      url: 'http://x:1',
+      token: 't',
+      source: 'environment',
+    });
+  });
+});
+
+/** A stand-in for the api: routes answer from a table; requests are recorded. */
+describe('commands against an api', () => {
+  let server: Server;
+  let url = '';
+  const requests: { method: string; path: string; auth: string | undefined; body: string }[] = [];
+  let routes: Record<string, (body: string) => [number, unknown]> = {};
+
+  beforeAll(async () => {
+    server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const path = req.url!.replace(/^\/api\/v1/, '');
+        requests.push({ method: req.method!, path, auth: req.headers.authorization, body });
+        const route = routes[`${req.method} ${path}`];
+        const [status, payload] = route
+          ? route(body)
+          : [404, { error: { code: 'not_found', message: `no route ${path}` } }];
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeEach(() => {
+    requests.length = 0;
+    routes = {};
+  });
+  const env = () => ({ TRIBUTARY_API_URL: url, TRIBUTARY_API_TOKEN: 'tok' });
+
+  const runView = (state: string, taskState: string): RunView => ({
+    run: {
+      id: 'r1',
+      pipeline: 'p',
+      version: 1,
+      state,
+      params: { markets: ['LU'] },
+      createdAt: '2024-06-11T10:00:00.000Z',
+      finishedAt: null,
+    },
+    groups: [{ path: 'market=LU', state: state === 'running' ? 'running' : state }],
+    tasks: [
+      {
+        taskId: 'market=LU/generate',
+        stage: 'market/generate',
+        group: 'market=LU',
+        mapIndex: null,
+        state: taskState,
+        attempt: 1,
+        output: null,
+        error:
+          taskState === 'failed'
+            ? { message: 'no catalog for LU', type: 'FatalError', retryable: false }
+            : null,
+        startedAt: null,
+        finishedAt: null,
+      },
+    ],
+  });
+
+  it('pipelines apply prints each problem as file:line:column path: message (exit 1)', async () => {
+    routes['POST /pipelines'] = () => [
+      422,
+      {
+        error: {
+          code: 'invalid_spec',
+          message: 'pipeline spec is invalid',
+          details: [{ path: '/stages/0/bogus', message: 'unknown key "bogus"', line: 5, column: 5 }],
+        },
+      },
+    ];
+    const file = join(tempDir(), 'bad.yaml');
+    writeFileSync(file, 'id: p\nstages: []\n');
+    const { code, err } = await cli(['pipelines', 'apply', file], env());
+    expect(code).toBe(1);
+    expect(err.split('\n')).toContain(`${file}:5:5 /stages/0/bogus: unknown key "bogus"`);
+    expect(requests[0]).toMatchObject({
+      method: 'POST',
+      path: '/pipelines',
+      auth: 'Bearer tok',
+      body: 'id: p\nstages: []\n',
+    });
+  });
+
+  it('runs trigger prints the run id and sends params and idempotency key', async () => {
+    routes['POST /pipelines/p/runs'] = () => [202, { runId: 'r1' }];
+    const { code, out } = await cli(
+      ['runs', 'trigger', 'p', '--params', '{"markets":["LU"]}', '--idempotency-key', 'k1'],
+      env(),
+    );
+    expect([code, out]).toEqual([0, 'r1\n']);
+    expect(JSON.parse(requests[0]!.body)).toEqual({ params: { markets: ['LU'] }, idempotencyKey: 'k1' });
+  });
+
+  it('runs trigger shows the api’s refusal with its details (exit 1)', async () => {
+    routes['POST /pipelines/p/runs'] = () => [
+      422,
+      {
+        error: {
+          code: 'invalid_params',
+          message: 'params do not match',
+          details: [{ path: '/params/markets', message: 'is required' }],
+        },
+      },
+    ];
+    const { code, err } = await cli(['runs', 'trigger', 'p', '--params', '{}'], env());
+    expect([code, err]).toEqual([
+      1,
+      'error: invalid_params: params do not match\n  /params/markets: is required\n',
+    ]);
+  });
+
+  it('runs trigger --wait follows the run (404 until planned) and exits 0 on success', async () => {
+    let polls = 0;
+    routes['POST /pipelines/p/runs'] = () => [202, { runId: 'r1' }];
+    routes['GET /runs/r1'] = () => {
+      polls += 1;
+      if (polls === 1) return [404, { error: { code: 'not_found', message: 'not yet' } }];
+      return [200, polls === 2 ? runView('running', 'running') : runView('success', 'success')];
+    };
+    const { code, out } = await cli(
+      ['runs', 'trigger', 'p', '--params', '{"markets":["LU"]}', '--wait'],
+      env(),
+    );
+    expect(code).toBe(0);
+    expect(out).toMatch(
+      /^run r1 triggered \(pipeline p\)\nmarket=LU running 0\/1\nmarket=LU success 1\/1\nrun r1 success in \d/,
+    );
+  });
+
+  it('runs trigger --wait exits 1 when the run failed, naming the failed task', async () => {
+    routes['POST /pipelines/p/runs'] = () => [202, { runId: 'r1' }];
+    routes['GET /runs/r1'] = () => [200, runView('failed', 'failed')];
+    const { code, out } = await cli(['runs', 'trigger', 'p', '--wait'], env());
+    expect(code).toBe(1);
+    expect(out).toContain('market=LU failed 1/1 (1 failed)');
+    expect(out).toContain('  market=LU/generate failed (attempt 1): no catalog for LU');
+  });
+
+  it('runs show --json prints the run view exactly; without --json a table', async () => {
+    const view = runView('success', 'success');
+    routes['GET /runs/r1'] = () => [200, view];
+    const json = await cli(['runs', 'show', 'r1', '--json'], env());
+    expect(JSON.parse(json.out)).toEqual(view);
+    const text = await cli(['runs', 'show', 'r1'], env());
+    expect(text.out).toContain('market=LU/generate  success    1');
+  });
+
+  it('tasks clear sends the task ids as given and warns without downstream', async () => {
+    routes['POST /runs/r1/clear'] = () => [
+      200,
+      { ok: true, events: 2, eventTypes: { TaskInstanceCleared: 2 } },
+    ];
+    const { code, out, err } = await cli(
+      ['tasks', 'clear', 'r1', 'market=LU/retrieve[3]', '--no-downstream', '--reason', 'flaky'],
+      env(),
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(requests[0]!.body)).toEqual({
+      taskIds: ['market=LU/retrieve[3]'],
+      downstream: false,
+      onlyFailed: false,
+      reason: 'flaky',
+    });
+    expect(err).toMatch(/^warning: --no-downstream: descendants that are upstream_failed stay as they are/);
+    expect(out).toBe('cleared market=LU/retrieve[3] (2 events: TaskInstanceCleared ×2)\n');
+  });
+
+  it('logs url-encodes the task id', async () => {
+    routes['GET /runs/r1/tasks/market%3DLU%2Fretrieve%5B3%5D/logs?attempt=2'] = () => [
+      200,
+      [
+        {
+          attempt: 2,
+          at: '2024-06-11T10:00:00.000Z',
+          level: 'info',
+          message: 'searched',
+          fields: { hits: 10 },
+        },
+      ],
+    ];
+    const { code, out } = await cli(['logs', 'r1', 'market=LU/retrieve[3]', '--attempt', '2'], env());
+    expect([code, out]).toEqual([0, '2024-06-11T10:00:00.000Z #2 info  searched {"hits":10}\n']);
+  });
+});

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import type { RunView, RunViewTask } from '../api/types.js';
+import { changedProgressLines, failureLines, progressLines, runProgress } from './run-progress.js';
+
+const task = (
+  taskId: string,
+  group: string | null,
+  state: string,
+  extra: Partial<RunViewTask> = {},
+): RunViewTask => ({
+  taskId,
+  stage: taskId
+    .split('/')
+    .pop()!
+    .replace(/\[\d+\]$/, ''),
+  group,
+  mapIndex: null,
+  state,
+  attempt: 1,
+  output: null,
+  error: null,
+  startedAt: null,
+  finishedAt: null,
+  ...extra,
+});
+
+const view = (runState: string, groups: [string, string][], tasks: RunViewTask[]): RunView => ({
+  run: {
+    id: 'r1',
+    pipeline: 'p',
+    version: 1,
+    state: runState,
+    params: {},
+    createdAt: null,
+    finishedAt: null,
+  },
+  groups: groups.map(([path, state]) => ({ path, state })),
+  tasks,
+});
+
+describe('run progress (plain-text mode)', () => {
+  it('counts terminal task instances per group and lists top-level tasks on their own', () => {
+    const v = view(
+      'running',
+      [
+        ['market=LU', 'success'],
+        ['market=PT', 'running'],
+      ],
+      [
+        task('market=LU/generate', 'market=LU', 'success'),
+        task('market=LU/retrieve[0]', 'market=LU', 'success'),
+        task('market=LU/report', 'market=LU', 'skipped'),
+        task('market=PT/generate', 'market=PT', 'success'),
+        task('market=PT/retrieve[0]', 'market=PT', 'running'),
+        task('market=PT/retrieve[1]', 'market=PT', 'failed'),
+        task('consolidate', null, 'pending'),
+      ],
+    );
+    expect(progressLines(v)).toEqual([
+      'market=LU success 3/3',
+      'market=PT running 2/3 (1 failed)',
+      'consolidate pending 0/1',
+    ]);
+  });
+
+  it('counts nested groups in their parent group', () => {
+    const v = view(
+      'running',
+      [
+        ['market=LU', 'running'],
+        ['market=LU/lang=fr', 'success'],
+      ],
+      [
+        task('market=LU/prepare', 'market=LU', 'success'),
+        task('market=LU/lang=fr/translate', 'market=LU/lang=fr', 'success'),
+      ],
+    );
+    expect(runProgress(v).map((e) => [e.label, e.done, e.total])).toEqual([
+      ['market=LU', 2, 2],
+      ['market=LU/lang=fr', 1, 1],
+    ]);
+  });
+
+  it('prints only the lines that changed since the last view', () => {
+    const seen = new Map<string, string>();
+    const first = view(
+      'running',
+      [['market=LU', 'running']],
+      [task('market=LU/generate', 'market=LU', 'running')],
+    );
+    expect(changedProgressLines(first, seen)).toEqual(['market=LU running 0/1']);
+    expect(changedProgressLines(first, seen)).toEqual([]);
+    const done = view(
+      'success',
+      [['market=LU', 'success']],
+      [task('market=LU/generate', 'market=LU', 'success'), task('consolidate', null, 'success')],
+    );
+    expect(changedProgressLines(done, seen)).toEqual(['market=LU success 1/1', 'consolidate success 1/1']);
+  });
+
+  it('names failed task instances with their first error line, and counts upstream_failed ones', () => {
+    const v = view(
+      'failed',
+      [['market=GR', 'failed']],
+      [
+        task('market=GR/retrieve[3]', 'market=GR', 'failed', {
+          attempt: 3,
+          error: { message: 'search API timed out\n  at …', type: 'TimeoutError', retryable: true },
+        }),
+        task('market=GR/report', 'market=GR', 'upstream_failed'),
+      ],
+    );
+    expect(failureLines(v)).toEqual([
+      '  market=GR/retrieve[3] failed (attempt 3): search API timed out',
+      '  1 task instance(s) upstream_failed',
+    ]);
+  });
+});

@@ -1,0 +1,45 @@
+// libs/domain: pure — spec, validation, expansion, trigger rules, the run decider, scheduling maths.
+
+// rules
+export * from './rules/task-state.js';
+export * from './rules/trigger-rule.js';
+export type { UpstreamCounts } from './rules/upstream-counts.js';
+export { emptyCounts, addFinished, countUpstreams, doneCount, assertConsistentCounts } from './rules/upstream-counts.js';
+export { evaluateTriggerRule, type RuleVerdict } from './rules/evaluate-trigger-rule.js';
+export { evaluateMapSuppliers, type MapSupplierVerdict } from './rules/evaluate-map-suppliers.js';
+export { decideRunOutcome, type RunOutcome, type RunOutcomeInput, type LeafStateCounts } from './rules/run-outcome.js';
+
+// schedule
+export { chooseDispatch, type DispatchChoice, type BlockedTask, type BlockReason } from './schedule/choose-dispatch.js';
+export { compareReadyTasks, inDispatchOrder, type ReadyTask } from './schedule/ready-task.js';
+export { stageKey, emptyActiveCounts, type ActiveCounts, type SchedulingLimits, type PoolLimit } from './schedule/scheduling-limits.js';
+export { emptyTokenBuckets, refillBucket, bucketCapacity, hasToken, nextTokenAtMs, type TokenBucket, type TokenBuckets } from './schedule/token-buckets.js';
+export { retryDelayMs, type RetryDelayInput } from './schedule/retry-delay.js';
+
+// spec
+export * from './spec/pipeline-spec.js';
+export * from './spec/compiled-plan.js';
+
+// run
+export * from './run/task-id.js';
+export * from './run/run-events.js';
+export * from './run/run-commands.js';
+export { initialRunState, type RunState, type TaskRecord, type SlotRecord, type GroupRecord, type RunRecord } from './run/run-state.js';
+export { evolve } from './run/run-evolve.js';
+export { decide, nextWakeAt, consolidationVerdict, type Decision } from './run/run-decide.js';
+export { renderAttempt, type AttemptPayload } from './run/attempt-payload.js';
+export { runViewOf, type RunView } from './run/run-view.js';
+export { consolidationUpstream, groupBindingOf, outputOf } from './run/expression-scope.js';
+
+// spec parsing and compiling
+export { parsePipelineSpec, type ParsePipelineSpecResult } from './spec/parse-pipeline-spec.js';
+export { compilePlan, PlanCompileError } from './spec/compile-plan.js';
+export { parseDuration, type DurationResult } from './spec/duration.js';
+export { compileExpression, type CompileExpressionResult } from './spec/cel-expression.js';
+export { affectedBy, type AffectedRecords } from './run/affected-records.js';
+export { compileInputTemplate, type CompileInputTemplateResult } from './spec/input-template.js';
+export { type CelPosition } from './spec/cel-expression.js';
+export { DURATION_PATTERN } from './spec/duration.js';
+export { pipelineSpecSchema, pipelineJsonSchema, CONSOLIDATE_ID, SLUG_PATTERN, EXECUTOR_PATTERN, type RawPipelineSpec } from './spec/pipeline-spec.schema.js';
+export { BUILT_IN_TASK_SETTINGS, DEFAULT_MAX_MAP_LENGTH } from './spec/resolve-pipeline-spec.js';
+export { pipelineSchemaFileText } from './spec/pipeline-schema-file.js';

@@ -1,0 +1,111 @@
+import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
+import { analyzeCel, lineColumn, type CelVariable, type ParsedCel } from './cel-ast.js';
+import { celToJson } from './cel-value.js';
+import type { CompiledExpression, EvaluationResult, ExpressionScope } from './compiled-plan.js';
+
+/**
+ * The CEL environment of every Tributary expression: the standard library plus the `strings`
+ * extension (`lowerAscii`, `split`, `indexOf`, …). Variables are bound per evaluation.
+ */
+const ENV = celEnv({ funcs: strings });
+const KNOWN_FUNCTIONS: ReadonlySet<string> = new Set([...ENV.funcs].map((func) => func.name));
+
+/** Where in the expression a compile error is (1-based). */
+export interface CelPosition {
+  line: number;
+  column: number;
+}
+
+/** Result of {@link compileExpression}. */
+export type CompileExpressionResult =
+  { ok: true; expression: CompiledExpression } | { ok: false; message: string; position: CelPosition | null };
+
+/**
+ * Compiles a CEL expression once (parse, static checks, plan) into a {@link CompiledExpression}.
+ *
+ * - Syntax errors carry the library's message and position (`line 1, column 9: found . but …`).
+ * - Static checks: identifiers must be `params`, `group`, `upstream`, `item`, `run` (or
+ *   comprehension variables / type names); functions must exist; `upstream` must be read with a
+ *   literal stage id (`upstream.x`, `upstream["ner-diff"]`), which gives `upstreamRefs`.
+ * - `evaluate` never throws: evaluation errors (missing key, no matching overload, a variable not
+ *   bound in this scope, a result with no JSON form) come back as `{ ok: false, error }`.
+ * - Results are plain JSON: ints/uints → numbers (refused beyond ±2^53), lists → arrays, maps →
+ *   objects. Inputs are JSON, so numbers reach CEL as doubles (`params.n + 1` needs `1.0` or
+ *   `int(params.n) + 1`, as with CEL on google.protobuf.Struct); comparisons mix freely (`item == 2`).
+ */
+export function compileExpression(source: string): CompileExpressionResult {
+  let parsed: ParsedCel;
+  try {
+    parsed = parse(source);
+  } catch (error) {
+    return syntaxError(source, error);
+  }
+  const analysis = analyzeCel(parsed, KNOWN_FUNCTIONS);
+  const problem = analysis.problems[0];
+  if (problem !== undefined) {
+    const position = lineColumn(source, problem.offset);
+    return {
+      ok: false,
+      message: `line ${position.line}, column ${position.column}: ${problem.message}`,
+      position,
+    };
+  }
+  let program: ReturnType<typeof plan>;
+  try {
+    program = plan(ENV, parsed);
+  } catch (error) {
+    return { ok: false, message: error instanceof Error ? error.message : String(error), position: null };
+  }
+  const variables = analysis.variables;
+  const expression: CompiledExpression = {
+    source,
+    upstreamRefs: Object.freeze([...analysis.upstreamRefs]),
+    evaluate: (scope) => evaluate(source, program, variables, scope),
+  };
+  return { ok: true, expression: Object.freeze(expression) };
+}
+
+function evaluate(
+  source: string,
+  program: ReturnType<typeof plan>,
+  variables: readonly CelVariable[],
+  scope: ExpressionScope,
+): EvaluationResult {
+  const bindings: Record<string, unknown> = {};
+  for (const name of variables) {
+    const value = scope[name];
+    if (value === undefined) return { ok: false, error: `${source}: "${name}" is not available here` };
+    bindings[name] = value;
+  }
+  let result: unknown;
+  try {
+    result = program(bindings as never);
+  } catch (error) {
+    return { ok: false, error: `${source}: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  if (isCelError(result)) return { ok: false, error: `${source}: ${result.message}` };
+  const json = celToJson(result);
+  return json.ok ? { ok: true, value: json.value } : { ok: false, error: `${source}: ${json.error}` };
+}
+
+interface SyntaxErrorLike {
+  rawMessage?: unknown;
+  location?: { start?: { line?: unknown; column?: unknown } };
+}
+
+function syntaxError(source: string, error: unknown): CompileExpressionResult {
+  const detail = error as SyntaxErrorLike;
+  const line = detail.location?.start?.line;
+  const column = detail.location?.start?.column;
+  const raw =
+    typeof detail.rawMessage === 'string'
+      ? detail.rawMessage
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  if (typeof line === 'number' && typeof column === 'number') {
+    return { ok: false, message: `line ${line}, column ${column}: ${raw}`, position: { line, column } };
+  }
+  return { ok: false, message: source.trim() === '' ? 'the expression is empty' : raw, position: null };
+}

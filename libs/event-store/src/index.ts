@@ -1,0 +1,72 @@
+export type { Database } from './db/database.js';
+export { createDb, type CreateDbOptions } from './db/create-db.js';
+export { EventStoreError, isDatabaseError, isRetryableError } from './errors/event-store.error.js';
+
+export { migrateToLatest, type MigrateResult } from './migrations/migrate-to-latest.js';
+export { inCodeMigrationProvider, MIGRATIONS } from './migrations/migration-provider.js';
+
+export type { NewEvent, StoredEvent } from './events/stored-event.js';
+export {
+  appendEvents,
+  appendEventsInTransaction,
+  type AppendEventsInput,
+  type AppendResult,
+  type Projector,
+} from './events/append-events.js';
+export { compareRunIds, lockRunStreams, type RunStreamHead } from './events/lock-run-streams.js';
+export { readRunEvents, type ReadRunEventsOptions } from './events/read-run-events.js';
+export { readAllEvents, type ReadAllEventsOptions } from './events/read-all-events.js';
+export {
+  verifyChain,
+  type ChainBreakReason,
+  type ChainVerification,
+  type VerifyChainOptions,
+} from './events/verify-chain.js';
+export { canonicalJson } from './events/canonical-json.js';
+export { computeEventHash, GENESIS_HASH, type HashedEventFields } from './events/event-hash.js';
+export { toStoredEvent } from './events/event-row.mapper.js';
+
+export type { ClaimedOutboxMessage, OutboxMessage } from './outbox/outbox-message.js';
+export { enqueueOutbox } from './outbox/enqueue-outbox.js';
+export { claimOutbox } from './outbox/claim-outbox.js';
+export { markPublished } from './outbox/mark-published.js';
+
+export type { EventLogRow, EventLogTable, NewEventLogRow } from './tables/event-log.table.js';
+export type { RunStreamRow, RunStreamsTable } from './tables/run-streams.table.js';
+export type { NewOutboxRow, OutboxRow, OutboxTable } from './tables/outbox.table.js';
+export type { NewPipelineRow, PipelineRow, PipelinesTable } from './tables/pipelines.table.js';
+export type { NewRunRow, RunRow, RunRowUpdate, RunsTable } from './tables/runs.table.js';
+export type { GroupRow, GroupRowUpdate, GroupsTable, NewGroupRow } from './tables/groups.table.js';
+export type {
+  NewTaskInstanceRow,
+  TaskInstanceRow,
+  TaskInstanceRowUpdate,
+  TaskInstancesTable,
+} from './tables/task-instances.table.js';
+export type { NewTaskLogRow, TaskLogRow, TaskLogsTable } from './tables/task-logs.table.js';
+export type {
+  BigSerialColumn,
+  DefaultedTimestampColumn,
+  JsonColumn,
+  NullableJsonColumn,
+  NullableTimestampColumn,
+  TimestampColumn,
+} from './tables/column-types.js';
+
+export { writeRunProjection } from './projections/write-run-projection.js';
+export { loadRunState, pipelineOfRun } from './projections/load-run-state.js';
+export {
+  savePipelineVersion,
+  getPipeline,
+  listPipelines,
+  type StoredPipeline,
+} from './pipelines/pipeline-repository.js';
+export type {
+  FanInRunsTable,
+  FanInGroupsTable,
+  FanInBlocksTable,
+  FanInRunRow,
+  FanInGroupRow,
+} from './tables/fan-in.table.js';
+export type { ApiTokensTable, ApiTokenRow } from './tables/api-tokens.table.js';
+export { ensureDatabase } from './db/ensure-database.js';

@@ -1,0 +1,20 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as initial from './001-initial.migration.js';
+import * as fanIn from './002-fan-in.migration.js';
+import * as apiTokens from './003-api-tokens.migration.js';
+
+/**
+ * Every migration, in order. Listed in code rather than read from a folder so
+ * that bundles and `dist/` builds carry them without file-system lookups.
+ * Names sort lexically: keep the three-digit prefix.
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  '001-initial': initial,
+  '002-fan-in': fanIn,
+  '003-api-tokens': apiTokens,
+});
+
+/** A kysely `MigrationProvider` over {@link MIGRATIONS}. */
+export const inCodeMigrationProvider: MigrationProvider = {
+  getMigrations: async () => ({ ...MIGRATIONS }),
+};

@@ -1,0 +1,14 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+
+/** Sets `published_at = now()` on the given outbox ids that are still unpublished; returns how many changed. */
+export async function markPublished(db: Kysely<Database>, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await db
+    .updateTable('outbox')
+    .set({ published_at: sql<Date>`now()` })
+    .where('id', 'in', [...ids])
+    .where('published_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

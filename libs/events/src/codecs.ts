@@ -1,0 +1,86 @@
+/**
+ * Binary codecs of every message that crosses NATS. Encoders accept a message
+ * or its init shape (plain object); decoders never throw and return a
+ * {@link DecodeResult}. Unknown fields (from newer schema versions) are kept.
+ */
+import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import { DecodeError, type DecodeResult } from './decode-error.js';
+import { EventEnvelopeSchema, type EventEnvelope } from './gen/tributary/v1/events_pb.js';
+import { DispatchBatchSchema, HeartbeatSchema, ResultBatchSchema, type DispatchBatch, type Heartbeat, type ResultBatch } from './gen/tributary/v1/task_pb.js';
+import { TriggerRunSchema, type TriggerRun } from './gen/tributary/v1/trigger_pb.js';
+
+/** Encodes `message` of `schema` to protobuf binary (works for any generated schema). */
+export function encodeMessage<Desc extends DescMessage>(schema: Desc, message: MessageInitShape<Desc>): Uint8Array {
+  return toBinary(schema, create(schema, message));
+}
+
+/** Decodes protobuf binary as `schema`; returns `ok: false` with a {@link DecodeError} instead of throwing. */
+export function decodeMessage<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array): DecodeResult<MessageShape<Desc>> {
+  if (!(bytes instanceof Uint8Array)) {
+    return { ok: false, error: new DecodeError(schema.typeName, 0, new TypeError(`expected a Uint8Array, got ${describe(bytes)}`)) };
+  }
+  try {
+    return { ok: true, value: fromBinary(schema, bytes) };
+  } catch (cause) {
+    return { ok: false, error: new DecodeError(schema.typeName, bytes.byteLength, cause) };
+  }
+}
+
+/** Encodes a {@link DispatchBatch} (planner → executor, `task.<executor>`). */
+export function encodeDispatchBatch(batch: MessageInitShape<typeof DispatchBatchSchema>): Uint8Array {
+  return encodeMessage(DispatchBatchSchema, batch);
+}
+
+/** Decodes a {@link DispatchBatch}; never throws. */
+export function decodeDispatchBatch(bytes: Uint8Array): DecodeResult<DispatchBatch> {
+  return decodeMessage(DispatchBatchSchema, bytes);
+}
+
+/** Encodes a {@link ResultBatch} (executor → planner, `result.<runId>`). */
+export function encodeResultBatch(batch: MessageInitShape<typeof ResultBatchSchema>): Uint8Array {
+  return encodeMessage(ResultBatchSchema, batch);
+}
+
+/** Decodes a {@link ResultBatch}; never throws. */
+export function decodeResultBatch(bytes: Uint8Array): DecodeResult<ResultBatch> {
+  return decodeMessage(ResultBatchSchema, bytes);
+}
+
+/** Encodes a {@link TriggerRun} (ingress → planner, `trigger.<pipelineId>`). */
+export function encodeTriggerRun(trigger: MessageInitShape<typeof TriggerRunSchema>): Uint8Array {
+  return encodeMessage(TriggerRunSchema, trigger);
+}
+
+/** Decodes a {@link TriggerRun}; never throws. */
+export function decodeTriggerRun(bytes: Uint8Array): DecodeResult<TriggerRun> {
+  return decodeMessage(TriggerRunSchema, bytes);
+}
+
+/** Encodes an {@link EventEnvelope} (`event.<runId>.<type>`, and the event log's payload). */
+export function encodeEventEnvelope(envelope: MessageInitShape<typeof EventEnvelopeSchema>): Uint8Array {
+  return encodeMessage(EventEnvelopeSchema, envelope);
+}
+
+/**
+ * Decodes an {@link EventEnvelope}; never throws. A body from a newer schema
+ * decodes with `body.case === undefined` (kept as unknown fields).
+ */
+export function decodeEventEnvelope(bytes: Uint8Array): DecodeResult<EventEnvelope> {
+  return decodeMessage(EventEnvelopeSchema, bytes);
+}
+
+/** Encodes a {@link Heartbeat} (executor host, `heartbeat.<executor>`). */
+export function encodeHeartbeat(heartbeat: MessageInitShape<typeof HeartbeatSchema>): Uint8Array {
+  return encodeMessage(HeartbeatSchema, heartbeat);
+}
+
+/** Decodes a {@link Heartbeat}; never throws. */
+export function decodeHeartbeat(bytes: Uint8Array): DecodeResult<Heartbeat> {
+  return decodeMessage(HeartbeatSchema, bytes);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return value.constructor?.name ?? 'object';
+  return typeof value;
+}

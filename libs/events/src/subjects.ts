@@ -1,0 +1,176 @@
+/**
+ * THE one place for NATS subject and JetStream stream names (DESIGN §5).
+ *
+ * Subjects, for prefix `p` (default `tributary`):
+ *
+ * | subject                    | stream   | payload        |
+ * |----------------------------|----------|----------------|
+ * | `p.trigger.<pipelineId>`   | TRIGGERS | TriggerRun     |
+ * | `p.task.<executor>`        | TASKS    | DispatchBatch  |
+ * | `p.result.<runId>`         | RESULTS  | ResultBatch    |
+ * | `p.event.<cat>.<runId>.<type>` | EVENTS | EventEnvelope |
+ * | `p.heartbeat.<executor>`   | (none, core NATS) | Heartbeat |
+ *
+ * Streams are named `<PREFIX>_<KIND>` with the prefix upper-cased and `.`
+ * replaced by `_`: prefix `t_ab12` gives `T_AB12_TRIGGERS`, `T_AB12_TASKS`,
+ * `T_AB12_RESULTS`, `T_AB12_EVENTS`. Prefixes that differ only by case or by
+ * `.` versus `_` therefore share stream names: pick distinct prefixes.
+ */
+import { assertSubjectPrefix, assertSubjectToken } from './subject-token.js';
+
+/** Event families, the third subject token of EVENTS. `fanin` carries the fan-in's own messages. */
+export type EventCategory = 'run' | 'group' | 'task' | 'fanin';
+
+/** The family of a run event type: group lifecycle, task-instance lifecycle, or the run itself. */
+export function eventCategoryOf(type: string): EventCategory {
+  if (type === 'GroupsExpanded' || type === 'GroupCompleted' || type === 'GroupReopened') return 'group';
+  if (type.startsWith('TaskInstance') || type === 'TaskMapExpanded' || type === 'StageExpansionReset') return 'task';
+  return 'run';
+}
+
+/** The prefix used when none is configured (`TRIBUTARY_SUBJECT_PREFIX`). */
+export const DEFAULT_SUBJECT_PREFIX = 'tributary';
+
+/** Subject names and wildcard filters for one prefix. */
+export interface Subjects {
+  /** The validated prefix. */
+  readonly prefix: string;
+  /** `p.trigger.<pipelineId>`: where triggers of one pipeline are published. */
+  trigger(pipelineId: string): string;
+  /** `p.trigger.*`: every trigger. */
+  readonly triggerAll: string;
+  /** `p.task.<executor>`: dispatch batches for one executor (one work-queue consumer filter). */
+  task(executor: string): string;
+  /** `p.task.*`: every dispatch. */
+  readonly taskAll: string;
+  /** `p.result.<runId>`: result batches of one run. */
+  result(runId: string): string;
+  /** `p.result.*`: every result. */
+  readonly resultAll: string;
+  /**
+   * `p.event.<category>.<runId>.<type>`: one event of a run. The category (`run`, `group`, `task`,
+   * see {@link eventCategoryOf}) lets a consumer take one family in order with ONE filter (NATS 2.9).
+   */
+  event(runId: string, type: string): string;
+  /** `p.event.>`: every event. */
+  readonly eventAll: string;
+  /** `p.event.task.<runId>.EventBatch`: the task-instance events of one commit of a run, as one message. */
+  eventBatch(runId: string): string;
+  /** `p.event.*.<runId>.*`: every event of one run (for live streams; core subscriptions). */
+  eventsOfRun(runId: string): string;
+  /** `p.event.<category>.>`: one family across runs, in stream order (the fan-in takes `group`). */
+  eventsOfCategory(category: EventCategory): string;
+  /** `p.event.fanin.<runId>.ConsolidationTriggered`: the fan-in's trigger of a consolidation round. */
+  consolidationTriggered(runId: string): string;
+  /** `p.heartbeat.<executor>`: core NATS heartbeats (no stream captures them). */
+  heartbeat(executor: string): string;
+  /** `p.heartbeat.*`: every heartbeat. */
+  readonly heartbeatAll: string;
+}
+
+/**
+ * Subject names for `prefix`. Every variable token is validated: a value with
+ * whitespace, control characters, `.`, `*` or `>` throws an
+ * `InvalidSubjectTokenError` naming the value and the offending character.
+ */
+export function subjects(prefix: string = DEFAULT_SUBJECT_PREFIX): Subjects {
+  const p = assertSubjectPrefix(prefix);
+  return {
+    prefix: p,
+    trigger: (pipelineId) => `${p}.trigger.${assertSubjectToken('pipeline id', pipelineId)}`,
+    triggerAll: `${p}.trigger.*`,
+    task: (executor) => `${p}.task.${assertSubjectToken('executor name', executor)}`,
+    taskAll: `${p}.task.*`,
+    result: (runId) => `${p}.result.${assertSubjectToken('run id', runId)}`,
+    resultAll: `${p}.result.*`,
+    event: (runId, type) =>
+      `${p}.event.${eventCategoryOf(type)}.${assertSubjectToken('run id', runId)}.${assertSubjectToken('event type', type)}`,
+    eventAll: `${p}.event.>`,
+    eventBatch: (runId) => `${p}.event.task.${assertSubjectToken('run id', runId)}.EventBatch`,
+    eventsOfRun: (runId) => `${p}.event.*.${assertSubjectToken('run id', runId)}.*`,
+    eventsOfCategory: (category) => `${p}.event.${category}.>`,
+    consolidationTriggered: (runId) => `${p}.event.fanin.${assertSubjectToken('run id', runId)}.ConsolidationTriggered`,
+    heartbeat: (executor) => `${p}.heartbeat.${assertSubjectToken('executor name', executor)}`,
+    heartbeatAll: `${p}.heartbeat.*`,
+  };
+}
+
+/** JetStream retention policy, spelled as in the JetStream API (`RetentionPolicy`). */
+export type StreamRetention = 'limits' | 'workqueue';
+
+/** The four streams of Tributary. */
+export type StreamKind = 'TRIGGERS' | 'TASKS' | 'RESULTS' | 'EVENTS';
+
+/**
+ * What a stream must look like, independent of any NATS client. Durations are
+ * milliseconds (JetStream's API wants nanoseconds: multiply by 1e6); 0 means unlimited.
+ */
+export interface StreamSpec {
+  /** Stream name, e.g. `TRIBUTARY_TASKS`. */
+  readonly name: string;
+  /** Subjects the stream captures (one wildcard filter each). */
+  readonly subjects: readonly string[];
+  /** `workqueue` for TASKS and RESULTS, `limits` for TRIGGERS and EVENTS. */
+  readonly retention: StreamRetention;
+  /** `Nats-Msg-Id` dedupe window. */
+  readonly duplicateWindowMs: number;
+  /** Maximum message age; 0 = keep until consumed (work queues) or forever. */
+  readonly maxAgeMs: number;
+}
+
+/** Tunables of {@link streams}. */
+export interface StreamOptions {
+  /** TRIGGERS dedupe window (idempotency keys); at least one hour. Default 1 h. */
+  readonly triggerDuplicateWindowMs?: number;
+  /** How long TRIGGERS are kept. Default 7 days. */
+  readonly triggersMaxAgeMs?: number;
+  /** How long EVENTS are kept (Postgres stays the truth). Default 7 days. */
+  readonly eventsMaxAgeMs?: number;
+  /** Dedupe window of TASKS, RESULTS and EVENTS (outbox re-publication). Default 10 min. */
+  readonly duplicateWindowMs?: number;
+}
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Lower bound of the TRIGGERS dedupe window (DESIGN §5). */
+export const MIN_TRIGGER_DUPLICATE_WINDOW_MS = HOUR_MS;
+
+/**
+ * Stream definitions for `prefix`, keyed by kind. Throws a `RangeError` naming
+ * the option when a duration is invalid (negative, below the TRIGGERS minimum, or a
+ * dedupe window longer than the stream's max age).
+ */
+export function streams(prefix: string = DEFAULT_SUBJECT_PREFIX, options: StreamOptions = {}): Readonly<Record<StreamKind, StreamSpec>> {
+  const s = subjects(prefix);
+  const namePrefix = s.prefix.toUpperCase().replaceAll('.', '_');
+  const triggerWindow = duration('triggerDuplicateWindowMs', options.triggerDuplicateWindowMs ?? HOUR_MS);
+  const triggersMaxAge = duration('triggersMaxAgeMs', options.triggersMaxAgeMs ?? 7 * DAY_MS);
+  const eventsMaxAge = duration('eventsMaxAgeMs', options.eventsMaxAgeMs ?? 7 * DAY_MS);
+  const window = duration('duplicateWindowMs', options.duplicateWindowMs ?? 10 * MINUTE_MS);
+  if (triggerWindow < MIN_TRIGGER_DUPLICATE_WINDOW_MS) {
+    throw new RangeError(`triggerDuplicateWindowMs must be at least ${MIN_TRIGGER_DUPLICATE_WINDOW_MS} (1 h), got ${triggerWindow}`);
+  }
+  assertWindowFits('triggerDuplicateWindowMs', triggerWindow, 'triggersMaxAgeMs', triggersMaxAge);
+  assertWindowFits('duplicateWindowMs', window, 'eventsMaxAgeMs', eventsMaxAge);
+  return {
+    TRIGGERS: { name: `${namePrefix}_TRIGGERS`, subjects: [s.triggerAll], retention: 'limits', duplicateWindowMs: triggerWindow, maxAgeMs: triggersMaxAge },
+    TASKS: { name: `${namePrefix}_TASKS`, subjects: [s.taskAll], retention: 'workqueue', duplicateWindowMs: window, maxAgeMs: 0 },
+    RESULTS: { name: `${namePrefix}_RESULTS`, subjects: [s.resultAll], retention: 'workqueue', duplicateWindowMs: window, maxAgeMs: 0 },
+    EVENTS: { name: `${namePrefix}_EVENTS`, subjects: [s.eventAll], retention: 'limits', duplicateWindowMs: window, maxAgeMs: eventsMaxAge },
+  };
+}
+
+function duration(option: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${option} must be a non-negative integer number of milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
+
+function assertWindowFits(windowOption: string, window: number, maxAgeOption: string, maxAge: number): void {
+  if (maxAge !== 0 && window > maxAge) {
+    throw new RangeError(`${windowOption} (${window}) must not exceed ${maxAgeOption} (${maxAge})`);
+  }
+}

@@ -1,0 +1,88 @@
+import { DEFAULT_SUBJECT_PREFIX, assertSubjectPrefix } from '@tributary/events';
+
+/** Everything a Tributary process is configured with (DESIGN §7 "Configuration"): environment first, flags override. */
+export interface TributaryConfig {
+  databaseUrl: string;
+  natsUrl: string;
+  natsCreds: string | null;
+  natsUser: string | null;
+  natsPassword: string | null;
+  natsToken: string | null;
+  subjectPrefix: string;
+  apiHost: string;
+  apiPort: number;
+  apiUrl: string;
+  apiToken: string | null;
+  bootstrapAdminToken: string | null;
+  /** Modules of user handlers for executor hosts. */
+  handlers: string[];
+  /** Apply migrations when a service starts. */
+  migrate: boolean;
+  /** Host name reported with attempts and heartbeats. */
+  host: string;
+}
+
+/** The `tributary` database of a local server (created on first start when missing). */
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/tributary';
+export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+export const DEFAULT_API_PORT = 8080;
+
+/** A configuration value that cannot be used, named by its variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly retryable = false;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads the configuration from the environment; `overrides` (CLI flags) win. */
+export function loadConfig(
+  env: Env = process.env,
+  overrides: Partial<TributaryConfig> = {},
+): TributaryConfig {
+  const port = overrides.apiPort ?? parsePort(env.TRIBUTARY_API_PORT);
+  const apiHost = overrides.apiHost ?? env.TRIBUTARY_API_HOST ?? '0.0.0.0';
+  const prefix = overrides.subjectPrefix ?? env.TRIBUTARY_SUBJECT_PREFIX ?? DEFAULT_SUBJECT_PREFIX;
+  try {
+    assertSubjectPrefix(prefix);
+  } catch (error) {
+    throw new ConfigError(`TRIBUTARY_SUBJECT_PREFIX: ${(error as Error).message}`);
+  }
+  const config: TributaryConfig = {
+    databaseUrl: env.TRIBUTARY_DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    natsUrl: env.TRIBUTARY_NATS_URL ?? DEFAULT_NATS_URL,
+    natsCreds: env.TRIBUTARY_NATS_CREDS ?? null,
+    natsUser: env.TRIBUTARY_NATS_USER ?? null,
+    natsPassword: env.TRIBUTARY_NATS_PASSWORD ?? null,
+    natsToken: env.TRIBUTARY_NATS_TOKEN ?? null,
+    subjectPrefix: prefix,
+    apiHost,
+    apiPort: port,
+    apiUrl: env.TRIBUTARY_API_URL ?? `http://127.0.0.1:${port}`,
+    apiToken: env.TRIBUTARY_API_TOKEN ?? null,
+    bootstrapAdminToken: env.TRIBUTARY_BOOTSTRAP_ADMIN_TOKEN ?? null,
+    handlers: (env.TRIBUTARY_HANDLERS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    migrate:
+      env.TRIBUTARY_MIGRATE === undefined
+        ? true
+        : !['0', 'false', 'no'].includes(env.TRIBUTARY_MIGRATE.toLowerCase()),
+    host: env.TRIBUTARY_HOST_NAME ?? env.HOSTNAME ?? `pid-${process.pid}`,
+  };
+  return { ...config, ...stripUndefined(overrides) };
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_API_PORT;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`TRIBUTARY_API_PORT: "${value}" is not a port number (0-65535)`);
+  }
+  return port;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,43 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { RunCommand } from '@tributary/domain';
+
+/**
+ * Operator commands (clear, mark, cancel) travel from the api to the planner as NATS request/reply
+ * on `<prefix>.control.<runId>` (queue group `planner`): the planner stays the only writer of
+ * task-instance state, and the operator gets its answer (or the domain's refusal) synchronously.
+ */
+export const controlSubject = (prefix: string, runId: string): string => `${prefix}.control.${runId}`;
+export const controlSubjectAll = (prefix: string): string => `${prefix}.control.*`;
+
+/** The run commands an operator may send (the domain's own types: clear, mark, cancel, each with actor and reason). */
+export type OperatorCommand = Extract<
+  RunCommand,
+  { type: 'ClearTaskInstances' | 'MarkTaskInstance' | 'CancelRun' }
+>;
+
+export type OperatorReply =
+  | { ok: true; events: number; eventTypes: Record<string, number> }
+  | { ok: false; error: { code: string; message: string } };
+
+/** Sends a command to whichever planner answers; `no_planner` when none does in time. */
+export async function sendOperatorCommand(
+  nc: NatsConnection,
+  prefix: string,
+  command: OperatorCommand,
+  timeoutMs = 10_000,
+): Promise<OperatorReply> {
+  try {
+    const reply = await nc.request(controlSubject(prefix, command.runId), JSON.stringify(command), {
+      timeout: timeoutMs,
+    });
+    return reply.json<OperatorReply>();
+  } catch (error) {
+    return {
+      ok: false,
+      error: {
+        code: 'no_planner',
+        message: `no planner answered on ${controlSubject(prefix, command.runId)}: ${(error as Error).message}`,
+      },
+    };
+  }
+}

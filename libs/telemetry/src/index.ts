@@ -1,0 +1,16 @@
+export { initTelemetry, type InitTelemetryOptions, type Telemetry } from './init-telemetry.js';
+export {
+  selectTraceExporters,
+  type TelemetryEnv,
+  type TraceExporterKind,
+  type TraceExporterSelection,
+} from './trace-exporter-selection.js';
+export {
+  extractTraceContext,
+  injectTraceHeaders,
+  traceIdOf,
+  TRACEPARENT_HEADER,
+  TRACESTATE_HEADER,
+  type TraceHeaderCarrier,
+} from './trace-context.js';
+export { recordSpanError, TRIBUTARY_TRACER_NAME, withSpan, type WithSpanOptions } from './with-span.js';

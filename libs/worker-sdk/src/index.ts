@@ -1,0 +1,17 @@
+export * from './handler.js';
+export * from './task-errors.js';
+export * from './json-value.js';
+export * from './buffered-task-logger.js';
+export * from './attempt-runner.js';
+export * from './handler-registry.js';
+export * from './handler-registry.error.js';
+export * from './builtins/builtin-handlers.js';
+export * from './builtins/http-error.js';
+export { noopHandler } from './builtins/noop.handler.js';
+export { echoHandler } from './builtins/echo.handler.js';
+export { sleepHandler } from './builtins/sleep.handler.js';
+export { failHandler } from './builtins/fail.handler.js';
+export { flakyHandler } from './builtins/flaky.handler.js';
+export { skipHandler } from './builtins/skip.handler.js';
+export { listHandler, MAX_LIST_LENGTH } from './builtins/list.handler.js';
+export { httpHandler } from './builtins/http.handler.js';

@@ -1,0 +1,47 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { PlanCache, type Infrastructure } from '@tributary/runtime';
+import { AuthGuard } from './auth/auth.guard.js';
+import { TokenStore } from './auth/token-store.js';
+import { TokensController } from './auth/tokens.controller.js';
+import { ApiExceptionFilter } from './http/error.filter.js';
+import { HttpMetrics } from './ops/http-metrics.js';
+import { OpsController } from './ops/ops.controller.js';
+import { PipelinesController } from './pipelines/pipelines.controller.js';
+import { TriggerService } from './pipelines/trigger.service.js';
+import { RunActionsController } from './runs/run-actions.controller.js';
+import { RunQueries } from './runs/run-queries.js';
+import { RunStreams } from './runs/run-streams.js';
+import { RunsController } from './runs/runs.controller.js';
+import { INFRASTRUCTURE } from './tokens.js';
+
+@Module({})
+export class ApiModule {
+  static register(infra: Infrastructure, httpMetrics: HttpMetrics = new HttpMetrics()): DynamicModule {
+    return {
+      module: ApiModule,
+      controllers: [
+        OpsController,
+        TokensController,
+        PipelinesController,
+        RunsController,
+        RunActionsController,
+      ],
+      providers: [
+        { provide: INFRASTRUCTURE, useValue: infra },
+        { provide: HttpMetrics, useValue: httpMetrics },
+        { provide: TokenStore, useFactory: () => new TokenStore(infra.db) },
+        {
+          provide: PlanCache,
+          useFactory: (infra: Infrastructure) => new PlanCache(infra.db),
+          inject: [INFRASTRUCTURE],
+        },
+        TriggerService,
+        RunQueries,
+        RunStreams,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+      ],
+    };
+  }
+}

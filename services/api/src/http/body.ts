@@ -1,0 +1,128 @@
+import { ApiError } from './api-error.js';
+import type { ApiRequest, ApiResponse } from './http-types.js';
+
+/** Largest request body accepted (a pipeline spec, a trigger payload). */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Express middleware: reads the whole body into `req.rawBody` (the api parses it per route, so
+ * every parse error gets the same precise error shape), refusing bodies over {@link MAX_BODY_BYTES}
+ * with 413.
+ */
+export function readBodyMiddleware(req: ApiRequest, res: ApiResponse, next: (error?: unknown) => void): void {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > MAX_BODY_BYTES) {
+    tooLarge(res, declared);
+    req.resume();
+    return;
+  }
+  if (
+    req.method === 'GET' ||
+    req.method === 'HEAD' ||
+    (declared === 0 && req.headers['transfer-encoding'] === undefined)
+  ) {
+    req.rawBody = Buffer.alloc(0);
+    next();
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  req.on('data', (chunk: Buffer) => {
+    if (done) return;
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      done = true;
+      tooLarge(res, size);
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (done) return;
+    done = true;
+    req.rawBody = Buffer.concat(chunks);
+    next();
+  });
+  req.on('error', (error) => {
+    if (done) return;
+    done = true;
+    next(error);
+  });
+}
+
+function tooLarge(res: ApiResponse, size: number): void {
+  res.setHeader('Connection', 'close');
+  res
+    .status(413)
+    .json(
+      new ApiError(
+        413,
+        'payload_too_large',
+        `request body is ${size} bytes or more; at most ${MAX_BODY_BYTES} are accepted`,
+      ).body(),
+    );
+}
+
+/** The media type of the request without parameters, lowercased; null when absent. */
+export function mediaTypeOf(req: ApiRequest): string | null {
+  const header = req.headers['content-type'];
+  if (!header) return null;
+  return header.split(';')[0]!.trim().toLowerCase();
+}
+
+const isJsonType = (type: string | null): boolean =>
+  type === null || type === 'application/json' || type.endsWith('+json');
+
+/** The body as text (UTF-8); a 400 when it is not valid UTF-8. */
+export function bodyText(req: ApiRequest): string {
+  const raw = req.rawBody ?? Buffer.alloc(0);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    throw new ApiError(400, 'invalid_request', 'request body is not valid UTF-8 text');
+  }
+}
+
+/**
+ * Parses a JSON request body. Content-Type must be `application/json` (or absent); an empty body is
+ * `emptyAs` when given, else an error; a syntax error names its line and column.
+ */
+export function jsonBody(req: ApiRequest, emptyAs?: unknown): unknown {
+  const type = mediaTypeOf(req);
+  const text = bodyText(req);
+  if (text.trim() === '') {
+    if (emptyAs !== undefined) return emptyAs;
+    throw new ApiError(400, 'invalid_request', 'request body is empty; expected a JSON object');
+  }
+  if (!isJsonType(type)) {
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      `Content-Type ${type} is not accepted here; send application/json`,
+    );
+  }
+  return parseJsonText(text);
+}
+
+/** JSON.parse with a 400 that says where the syntax error is. */
+export function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /position (\d+)/.exec(message);
+    const where = position ? lineColumn(text, Number(position[1])) : null;
+    throw new ApiError(
+      400,
+      'invalid_json',
+      `request body is not valid JSON${where ? ` (line ${where.line}, column ${where.column})` : ''}: ${message}`,
+      [{ path: '', message, ...(where ?? {}) }],
+    );
+  }
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: before[before.length - 1]!.length + 1 };
+}

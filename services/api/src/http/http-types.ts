@@ -1,0 +1,22 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Principal } from '../auth/principal.js';
+
+/** The parts of an Express request the api reads (Express types are not a dependency). */
+export interface ApiRequest extends IncomingMessage {
+  /** Raw body bytes, read by `readBodyMiddleware` (empty for requests without a body). */
+  rawBody?: Buffer;
+  /** The authenticated caller, set by the auth guard. */
+  principal?: Principal;
+  /** The URL as received (Express rewrites `url` inside mounted routers). */
+  originalUrl?: string;
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  /** The matched Express route (its `path` is the route pattern). */
+  route?: { path?: string };
+}
+
+/** The parts of an Express response the api writes. */
+export interface ApiResponse extends ServerResponse {
+  status(code: number): this;
+  json(body: unknown): this;
+}

@@ -1,0 +1,4 @@
+import { runAsProcess } from '@tributary/runtime';
+import { startApi } from './api.js';
+
+runAsProcess(() => startApi());

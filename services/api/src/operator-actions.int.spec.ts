@@ -1,0 +1,141 @@
+import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import type { OperatorCommand, OperatorReply } from '@tributary/runtime';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startApiHarness, type ApiHarness } from './test-support/api-harness.js';
+
+describe('api: operator actions (forwarded to the planner over NATS request/reply)', () => {
+  let h: ApiHarness;
+  let nc: NatsConnection;
+  let operator: string;
+  let planner: Subscription | null = null;
+  let received: OperatorCommand[] = [];
+
+  /** A fake planner: answers every control request with `answer(command)`. */
+  function fakePlanner(answer: (command: OperatorCommand) => OperatorReply): void {
+    planner?.unsubscribe();
+    planner = nc.subscribe(`${h.nats.prefix}.control.*`, {
+      callback: (_error, msg) => {
+        const command = msg.json<OperatorCommand>();
+        received.push(command);
+        msg.respond(JSON.stringify(answer(command)));
+      },
+    });
+  }
+
+  beforeAll(async () => {
+    h = await startApiHarness();
+    nc = await connect({ servers: h.nats.url });
+    operator = await h.tokenFor('operator', 'otto');
+  });
+  beforeEach(async () => {
+    received = [];
+    fakePlanner(() => ({ ok: true, events: 3, eventTypes: { TaskInstanceCleared: 2, RunReopened: 1 } }));
+    await nc.flush();
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await h?.close();
+  });
+
+  it('forwards clear with defaults and the token name as actor, and answers the planner reply', async () => {
+    const res = await h.call('POST', '/runs/run-1/clear', {
+      token: operator,
+      body: { taskIds: ['market=LU/process[3]'], reason: 'flaky upstream fixed' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ok: true, events: 3, eventTypes: { TaskInstanceCleared: 2, RunReopened: 1 } });
+    expect(received).toEqual([
+      {
+        type: 'ClearTaskInstances',
+        runId: 'run-1',
+        taskIds: ['market=LU/process[3]'],
+        downstream: true,
+        onlyFailed: false,
+        actor: 'otto',
+        reason: 'flaky upstream fixed',
+      },
+    ]);
+  });
+
+  it('forwards cancel and mark', async () => {
+    expect(
+      (await h.call('POST', '/runs/run-2/cancel', { token: operator, body: { reason: 'wrong params' } }))
+        .status,
+    ).toBe(200);
+    const mark = await h.call('POST', '/runs/run-2/mark', {
+      token: operator,
+      body: { taskId: 'consolidate', state: 'success', reason: 'done by hand' },
+    });
+    expect(mark.status).toBe(200);
+    expect(received).toEqual([
+      { type: 'CancelRun', runId: 'run-2', actor: 'otto', reason: 'wrong params' },
+      {
+        type: 'MarkTaskInstance',
+        runId: 'run-2',
+        taskId: 'consolidate',
+        state: 'success',
+        actor: 'otto',
+        reason: 'done by hand',
+      },
+    ]);
+  });
+
+  it('maps planner refusals: 409 for the domain, 404 for unknown tasks', async () => {
+    fakePlanner((c) =>
+      c.type === 'CancelRun'
+        ? { ok: false, error: { code: 'run_finished', message: 'run run-3 is already success' } }
+        : { ok: false, error: { code: 'unknown_task', message: 'run run-3 has no task instance x' } },
+    );
+    const cancel = await h.call('POST', '/runs/run-3/cancel', { token: operator, body: { reason: 'r' } });
+    expect(cancel.status).toBe(409);
+    expect(cancel.body).toEqual({ error: { code: 'run_finished', message: 'run run-3 is already success' } });
+    const clear = await h.call('POST', '/runs/run-3/clear', {
+      token: operator,
+      body: { taskIds: ['x'], reason: 'r' },
+    });
+    expect(clear.status).toBe(404);
+    expect(clear.body.error.code).toBe('unknown_task');
+  });
+
+  it('answers 503 no_planner when no planner answers', async () => {
+    planner?.unsubscribe();
+    planner = null;
+    await nc.flush();
+    const res = await h.call('POST', '/runs/run-4/cancel', { token: operator, body: { reason: 'r' } });
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('no_planner');
+  });
+
+  it('validates bodies precisely and forwards nothing invalid', async () => {
+    const clear = await h.call('POST', '/runs/run-5/clear', {
+      token: operator,
+      body: { taskIds: ['ok', ''], downstream: 'yes', reason: 'r', force: true },
+    });
+    expect(clear.status).toBe(400);
+    expect(clear.body.error.details).toEqual([
+      { path: '/taskIds/1', message: 'must not be empty' },
+      { path: '/downstream', message: 'must be true or false, got "yes"' },
+      { path: '/force', message: expect.stringContaining('unknown field') },
+    ]);
+    const noReason = await h.call('POST', '/runs/run-5/cancel', { token: operator, body: {} });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.error.details).toEqual([{ path: '/reason', message: 'is required' }]);
+    const empty = await h.call('POST', '/runs/run-5/cancel', { token: operator });
+    expect(empty.status).toBe(400);
+    const mark = await h.call('POST', '/runs/run-5/mark', {
+      token: operator,
+      body: { taskId: 'a', state: 'running', reason: 'r' },
+    });
+    expect(mark.status).toBe(400);
+    expect(mark.body.error.details[0]).toEqual({
+      path: '/state',
+      message: 'must be one of success, failed, skipped, got "running"',
+    });
+    const noTasks = await h.call('POST', '/runs/run-5/clear', {
+      token: operator,
+      body: { taskIds: [], reason: 'r' },
+    });
+    expect(noTasks.status).toBe(400);
+    expect(received).toEqual([]);
+  });
+});

@@ -1,0 +1,99 @@
+import { Controller, Get, Header, Inject, Query, Res } from '@nestjs/common';
+import { sql } from 'kysely';
+import { TASK_STATES } from '@tributary/domain';
+import type { Infrastructure } from '@tributary/runtime';
+import { MinRole } from '../auth/principal.js';
+import { QueryFields } from '../http/fields.js';
+import type { ApiResponse } from '../http/http-types.js';
+import { RUN_STATES } from '../runs/run-queries.js';
+import { INFRASTRUCTURE } from '../tokens.js';
+import { HttpMetrics } from './http-metrics.js';
+import { renderPrometheus } from './prometheus.js';
+
+const HEALTH_TIMEOUT_MS = 2000;
+
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** `GET /healthz` (no token) and `GET /metrics` (Prometheus text). */
+@Controller()
+export class OpsController {
+  constructor(
+    @Inject(INFRASTRUCTURE) private readonly infra: Infrastructure,
+    @Inject(HttpMetrics) private readonly http: HttpMetrics,
+  ) {}
+
+  @Get('healthz')
+  @MinRole('public')
+  async health(@Res() res: ApiResponse): Promise<void> {
+    const check = async (work: () => Promise<unknown>): Promise<string> => {
+      try {
+        await within(HEALTH_TIMEOUT_MS, work());
+        return 'ok';
+      } catch (error) {
+        return `error: ${(error as Error).message}`;
+      }
+    };
+    const [postgres, nats] = await Promise.all([
+      check(() => sql`select 1`.execute(this.infra.db)),
+      check(async () => {
+        if (this.infra.nc.isClosed()) throw new Error('connection closed');
+        await this.infra.nc.flush();
+      }),
+    ]);
+    const ok = postgres === 'ok' && nats === 'ok';
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', postgres, nats });
+  }
+
+  @Get('metrics')
+  @MinRole('viewer')
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  async metrics(@Query() query: Record<string, unknown>): Promise<string> {
+    new QueryFields(query).finish();
+    const db = this.infra.db;
+    const [runs, tasks] = await Promise.all([
+      db
+        .selectFrom('runs')
+        .select(['state', (eb) => eb.fn.countAll<string>().as('n')])
+        .groupBy('state')
+        .execute(),
+      db
+        .selectFrom('task_instances')
+        .select(['state', (eb) => eb.fn.countAll<string>().as('n')])
+        .groupBy('state')
+        .execute(),
+    ]);
+    const byState = (known: readonly string[], rows: { state: string; n: string | number | bigint }[]) => {
+      const counts = new Map<string, number>(known.map((s) => [s, 0]));
+      for (const row of rows) counts.set(row.state, Number(row.n));
+      return [...counts].map(([state, value]) => ({ labels: { state }, value }));
+    };
+    return renderPrometheus([
+      {
+        name: 'tributary_runs',
+        help: 'Runs by state (runs projection).',
+        type: 'gauge',
+        samples: byState(RUN_STATES, runs),
+      },
+      {
+        name: 'tributary_task_instances',
+        help: 'Task instances by state (task_instances projection).',
+        type: 'gauge',
+        samples: byState(TASK_STATES, tasks),
+      },
+      {
+        name: 'tributary_http_requests_total',
+        help: 'HTTP requests answered by this api process, by route pattern and status.',
+        type: 'counter',
+        samples: this.http
+          .entries()
+          .map((e) => ({ labels: { route: e.route, status: e.status }, value: e.count })),
+      },
+    ]);
+  }
+}

@@ -1,0 +1,113 @@
+import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { parsePipelineSpec } from '@tributary/domain';
+import { getPipeline, listPipelines, savePipelineVersion } from '@tributary/event-store';
+import type { Infrastructure } from '@tributary/runtime';
+import { Caller, MinRole, type Principal } from '../auth/principal.js';
+import { ApiError, notFound } from '../http/api-error.js';
+import { bodyText, jsonBody, mediaTypeOf } from '../http/body.js';
+import { pathParam, QueryFields } from '../http/fields.js';
+import type { ApiRequest, ApiResponse } from '../http/http-types.js';
+import { INFRASTRUCTURE } from '../tokens.js';
+import { TriggerService } from './trigger.service.js';
+
+const YAML_TYPES = new Set([
+  'application/yaml',
+  'application/x-yaml',
+  'text/yaml',
+  'text/x-yaml',
+  'text/plain',
+]);
+
+/** `POST /pipelines` (apply), `GET /pipelines[/:id]`, `POST /pipelines/:id/runs` (trigger). */
+@Controller('pipelines')
+export class PipelinesController {
+  constructor(
+    @Inject(INFRASTRUCTURE) private readonly infra: Infrastructure,
+    @Inject(TriggerService) private readonly triggers: TriggerService,
+  ) {}
+
+  /** Validates a spec (YAML or JSON) and stores it as a new version unless it equals the latest. */
+  @Post()
+  @MinRole('admin')
+  async apply(@Req() req: ApiRequest, @Res() res: ApiResponse, @Caller() caller: Principal): Promise<void> {
+    const type = mediaTypeOf(req);
+    let format: 'yaml' | 'json';
+    if (type === 'application/json' || type?.endsWith('+json')) format = 'json';
+    else if (type !== null && YAML_TYPES.has(type)) format = 'yaml';
+    else {
+      throw new ApiError(
+        415,
+        'unsupported_media_type',
+        `Content-Type ${type ?? '(none)'} is not accepted for a pipeline spec; send application/yaml or application/json`,
+      );
+    }
+    const source = bodyText(req);
+    if (source.trim() === '')
+      throw new ApiError(400, 'invalid_request', 'request body is empty; expected a pipeline spec');
+    const parsed = parsePipelineSpec(source, format);
+    if (!parsed.ok) {
+      throw new ApiError(
+        422,
+        'invalid_spec',
+        `pipeline spec is invalid: ${parsed.issues
+          .slice(0, 3)
+          .map((i) => `${i.path || '(document)'}: ${i.message}`)
+          .join('; ')}${parsed.issues.length > 3 ? ` (and ${parsed.issues.length - 3} more)` : ''}`,
+        parsed.issues,
+      );
+    }
+    const { pipeline, created } = await savePipelineVersion(this.infra.db, {
+      spec: parsed.spec,
+      source,
+      createdBy: caller.name,
+    });
+    res.status(created ? 201 : 200).json({ id: pipeline.pipelineId, version: pipeline.version, created });
+  }
+
+  @Get()
+  @MinRole('viewer')
+  async list(@Query() query: Record<string, unknown>) {
+    new QueryFields(query).finish();
+    const pipelines = await listPipelines(this.infra.db);
+    return pipelines.map((p) => ({
+      id: p.pipelineId,
+      version: p.version,
+      createdAt: p.createdAt.toISOString(),
+    }));
+  }
+
+  @Get(':id')
+  @MinRole('viewer')
+  async show(@Param('id') id: string, @Query() query: Record<string, unknown>) {
+    const q = new QueryFields(query);
+    const version = q.integer('version', { min: 1, max: 2 ** 31 - 1 });
+    q.finish();
+    const pipeline = await getPipeline(this.infra.db, pathParam('id', id), version);
+    if (!pipeline) {
+      throw notFound(`pipeline "${id}"${version !== undefined ? ` version ${version}` : ''} does not exist`);
+    }
+    return {
+      id: pipeline.pipelineId,
+      version: pipeline.version,
+      spec: pipeline.spec,
+      source: pipeline.source,
+      createdAt: pipeline.createdAt.toISOString(),
+      createdBy: pipeline.createdBy,
+    };
+  }
+
+  /** Publishes a trigger: 202 `{runId}`; 422 (and still published, so it is recorded) for bad params. */
+  @Post(':id/runs')
+  @HttpCode(202)
+  @MinRole('operator')
+  async trigger(
+    @Param('id') id: string,
+    @Req() req: ApiRequest,
+    @Res({ passthrough: true }) res: ApiResponse,
+    @Caller() caller: Principal,
+  ) {
+    const runId = await this.triggers.trigger(pathParam('id', id), jsonBody(req, {}), caller);
+    res.setHeader('Location', `/api/v1/runs/${encodeURIComponent(runId)}`);
+    return { runId };
+  }
+}

@@ -1,0 +1,77 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { encodeTriggerRun, jsonToBytes, RUN_ID_HEADER, timestampFromEpochMs } from '@tributary/events';
+import { publish, PublishError } from '@tributary/messaging';
+import { runIdForTrigger, type Infrastructure } from '@tributary/runtime';
+import type { Principal } from '../auth/principal.js';
+import { ApiError, notFound } from '../http/api-error.js';
+import { BodyFields } from '../http/fields.js';
+import { INFRASTRUCTURE } from '../tokens.js';
+import { PlanCache } from '@tributary/runtime';
+
+/**
+ * Trigger ingestion: checks the pipeline and the params with the same plan the planner uses,
+ * then publishes a `TriggerRun` on `trigger.<pipeline>` with a run id derived from the
+ * idempotency key and `Nats-Msg-Id` = `trigger:<runId>`. Params the schema refuses are answered
+ * 422 and still published, so the planner records the refusal (`TriggerRejected`, invariant 6).
+ */
+@Injectable()
+export class TriggerService {
+  constructor(
+    @Inject(INFRASTRUCTURE) private readonly infra: Infrastructure,
+    @Inject(PlanCache) private readonly plans: PlanCache,
+  ) {}
+
+  async trigger(pipelineId: string, body: unknown, caller: Principal): Promise<string> {
+    const fields = new BodyFields(body);
+    const params = fields.any('params') ?? {};
+    const idempotencyKey = fields.string('idempotencyKey', { maxLength: 256 });
+    const version = fields.integer('version', { min: 1, max: 2 ** 31 - 1 });
+    fields.finish();
+
+    const found = await this.plans.get(pipelineId, version);
+    if (!found) {
+      throw notFound(
+        `pipeline "${pipelineId}"${version !== undefined ? ` version ${version}` : ''} does not exist`,
+      );
+    }
+    const runId = runIdForTrigger({ pipelineId, idempotencyKey: idempotencyKey ?? null });
+    const checked = found.plan.validateParams(params);
+    const payload = encodeTriggerRun({
+      runId,
+      pipelineId,
+      pipelineVersion: found.pipeline.version,
+      paramsJson: jsonToBytes(params),
+      idempotencyKey: idempotencyKey ?? '',
+      actor: caller.name,
+      requestedAt: timestampFromEpochMs(Date.now()),
+    });
+    try {
+      await publish(this.infra.js, this.infra.subjects.trigger(pipelineId), payload, {
+        msgId: `trigger:${runId}`,
+        headers: { [RUN_ID_HEADER]: runId },
+      });
+    } catch (error) {
+      if (error instanceof PublishError) {
+        throw new ApiError(
+          503,
+          'unavailable',
+          `the trigger could not be published, try again: ${error.message}`,
+        );
+      }
+      throw error;
+    }
+    if (!checked.ok) {
+      throw new ApiError(
+        422,
+        'invalid_params',
+        `params do not match the params schema of ${pipelineId} version ${found.pipeline.version}: ${checked.issues
+          .slice(0, 3)
+          .map((i) => `${i.path}: ${i.message}`)
+          .join('; ')}; the rejection is recorded as run ${runId}`,
+        checked.issues,
+        { runId },
+      );
+    }
+    return runId;
+  }
+}

@@ -1,0 +1,415 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { RunEvent } from '@tributary/domain';
+import { appendEvents } from '@tributary/event-store';
+import { encodeRunEvent, encodeRunEventBatch } from '@tributary/events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiHarness, type ApiHarness } from './test-support/api-harness.js';
+
+const RUN = '0b8e3f0a-1d2c-4e5f-8a9b-0c1d2e3f4a5b';
+const T0 = new Date('2024-05-01T10:00:00.000Z');
+const at = (s: number) => new Date(T0.getTime() + s * 1000);
+
+/** A fake run written straight into the event log and the projections (no planner involved). */
+async function insertFakeRun(h: ApiHarness): Promise<void> {
+  const db = h.api.infra.db;
+  await appendEvents(db, {
+    events: ['TriggerAccepted', 'RunPlanned', 'TaskInstanceSucceeded'].map((type, i) => ({
+      eventId: `00000000-0000-4000-8000-00000000000${i}`,
+      runId: RUN,
+      type,
+      taskId: type === 'TaskInstanceSucceeded' ? 'market=LU/fetch' : null,
+      attempt: type === 'TaskInstanceSucceeded' ? 1 : null,
+      payload: { type, n: i },
+      actor: i === 0 ? 'otto' : 'planner',
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      occurredAt: at(i),
+    })),
+    project: async (trx) => {
+      await trx
+        .insertInto('runs')
+        .values({
+          run_id: RUN,
+          pipeline_id: 'shipping',
+          pipeline_version: 2,
+          state: 'running',
+          params: JSON.stringify({ markets: ['LU', 'PT'] }),
+          created_at: T0,
+        })
+        .execute();
+      await trx
+        .insertInto('groups')
+        .values(
+          ['market=PT', 'market=LU'].map((path) => ({
+            run_id: RUN,
+            path,
+            block: 'market',
+            key: path.slice(7),
+            parent_path: null,
+            state: path === 'market=LU' ? 'running' : 'failed',
+            value: JSON.stringify(path.slice(7)),
+          })),
+        )
+        .execute();
+      const task = (taskId: string, extra: Record<string, unknown>) => ({
+        run_id: RUN,
+        task_id: taskId,
+        stage: taskId.includes('process')
+          ? 'market/process'
+          : taskId === 'consolidate'
+            ? 'consolidate'
+            : 'market/fetch',
+        group_path: taskId === 'consolidate' ? null : taskId.split('/')[0]!,
+        map_index: null,
+        executor: 'noop',
+        state: 'pending',
+        ...extra,
+      });
+      await trx
+        .insertInto('task_instances')
+        .values([
+          task('market=LU/process[1]', { map_index: 1, state: 'running', attempt: 2, started_at: at(5) }),
+          task('market=LU/fetch', {
+            state: 'success',
+            attempt: 1,
+            output: JSON.stringify([0, 1]),
+            started_at: at(1),
+            finished_at: at(2),
+          }),
+          task('consolidate', {}),
+          task('market=LU/process[0]', {
+            map_index: 0,
+            state: 'failed',
+            attempt: 3,
+            error: JSON.stringify({ message: 'boom', type: 'Error', retryable: false }),
+            started_at: at(3),
+            finished_at: at(4),
+          }),
+        ])
+        .execute();
+      await trx
+        .insertInto('task_logs')
+        .values(
+          [1, 2, 2].map((attempt, i) => ({
+            run_id: RUN,
+            task_id: 'market=LU/process[1]',
+            attempt,
+            at: at(10 + i),
+            level: i === 2 ? 'warn' : 'info',
+            message: `line ${i}`,
+            fields: i === 1 ? JSON.stringify({ k: 'v' }) : null,
+          })),
+        )
+        .execute();
+    },
+  });
+}
+
+describe('api: runs', () => {
+  let h: ApiHarness;
+  let viewer: string;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    h = await startApiHarness();
+    nc = await connect({ servers: h.nats.url });
+    viewer = await h.tokenFor('viewer');
+    await insertFakeRun(h);
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await h?.close();
+  });
+
+  it('answers the run view of DESIGN §7 exactly, from the projections', async () => {
+    const res = await h.call('GET', `/runs/${RUN}`, { token: viewer });
+    expect(res.status).toBe(200);
+    expect(res.body).toStrictEqual({
+      run: {
+        id: RUN,
+        pipeline: 'shipping',
+        version: 2,
+        state: 'running',
+        params: { markets: ['LU', 'PT'] },
+        createdAt: '2024-05-01T10:00:00.000Z',
+        finishedAt: null,
+      },
+      groups: [
+        { path: 'market=LU', state: 'running' },
+        { path: 'market=PT', state: 'failed' },
+      ],
+      tasks: [
+        {
+          taskId: 'consolidate',
+          stage: 'consolidate',
+          group: null,
+          mapIndex: null,
+          state: 'pending',
+          attempt: 0,
+          output: null,
+          error: null,
+          startedAt: null,
+          finishedAt: null,
+        },
+        {
+          taskId: 'market=LU/fetch',
+          stage: 'market/fetch',
+          group: 'market=LU',
+          mapIndex: null,
+          state: 'success',
+          attempt: 1,
+          output: [0, 1],
+          error: null,
+          startedAt: '2024-05-01T10:00:01.000Z',
+          finishedAt: '2024-05-01T10:00:02.000Z',
+        },
+        {
+          taskId: 'market=LU/process[0]',
+          stage: 'market/process',
+          group: 'market=LU',
+          mapIndex: 0,
+          state: 'failed',
+          attempt: 3,
+          output: null,
+          error: { message: 'boom', type: 'Error', retryable: false },
+          startedAt: '2024-05-01T10:00:03.000Z',
+          finishedAt: '2024-05-01T10:00:04.000Z',
+        },
+        {
+          taskId: 'market=LU/process[1]',
+          stage: 'market/process',
+          group: 'market=LU',
+          mapIndex: 1,
+          state: 'running',
+          attempt: 2,
+          output: null,
+          error: null,
+          startedAt: '2024-05-01T10:00:05.000Z',
+          finishedAt: null,
+        },
+      ],
+    });
+  });
+
+  it('answers 404 not_found for a run whose trigger is not processed yet', async () => {
+    const res = await h.call('GET', '/runs/not-yet', { token: viewer });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+    expect((await h.call('GET', '/runs/has.dots', { token: viewer })).status).toBe(404);
+  });
+
+  it('lists runs newest first with filters', async () => {
+    await h.api.infra.db
+      .insertInto('runs')
+      .values({
+        run_id: 'older',
+        pipeline_id: 'other',
+        pipeline_version: 1,
+        state: 'success',
+        params: '{}',
+        created_at: new Date('2024-04-01T00:00:00Z'),
+        finished_at: new Date('2024-04-01T00:01:00Z'),
+      })
+      .execute();
+    const all = await h.call('GET', '/runs', { token: viewer });
+    expect(all.body.map((r: { id: string }) => r.id)).toEqual([RUN, 'older']);
+    expect(all.body[1]).toEqual({
+      id: 'older',
+      pipeline: 'other',
+      version: 1,
+      state: 'success',
+      createdAt: '2024-04-01T00:00:00.000Z',
+      finishedAt: '2024-04-01T00:01:00.000Z',
+    });
+    expect((await h.call('GET', '/runs?pipeline=other', { token: viewer })).body).toHaveLength(1);
+    expect((await h.call('GET', '/runs?state=running&limit=5', { token: viewer })).body[0].id).toBe(RUN);
+    expect((await h.call('GET', '/runs?limit=1', { token: viewer })).body).toHaveLength(1);
+    const bad = await h.call('GET', '/runs?state=done&limit=0', { token: viewer });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(['?state', '?limit']);
+  });
+
+  it("answers the run's event log, after a run_seq", async () => {
+    const res = await h.call('GET', `/runs/${RUN}/events`, { token: viewer });
+    expect(res.status).toBe(200);
+    expect(res.body).toHaveLength(3);
+    expect(res.body[2]).toEqual({
+      seq: expect.any(Number),
+      runSeq: 3,
+      type: 'TaskInstanceSucceeded',
+      taskId: 'market=LU/fetch',
+      attempt: 1,
+      payload: { type: 'TaskInstanceSucceeded', n: 2 },
+      actor: 'planner',
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      occurredAt: '2024-05-01T10:00:02.000Z',
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    const after = await h.call('GET', `/runs/${RUN}/events?after=1`, { token: viewer });
+    expect(after.body.map((e: { runSeq: number }) => e.runSeq)).toEqual([2, 3]);
+    expect((await h.call('GET', `/runs/${RUN}/events?after=3`, { token: viewer })).body).toEqual([]);
+    expect((await h.call('GET', '/runs/nope/events', { token: viewer })).status).toBe(404);
+    expect((await h.call('GET', `/runs/${RUN}/events?after=-1`, { token: viewer })).status).toBe(400);
+  });
+
+  it("answers a task's log lines by URL-encoded task id, per attempt", async () => {
+    const path = `/runs/${RUN}/tasks/${encodeURIComponent('market=LU/process[1]')}/logs`;
+    const all = await h.call('GET', path, { token: viewer });
+    expect(all.status).toBe(200);
+    expect(all.body).toEqual([
+      { attempt: 1, at: '2024-05-01T10:00:10.000Z', level: 'info', message: 'line 0', fields: null },
+      { attempt: 2, at: '2024-05-01T10:00:11.000Z', level: 'info', message: 'line 1', fields: { k: 'v' } },
+      { attempt: 2, at: '2024-05-01T10:00:12.000Z', level: 'warn', message: 'line 2', fields: null },
+    ]);
+    const second = await h.call('GET', `${path}?attempt=2`, { token: viewer });
+    expect(second.body.map((l: { message: string }) => l.message)).toEqual(['line 1', 'line 2']);
+    const none = await h.call('GET', `/runs/${RUN}/tasks/consolidate/logs`, { token: viewer });
+    expect(none.body).toEqual([]);
+    const unknown = await h.call('GET', `/runs/${RUN}/tasks/${encodeURIComponent('market=XX/fetch')}/logs`, {
+      token: viewer,
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toContain('market=XX/fetch');
+  });
+
+  it('streams a snapshot, then the events published on the run subject, and ends after RunCompleted', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${h.api.url}/api/v1/runs/${RUN}/stream`, {
+      headers: { authorization: `Bearer ${viewer}` },
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    const nextMessage = async (): Promise<{ event: string; id: string; data: any }> => {
+      for (;;) {
+        const end = buffer.indexOf('\n\n');
+        if (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (block.startsWith(':')) continue;
+          const field = (name: string) =>
+            block
+              .split('\n')
+              .find((l) => l.startsWith(`${name}: `))
+              ?.slice(name.length + 2) ?? '';
+          return { event: field('event'), id: field('id'), data: JSON.parse(field('data')) };
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        buffer += value;
+      }
+    };
+
+    const snapshot = await nextMessage();
+    expect(snapshot.event).toBe('snapshot');
+    expect(snapshot.id).toBe('3');
+    expect(snapshot.data.run.id).toBe(RUN);
+    expect(snapshot.data.tasks).toHaveLength(4);
+
+    const publishEvent = (event: RunEvent, runSeq: number) =>
+      nc.publish(
+        h.api.infra.subjects.event(RUN, event.type),
+        encodeRunEvent(event, {
+          eventId: `e-${runSeq}`,
+          runId: RUN,
+          runSeq,
+          actor: 'planner',
+          traceId: null,
+        }),
+      );
+    // Already in the snapshot (run_seq 3): skipped.
+    publishEvent({ type: 'TaskInstanceScheduled', taskId: 'consolidate', at: at(20).getTime() }, 3);
+    // Task events of one planner commit arrive as one EventBatch message.
+    const meta = (runSeq: number) => ({
+      eventId: `e-${runSeq}`,
+      runId: RUN,
+      runSeq,
+      actor: 'planner',
+      traceId: null,
+    });
+    nc.publish(
+      h.api.infra.subjects.eventBatch(RUN),
+      encodeRunEventBatch(RUN, [
+        {
+          event: {
+            type: 'TaskInstanceStarted',
+            taskId: 'market=LU/process[1]',
+            attempt: 2,
+            host: 'h1',
+            at: at(21).getTime(),
+          },
+          meta: meta(4),
+        },
+        {
+          event: {
+            type: 'TaskInstanceSucceeded',
+            taskId: 'market=LU/process[1]',
+            attempt: 2,
+            output: 7,
+            at: at(21).getTime(),
+          },
+          meta: meta(5),
+        },
+      ]),
+    );
+    publishEvent(
+      { type: 'RunCompleted', state: 'failed', reason: 'market=PT failed', at: at(22).getTime() },
+      6,
+    );
+
+    const started = await nextMessage();
+    expect(started).toEqual({
+      event: 'TaskInstanceStarted',
+      id: '4',
+      data: {
+        type: 'TaskInstanceStarted',
+        taskId: 'market=LU/process[1]',
+        attempt: 2,
+        host: 'h1',
+        at: at(21).getTime(),
+        runSeq: 4,
+      },
+    });
+    const succeeded = await nextMessage();
+    expect(succeeded).toMatchObject({
+      event: 'TaskInstanceSucceeded',
+      id: '5',
+      data: { output: 7, runSeq: 5 },
+    });
+    const completed = await nextMessage();
+    expect(completed.event).toBe('RunCompleted');
+    expect(completed.data).toMatchObject({ state: 'failed', runSeq: 6 });
+    await expect(nextMessage()).rejects.toThrow('stream ended');
+  });
+
+  it('ends the stream after the snapshot when the run is already finished', async () => {
+    const res = await fetch(`${h.api.url}/api/v1/runs/older/stream`, {
+      headers: { authorization: `Bearer ${viewer}` },
+    });
+    const text = await res.text();
+    expect(text.startsWith('event: snapshot\nid: 0\ndata: {"run":{"id":"older"')).toBe(true);
+    expect(text.match(/^event: /gm)).toHaveLength(1);
+  });
+
+  it('answers 404 (not a stream) for an unknown run, and 401 without a token', async () => {
+    const res = await fetch(`${h.api.url}/api/v1/runs/nope/stream`, {
+      headers: { authorization: `Bearer ${viewer}` },
+    });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    expect((await fetch(`${h.api.url}/api/v1/runs/${RUN}/stream`)).status).toBe(401);
+  });
+
+  it('ends open streams when the api stops (last: stops the api)', async () => {
+    const res = await fetch(`${h.api.url}/api/v1/runs/${RUN}/stream`, {
+      headers: { authorization: `Bearer ${viewer}` },
+    });
+    const reader = res.body!.getReader();
+    await reader.read(); // the snapshot
+    const started = Date.now();
+    await h.api.stop();
+    expect(Date.now() - started).toBeLessThan(5000);
+    for (;;) if ((await reader.read()).done) break;
+  });
+});

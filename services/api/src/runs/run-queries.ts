@@ -1,0 +1,227 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '@tributary/event-store';
+import type { Infrastructure } from '@tributary/runtime';
+import { INFRASTRUCTURE } from '../tokens.js';
+
+/** The run view of DESIGN §7, exactly: `GET /runs/:id`, the SSE snapshot. Times are ISO-8601 UTC. */
+export interface RunViewBody {
+  run: {
+    id: string;
+    pipeline: string;
+    version: number;
+    state: string;
+    params: unknown;
+    createdAt: string;
+    finishedAt: string | null;
+  };
+  groups: { path: string; state: string }[];
+  tasks: {
+    taskId: string;
+    stage: string;
+    group: string | null;
+    mapIndex: number | null;
+    state: string;
+    attempt: number;
+    output: unknown;
+    error: unknown;
+    startedAt: string | null;
+    finishedAt: string | null;
+  }[];
+}
+
+export const RUN_STATES = ['running', 'success', 'failed', 'cancelled', 'rejected'] as const;
+/** Run states after which nothing happens unless an operator clears or marks a task. */
+export const FINISHED_RUN_STATES: ReadonlySet<string> = new Set([
+  'success',
+  'failed',
+  'cancelled',
+  'rejected',
+]);
+
+const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+/** Code-unit order, as the domain's `runViewOf` sorts, so both views of a run compare equal. */
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Reads the projections (runs, groups, task_instances), the event log and task logs. */
+@Injectable()
+export class RunQueries {
+  private readonly db: Kysely<Database>;
+
+  constructor(@Inject(INFRASTRUCTURE) infra: Infrastructure) {
+    this.db = infra.db;
+  }
+
+  async listRuns(filter: { pipeline?: string; state?: string; limit: number }) {
+    let query = this.db
+      .selectFrom('runs')
+      .select(['run_id', 'pipeline_id', 'pipeline_version', 'state', 'created_at', 'finished_at'])
+      .orderBy('created_at', 'desc')
+      .orderBy('run_id', 'desc')
+      .limit(filter.limit);
+    if (filter.pipeline !== undefined) query = query.where('pipeline_id', '=', filter.pipeline);
+    if (filter.state !== undefined) query = query.where('state', '=', filter.state);
+    const rows = await query.execute();
+    return rows.map((r) => ({
+      id: r.run_id,
+      pipeline: r.pipeline_id,
+      version: r.pipeline_version,
+      state: r.state,
+      createdAt: r.created_at.toISOString(),
+      finishedAt: iso(r.finished_at),
+    }));
+  }
+
+  /**
+   * The run view and the run_seq of the last event it reflects, read in one repeatable-read
+   * snapshot (projections are updated in the same transaction as the append); null for an unknown run.
+   */
+  async runView(runId: string): Promise<{ view: RunViewBody; lastSeq: number } | null> {
+    return this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute((trx) => this.readView(trx, runId));
+  }
+
+  private async readView(
+    trx: Transaction<Database>,
+    runId: string,
+  ): Promise<{ view: RunViewBody; lastSeq: number } | null> {
+    const run = await trx.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirst();
+    if (!run) return null;
+    const head = await trx
+      .selectFrom('run_streams')
+      .select('last_seq')
+      .where('run_id', '=', runId)
+      .executeTakeFirst();
+    const groups = await trx
+      .selectFrom('groups')
+      .select(['path', 'state'])
+      .where('run_id', '=', runId)
+      .execute();
+    const tasks = await trx
+      .selectFrom('task_instances')
+      .select([
+        'task_id',
+        'stage',
+        'group_path',
+        'map_index',
+        'state',
+        'attempt',
+        'output',
+        'error',
+        'started_at',
+        'finished_at',
+      ])
+      .where('run_id', '=', runId)
+      .execute();
+    const view: RunViewBody = {
+      run: {
+        id: run.run_id,
+        pipeline: run.pipeline_id,
+        version: run.pipeline_version,
+        state: run.state,
+        params: run.params,
+        createdAt: run.created_at.toISOString(),
+        finishedAt: iso(run.finished_at),
+      },
+      groups: groups.map((g) => ({ path: g.path, state: g.state })).sort((a, b) => cmp(a.path, b.path)),
+      tasks: tasks
+        .map((t) => ({
+          taskId: t.task_id,
+          stage: t.stage,
+          group: t.group_path,
+          mapIndex: t.map_index,
+          state: t.state,
+          attempt: t.attempt,
+          output: t.output ?? null,
+          error: t.error ?? null,
+          startedAt: iso(t.started_at),
+          finishedAt: iso(t.finished_at),
+        }))
+        .sort((a, b) => cmp(a.taskId, b.taskId)),
+    };
+    return { view, lastSeq: head?.last_seq ?? 0 };
+  }
+
+  /** Whether the run exists in the projection or has any event. */
+  async runExists(runId: string): Promise<boolean> {
+    const run = await this.db
+      .selectFrom('runs')
+      .select('run_id')
+      .where('run_id', '=', runId)
+      .executeTakeFirst();
+    if (run) return true;
+    const head = await this.db
+      .selectFrom('run_streams')
+      .select('run_id')
+      .where('run_id', '=', runId)
+      .executeTakeFirst();
+    return head !== undefined;
+  }
+
+  async events(runId: string, after: number, limit: number) {
+    const rows = await this.db
+      .selectFrom('event_log')
+      .select([
+        'seq',
+        'run_seq',
+        'type',
+        'task_id',
+        'attempt',
+        'payload',
+        'actor',
+        'trace_id',
+        'occurred_at',
+        'hash',
+      ])
+      .where('run_id', '=', runId)
+      .where('run_seq', '>', after)
+      .orderBy('run_seq')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      runSeq: r.run_seq,
+      type: r.type,
+      taskId: r.task_id,
+      attempt: r.attempt,
+      payload: r.payload,
+      actor: r.actor,
+      traceId: r.trace_id,
+      occurredAt: r.occurred_at.toISOString(),
+      hash: r.hash,
+    }));
+  }
+
+  async taskExists(runId: string, taskId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('task_instances')
+      .select('task_id')
+      .where('run_id', '=', runId)
+      .where('task_id', '=', taskId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async logs(runId: string, taskId: string, attempt: number | undefined, limit: number) {
+    let query = this.db
+      .selectFrom('task_logs')
+      .select(['attempt', 'at', 'level', 'message', 'fields'])
+      .where('run_id', '=', runId)
+      .where('task_id', '=', taskId)
+      .orderBy('attempt')
+      .orderBy('id')
+      .limit(limit);
+    if (attempt !== undefined) query = query.where('attempt', '=', attempt);
+    const rows = await query.execute();
+    return rows.map((r) => ({
+      attempt: r.attempt,
+      at: r.at.toISOString(),
+      level: r.level,
+      message: r.message,
+      fields: r.fields ?? null,
+    }));
+  }
+}

@@ -1,0 +1,123 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { Subscription } from '@nats-io/transport-node';
+import { decodeRunEvents } from '@tributary/events';
+import type { Infrastructure } from '@tributary/runtime';
+import { notFound } from '../http/api-error.js';
+import type { ApiResponse } from '../http/http-types.js';
+import { INFRASTRUCTURE } from '../tokens.js';
+import { FINISHED_RUN_STATES, RunQueries } from './run-queries.js';
+
+/** A comment line every this often keeps proxies from closing an idle stream. */
+export const KEEP_ALIVE_MS = 15_000;
+
+/** Events after which a run has nothing more to say (unless an operator reopens it). */
+const FINAL_EVENTS: ReadonlySet<string> = new Set(['RunCompleted', 'RunCancelled', 'TriggerRejected']);
+
+const json = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? Number(v) : v));
+
+/**
+ * `GET /runs/:id/stream`: subscribes to the run's event subjects (core NATS) *before* reading the
+ * snapshot, so nothing falls between the two; events the snapshot already reflects (run_seq ≤ the
+ * snapshot's) are skipped. Each SSE message carries `id: <runSeq>`.
+ */
+@Injectable()
+export class RunStreams implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('api');
+  private readonly active = new Set<() => void>();
+
+  constructor(
+    @Inject(INFRASTRUCTURE) private readonly infra: Infrastructure,
+    @Inject(RunQueries) private readonly queries: RunQueries,
+  ) {}
+
+  async open(runId: string, res: ApiResponse): Promise<void> {
+    const sub = this.infra.nc.subscribe(this.infra.subjects.eventsOfRun(runId));
+    let found: Awaited<ReturnType<RunQueries['runView']>>;
+    try {
+      await this.infra.nc.flush(); // the server has the subscription before the snapshot is read
+      found = await this.queries.runView(runId);
+    } catch (error) {
+      sub.unsubscribe();
+      throw error;
+    }
+    if (!found) {
+      sub.unsubscribe();
+      throw notFound(
+        `run ${runId} does not exist (yet: a trigger appears here once the planner has processed it)`,
+      );
+    }
+
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.flushHeaders();
+    const write = (text: string) => {
+      if (!res.writableEnded && !res.destroyed) res.write(text);
+    };
+    write(`event: snapshot\nid: ${found.lastSeq}\ndata: ${json(found.view)}\n\n`);
+
+    let closed = false;
+    const keepAlive = setInterval(() => write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+    keepAlive.unref();
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(keepAlive);
+      sub.unsubscribe();
+      this.active.delete(close);
+      if (!res.writableEnded) res.end();
+    };
+    this.active.add(close);
+    res.on('close', close);
+
+    if (res.destroyed || FINISHED_RUN_STATES.has(found.view.run.state)) {
+      close();
+      return;
+    }
+    void this.pump(sub, found.lastSeq, write, close, runId);
+  }
+
+  private async pump(
+    sub: Subscription,
+    snapshotSeq: number,
+    write: (text: string) => void,
+    close: () => void,
+    runId: string,
+  ): Promise<void> {
+    const sent = new Set<number>();
+    try {
+      for await (const msg of sub) {
+        // One event, or a batch of a commit's task events (the planner batches those).
+        const decoded = decodeRunEvents(msg.subject, msg.data);
+        if (!decoded.ok) {
+          this.logger.warn(
+            `run ${runId}: skipped an undecodable event on ${msg.subject}: ${decoded.error.message}`,
+          );
+          continue;
+        }
+        let finished = false;
+        for (const { event, meta } of decoded.events) {
+          const runSeq = meta.runSeq;
+          if (runSeq <= snapshotSeq || sent.has(runSeq)) continue;
+          sent.add(runSeq);
+          write(`event: ${event.type}\nid: ${runSeq}\ndata: ${json({ ...event, runSeq })}\n\n`);
+          if (FINAL_EVENTS.has(event.type)) finished = true;
+        }
+        if (finished) break;
+      }
+    } catch (error) {
+      this.logger.warn(`run ${runId}: event subscription ended: ${String(error)}`);
+    } finally {
+      close();
+    }
+  }
+
+  /** Ends every open stream, so closing the HTTP server does not wait for clients that never leave. */
+  beforeApplicationShutdown(): void {
+    for (const close of [...this.active]) close();
+  }
+}

@@ -1,0 +1,82 @@
+import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
+import { notFound } from '../http/api-error.js';
+import { pathParam, QueryFields } from '../http/fields.js';
+import type { ApiResponse } from '../http/http-types.js';
+import { MinRole } from '../auth/principal.js';
+import { runIdParam } from './run-id.js';
+import { RUN_STATES, RunQueries } from './run-queries.js';
+import { RunStreams } from './run-streams.js';
+
+const notYet = (runId: string) =>
+  notFound(`run ${runId} does not exist (yet: a trigger appears here once the planner has processed it)`);
+
+/** Read side of runs: list, run view, event log, task logs, live stream. */
+@Controller('runs')
+@MinRole('viewer')
+export class RunsController {
+  constructor(
+    @Inject(RunQueries) private readonly queries: RunQueries,
+    @Inject(RunStreams) private readonly streams: RunStreams,
+  ) {}
+
+  @Get()
+  async list(@Query() query: Record<string, unknown>) {
+    const q = new QueryFields(query);
+    const pipeline = q.string('pipeline', { maxLength: 256 });
+    const state = q.string('state', { oneOf: RUN_STATES });
+    const limit = q.integer('limit', { min: 1, max: 1000 }) ?? 100;
+    q.finish();
+    return this.queries.listRuns({ pipeline, state, limit });
+  }
+
+  @Get(':id')
+  async show(@Param('id') id: string, @Query() query: Record<string, unknown>) {
+    new QueryFields(query).finish();
+    const found = await this.queries.runView(runIdParam(id));
+    if (!found) throw notYet(id);
+    return found.view;
+  }
+
+  @Get(':id/events')
+  async events(@Param('id') id: string, @Query() query: Record<string, unknown>) {
+    const q = new QueryFields(query);
+    const after = q.integer('after', { min: 0, max: Number.MAX_SAFE_INTEGER }) ?? 0;
+    const limit = q.integer('limit', { min: 1, max: 10_000 }) ?? 1000;
+    q.finish();
+    const runId = runIdParam(id);
+    const events = await this.queries.events(runId, after, limit);
+    if (events.length === 0 && !(await this.queries.runExists(runId))) throw notYet(runId);
+    return events;
+  }
+
+  @Get(':id/tasks/:taskId/logs')
+  async logs(
+    @Param('id') id: string,
+    @Param('taskId') taskId: string,
+    @Query() query: Record<string, unknown>,
+  ) {
+    const q = new QueryFields(query);
+    const attempt = q.integer('attempt', { min: 1, max: 1_000_000 });
+    const limit = q.integer('limit', { min: 1, max: 100_000 }) ?? 10_000;
+    q.finish();
+    const runId = runIdParam(id);
+    pathParam('taskId', taskId, 2048);
+    const logs = await this.queries.logs(runId, taskId, attempt, limit);
+    if (logs.length === 0 && !(await this.queries.taskExists(runId, taskId))) {
+      if (!(await this.queries.runExists(runId))) throw notYet(runId);
+      throw notFound(`run ${runId} has no task instance ${taskId} (task ids are URL-encoded in the path)`);
+    }
+    return logs;
+  }
+
+  /** Server-sent events: a snapshot, then every event of the run until it completes or is cancelled. */
+  @Get(':id/stream')
+  async stream(
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Res() res: ApiResponse,
+  ): Promise<void> {
+    new QueryFields(query).finish();
+    await this.streams.open(runIdParam(id), res);
+  }
+}

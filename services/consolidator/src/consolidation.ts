@@ -1,0 +1,325 @@
+import type { Kysely } from 'kysely';
+import {
+  consolidationVerdict,
+  renderAttempt,
+  retryDelayMs,
+  slotKeyOf,
+  type AttemptPayload,
+  type PlanTaskNode,
+  type RunState,
+  type TaskSettings,
+} from '@tributary/domain';
+import { loadRunState, type Database } from '@tributary/event-store';
+import { AttemptOutcome, type ResultBatch } from '@tributary/events';
+import {
+  runAttempt,
+  type HandlerDefinition,
+  type HandlerGroup,
+  type HandlerRegistry,
+  type Json,
+  type TaskLogLine,
+} from '@tributary/worker-sdk';
+import type { PlanCache } from '@tributary/runtime';
+import {
+  consolidationAttemptId,
+  consolidationResultBatch,
+  type ConsolidationResult,
+} from './consolidation-result.js';
+
+/** One ConsolidationTriggered the fan-in emitted. */
+export interface ConsolidationTrigger {
+  runId: string;
+  round: number;
+}
+
+/** What the consolidator made of a trigger: nothing to do (stale), or one result to publish. */
+export type ConsolidationDecision =
+  | { kind: 'stale'; reason: string }
+  | { kind: 'result'; result: ConsolidationResult; batch: ResultBatch; summary: string };
+
+/** The host is stopping: the trigger goes back to JetStream (nak) for another consolidator. */
+export class ConsolidatorStoppingError extends Error {
+  override readonly name = 'ConsolidatorStoppingError';
+  constructor() {
+    super('the consolidator is stopping: the trigger is handed back');
+  }
+}
+
+export interface ConsolidatorOptions {
+  /** Host reported with results. */
+  host: string;
+  now?: () => number;
+  /** Retry jitter source. */
+  random?: () => number;
+  /** Waits between in-process tries; resolves early when `signal` aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Decides and runs one consolidation round: reads the run's plan and folded state from Postgres,
+ * refuses a stale trigger, evaluates the trigger rule over the top-level groups, runs the handler
+ * in-process with the stage's retries/backoff/timeout, and returns the one result to publish.
+ */
+export class Consolidator {
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly plans: PlanCache,
+    private readonly registry: HandlerRegistry,
+    private readonly options: ConsolidatorOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.sleep = options.sleep ?? abortableSleep;
+  }
+
+  async consolidate(trigger: ConsolidationTrigger, signal?: AbortSignal): Promise<ConsolidationDecision> {
+    const { runId, round } = trigger;
+    const run = await this.db
+      .selectFrom('runs')
+      .select(['pipeline_id', 'pipeline_version'])
+      .where('run_id', '=', runId)
+      .executeTakeFirst();
+    if (!run) return stale(`run ${runId} does not exist`);
+    const plan = await this.plans.plan(run.pipeline_id, run.pipeline_version);
+    if (!plan) return stale(`pipeline ${run.pipeline_id}@${run.pipeline_version} does not exist`);
+    const { state } = await loadRunState(this.db, plan, runId);
+    const refused = staleReason(state, round) ?? (await this.supersededReason(trigger));
+    if (refused) return stale(refused);
+
+    const rec = state.tasks.get(state.index.consolidationPath!)!;
+    const node = state.index.node(rec.stagePath) as PlanTaskNode;
+    const base = {
+      runId,
+      round,
+      taskId: rec.taskId,
+      attempt: rec.attempt + 1,
+      executor: node.executor,
+      host: this.options.host,
+    };
+    const verdict = consolidationVerdict(state);
+    const rule = `trigger rule ${node.triggerRule} over ${groupSummary(state)}`;
+    if (verdict === 'skip' || verdict === 'upstream_failed') {
+      const at = this.now();
+      const outcome = verdict === 'skip' ? AttemptOutcome.SKIPPED : AttemptOutcome.UPSTREAM_FAILED;
+      const message = `${rule}: ${verdict === 'skip' ? 'skipped' : 'upstream_failed'}`;
+      return this.result(
+        {
+          ...base,
+          outcome,
+          error: { message, type: 'TriggerRule', retryable: false },
+          startedAt: at,
+          finishedAt: at,
+        },
+        message,
+      );
+    }
+    if (verdict !== 'run') return stale(`${rule} says ${verdict}`);
+
+    const rendered = renderAttempt(state, rec, base.attempt);
+    if (!rendered.ok) {
+      const at = this.now();
+      return this.result(
+        {
+          ...base,
+          outcome: AttemptOutcome.FATAL,
+          error: { message: rendered.error, type: 'InputError', retryable: false },
+          startedAt: at,
+          finishedAt: at,
+        },
+        `input error: ${rendered.error}`,
+      );
+    }
+    const handler = this.registry.get(node.executor);
+    if (!handler) {
+      const at = this.now();
+      const message =
+        `no handler for executor "${node.executor}" on consolidator host ${this.options.host}; known: ` +
+        `${this.registry.names().join(', ')}. Add the module that defines it to TRIBUTARY_HANDLERS`;
+      return this.result(
+        {
+          ...base,
+          outcome: AttemptOutcome.FATAL,
+          error: { message, type: 'HandlerNotFound', retryable: false },
+          startedAt: at,
+          finishedAt: at,
+        },
+        `executor ${node.executor} is not registered`,
+      );
+    }
+
+    const ran = await this.runWithRetries(handler, rendered.payload, node.settings, trigger, signal);
+    if (ran.kind === 'superseded') return stale(ran.reason);
+    // The handler took time: a newer round may have started meanwhile; its result is the one that counts.
+    const superseded = await this.supersededReason(trigger);
+    if (superseded) return stale(superseded);
+    return this.result({ ...base, ...ran.result }, ran.summary);
+  }
+
+  private result(result: ConsolidationResult, summary: string): ConsolidationDecision {
+    return { kind: 'result', result, batch: consolidationResultBatch(result), summary };
+  }
+
+  /** A round is superseded once the fan-in triggered a newer one (a group reopened since). */
+  private async supersededReason(trigger: ConsolidationTrigger): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('fan_in_runs')
+      .select('round')
+      .where('run_id', '=', trigger.runId)
+      .executeTakeFirst();
+    return row && row.round > trigger.round
+      ? `round ${trigger.round} is superseded by round ${row.round} of the fan-in`
+      : null;
+  }
+
+  private async runWithRetries(
+    handler: HandlerDefinition<any>,
+    payload: AttemptPayload,
+    settings: TaskSettings,
+    trigger: ConsolidationTrigger,
+    signal: AbortSignal | undefined,
+  ): Promise<
+    | {
+        kind: 'ran';
+        result: Omit<ConsolidationResult, 'runId' | 'round' | 'taskId' | 'attempt' | 'executor' | 'host'>;
+        summary: string;
+      }
+    | { kind: 'superseded'; reason: string }
+  > {
+    const tries = settings.retries + 1;
+    const logs: TaskLogLine[] = [];
+    let startedAt: number | null = null;
+    for (let t = 1; ; t++) {
+      if (signal?.aborted) throw new ConsolidatorStoppingError();
+      const out = await runAttempt(
+        handler,
+        {
+          runId: payload.runId,
+          taskId: payload.taskId,
+          attemptId: consolidationAttemptId(payload.runId, payload.taskId, trigger.round),
+          attempt: payload.attempt + t - 1,
+          input: payload.input as Json,
+          params: payload.params as Json,
+          group: payload.group as HandlerGroup | null,
+          upstream: payload.upstream as Record<string, Json>,
+          item: payload.item as Json,
+          mapIndex: payload.mapIndex,
+          timeoutMs: payload.timeoutMs ?? 0,
+        },
+        { now: this.now, ...(signal ? { signal } : {}) },
+      );
+      // Cancelled because this host stops, not because the handler failed: let another host run it.
+      if (signal?.aborted) throw new ConsolidatorStoppingError();
+      startedAt ??= out.startedAt;
+      logs.push(...out.logs);
+      const timing = { startedAt, finishedAt: out.finishedAt, logs };
+      if (out.outcome === 'success')
+        return {
+          kind: 'ran',
+          result: { outcome: AttemptOutcome.SUCCESS, output: out.output, ...timing },
+          summary: `success after ${t} tr${t === 1 ? 'y' : 'ies'}`,
+        };
+      if (out.outcome === 'skipped')
+        return {
+          kind: 'ran',
+          result: {
+            outcome: AttemptOutcome.SKIPPED,
+            error: { message: out.reason, type: 'SkipTask', retryable: false },
+            ...timing,
+          },
+          summary: `skipped by its handler: ${out.reason}`,
+        };
+      const { error } = out;
+      if (!error.retryable || t >= tries) {
+        return {
+          kind: 'ran',
+          result: {
+            outcome: error.retryable ? AttemptOutcome.FAILED : AttemptOutcome.FATAL,
+            error,
+            ...timing,
+          },
+          summary: `failed after ${t} of ${tries} tr${tries === 1 ? 'y' : 'ies'}: ${error.type}: ${error.message}`,
+        };
+      }
+      const delay = retryDelayMs({ attempt: t, ...settings, random: this.random });
+      logs.push({
+        at: this.now(),
+        level: 'warn',
+        message: `try ${t} of ${tries} failed (${error.type}: ${error.message}); retrying in ${delay} ms`,
+        fields: { try: t, tries, delayMs: delay },
+      });
+      await this.sleep(delay, signal);
+      const superseded = await this.supersededReason(trigger);
+      if (superseded) return { kind: 'superseded', reason: superseded };
+    }
+  }
+}
+
+function stale(reason: string): ConsolidationDecision {
+  return { kind: 'stale', reason };
+}
+
+/**
+ * Why a trigger no longer matches the run, or null when the run waits for exactly this consolidation:
+ * the fan-in mode, the run still running, the round newer than the last recorded one, the consolidation
+ * `pending`, and every top-level group terminal (the planner checks the same when the result arrives).
+ */
+export function staleReason(state: RunState, round: number): string | null {
+  const path = state.index.consolidationPath;
+  const rec = path ? state.tasks.get(path) : undefined;
+  if (!rec) return `run ${state.run.id} has no consolidation`;
+  if (state.run.consolidationVia !== 'fan-in') return `run ${state.run.id} consolidates in the planner`;
+  if (state.run.status !== 'running') return `run ${state.run.id} is ${state.run.status}`;
+  if (round <= state.run.consolidationRound)
+    return `round ${round} is not newer than the recorded round ${state.run.consolidationRound}`;
+  if (rec.state !== 'pending') return `the consolidation is ${rec.state}, not pending`;
+  if (!allTopLevelGroupsTerminal(state))
+    return 'a top-level group is running again (or a block has not expanded)';
+  return null;
+}
+
+/** Every top-level group block expanded (or was ruled out) and none of its groups is running. */
+export function allTopLevelGroupsTerminal(state: RunState): boolean {
+  for (const block of state.index.topLevelBlocks) {
+    const slot = state.slots.get(slotKeyOf(null, block));
+    if (!slot || slot.status === 'unexpanded') return false;
+    for (const path of slot.groups) {
+      const group = state.groups.get(path);
+      if (!group || group.state === 'running') return false;
+    }
+  }
+  return true;
+}
+
+/** "3 group(s): 2 success, 1 failed", for the messages of skipped/upstream_failed results. */
+function groupSummary(state: RunState): string {
+  let success = 0;
+  let failed = 0;
+  const unresolved: string[] = [];
+  for (const block of state.index.topLevelBlocks) {
+    const slot = state.slots.get(slotKeyOf(null, block));
+    if (slot?.status === 'unresolved') unresolved.push(`${block} ${slot.unresolvedState ?? 'unresolved'}`);
+    for (const path of slot?.groups ?? []) {
+      if (state.groups.get(path)?.state === 'success') success += 1;
+      else failed += 1;
+    }
+  }
+  const blocks = unresolved.length > 0 ? `; block ${unresolved.join(', ')}` : '';
+  return `${success + failed} group(s): ${success} success, ${failed} failed${blocks}`;
+}
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,18 @@
+export { startConsolidator } from './consolidator.js';
+export { ConsolidatorModule } from './consolidator.module.js';
+export { ConsolidatorService, loadConsolidatorHandlers } from './consolidator.service.js';
+export { consolidatorConsumer, CONSOLIDATOR_DURABLE } from './consolidator.consumers.js';
+export {
+  Consolidator,
+  ConsolidatorStoppingError,
+  allTopLevelGroupsTerminal,
+  staleReason,
+  type ConsolidationDecision,
+  type ConsolidationTrigger,
+  type ConsolidatorOptions,
+} from './consolidation.js';
+export {
+  consolidationAttemptId,
+  consolidationResultBatch,
+  type ConsolidationResult,
+} from './consolidation-result.js';

@@ -1,0 +1,4 @@
+import { runAsProcess } from '@tributary/runtime';
+import { startConsolidator } from './consolidator.js';
+
+runAsProcess(() => startConsolidator());

@@ -1,0 +1,210 @@
+import {
+  AttemptOutcome as ResultOutcome,
+  jsonFromBytes,
+  jsonToBytes,
+  timestampFromEpochMs,
+  type AttemptDispatch,
+  type AttemptResult,
+  type createResultBatch,
+} from '@tributary/events';
+import type {
+  AttemptError,
+  AttemptOutcome as SdkOutcome,
+  AttemptRequest,
+  HandlerGroup,
+  Json,
+  TaskLogLine,
+} from '@tributary/worker-sdk';
+
+/** What one result of a ResultBatch is built from (the protobuf init shape of AttemptResult). */
+export type ResultInit = Exclude<Parameters<typeof createResultBatch>[0][number], AttemptResult>;
+
+/** Largest handler output a result carries (UTF-8 JSON; at most half the server's max_payload); larger outputs end the attempt FATAL. */
+export const MAX_OUTPUT_BYTES = 512 * 1024;
+/** Error messages and stacks are cut to this many characters so a result stays a small message. */
+export const MAX_ERROR_TEXT = 16 * 1024;
+
+/** Who ran an attempt, stamped on each of its results. */
+export interface ResultOrigin {
+  executor: string;
+  host: string;
+}
+
+/** An attempt dispatch as the handler's request, or why its JSON fields cannot be used. */
+export type DecodedRequest = { ok: true; request: AttemptRequest } | { ok: false; error: AttemptError };
+
+/** Reads the `*_json` fields of a dispatch into the handler's request (absent fields: SDK defaults). */
+export function requestOf(dispatch: AttemptDispatch): DecodedRequest {
+  const fields: Record<string, unknown> = {};
+  for (const [name, bytes] of [
+    ['input', dispatch.inputJson],
+    ['params', dispatch.paramsJson],
+    ['group', dispatch.groupJson],
+    ['upstream', dispatch.upstreamJson],
+    ['item', dispatch.itemJson],
+  ] as const) {
+    const parsed = jsonFromBytes(bytes);
+    if (!parsed.ok) {
+      return {
+        ok: false,
+        error: {
+          message: `${name}_json of attempt ${dispatch.attemptId} is not valid UTF-8 JSON: ${parsed.error.message}`,
+          type: 'InvalidDispatchError',
+          retryable: false,
+        },
+      };
+    }
+    fields[name] = parsed.value;
+  }
+  const upstream = fields['upstream'];
+  const request: AttemptRequest = {
+    runId: dispatch.runId,
+    taskId: dispatch.taskId,
+    attemptId: dispatch.attemptId,
+    attempt: dispatch.attempt,
+    input: (fields['input'] ?? null) as Json,
+    params: (fields['params'] ?? null) as Json,
+    group: groupOf(fields['group']),
+    upstream:
+      typeof upstream === 'object' && upstream !== null && !Array.isArray(upstream)
+        ? (upstream as Record<string, Json>)
+        : {},
+    item: (fields['item'] ?? null) as Json,
+    mapIndex: dispatch.mapIndex ?? null,
+    timeoutMs: dispatch.timeoutMs,
+  };
+  return { ok: true, request };
+}
+
+function groupOf(value: unknown): HandlerGroup | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  return value as HandlerGroup;
+}
+
+function base(dispatch: AttemptDispatch, origin: ResultOrigin): ResultInit {
+  return {
+    attemptId: dispatch.attemptId,
+    runId: dispatch.runId,
+    taskId: dispatch.taskId,
+    attempt: dispatch.attempt,
+    executor: origin.executor,
+    host: origin.host,
+  };
+}
+
+/** The STARTED notice of an attempt: the planner records it running on this host. */
+export function startedResult(dispatch: AttemptDispatch, origin: ResultOrigin, startedAt: number): ResultInit {
+  return {
+    ...base(dispatch, origin),
+    outcome: ResultOutcome.STARTED,
+    startedAt: timestampFromEpochMs(Math.trunc(startedAt)),
+  };
+}
+
+/**
+ * The final result of an attempt: success → SUCCESS with the output (FATAL when the output is larger
+ * than `maxOutputBytes`, default {@link MAX_OUTPUT_BYTES}), skipped → SKIPPED with the reason, failed → FAILED when retryable
+ * else FATAL. Always carries startedAt, finishedAt, executor, host and the captured log lines.
+ */
+export function finalResult(
+  dispatch: AttemptDispatch,
+  origin: ResultOrigin,
+  outcome: SdkOutcome,
+  maxOutputBytes: number = MAX_OUTPUT_BYTES,
+): ResultInit {
+  const result: ResultInit = {
+    ...base(dispatch, origin),
+    startedAt: timestampFromEpochMs(Math.trunc(outcome.startedAt)),
+    finishedAt: timestampFromEpochMs(Math.trunc(outcome.finishedAt)),
+    logs: outcome.logs.map(logLineOf),
+  };
+  switch (outcome.outcome) {
+    case 'success': {
+      const output = jsonToBytes(outcome.output);
+      if (output.byteLength > maxOutputBytes) {
+        return withError(result, {
+          message:
+            `handler output is ${output.byteLength} bytes of JSON, over the ${maxOutputBytes}-byte ` +
+            `(${Math.floor(maxOutputBytes / 1024)} KiB) limit of a result: store large data elsewhere (object ` +
+            'storage, a database) and return a reference to it',
+          type: 'OutputTooLargeError',
+          retryable: false,
+        });
+      }
+      return { ...result, outcome: ResultOutcome.SUCCESS, outputJson: output };
+    }
+    case 'skipped':
+      return {
+        ...result,
+        outcome: ResultOutcome.SKIPPED,
+        error: { message: cut(outcome.reason), type: 'SkipTask', retryable: false },
+      };
+    case 'failed':
+      return withError(result, outcome.error);
+  }
+}
+
+/** A result that ends the attempt with `error`: FATAL when it is not retryable, else FAILED. */
+export function withError(result: ResultInit, error: AttemptError): ResultInit {
+  return {
+    ...result,
+    outcome: error.retryable ? ResultOutcome.FAILED : ResultOutcome.FATAL,
+    error: {
+      message: cut(error.message),
+      type: error.type,
+      retryable: error.retryable,
+      ...(error.details !== undefined ? { detailsJson: detailsBytes(error.details) } : {}),
+      ...(error.stack !== undefined ? { stack: cut(error.stack) } : {}),
+    },
+  };
+}
+
+/** `result` without output and logs, FATAL: its message was refused as too large to publish. */
+export function tooLargeResult(result: ResultInit, bytes: number, reason: string): ResultInit {
+  const { outputJson: _output, logs: _logs, error: _error, ...rest } = result;
+  return withError(rest, {
+    message:
+      `the result message of this attempt (${bytes} bytes with its output and logs) was refused by NATS ` +
+      `(${reason}); output and logs were dropped: return less data or store it elsewhere`,
+    type: 'ResultTooLargeError',
+    retryable: false,
+  });
+}
+
+/** A final result for an attempt that could not be run at all (e.g. unreadable dispatch JSON). */
+export function refusedResult(
+  dispatch: AttemptDispatch,
+  origin: ResultOrigin,
+  error: AttemptError,
+  at: number,
+): ResultInit {
+  const ts = timestampFromEpochMs(Math.trunc(at));
+  return withError({ ...base(dispatch, origin), startedAt: ts, finishedAt: ts }, error);
+}
+
+function logLineOf(line: TaskLogLine): NonNullable<ResultInit['logs']>[number] {
+  return {
+    at: timestampFromEpochMs(Math.trunc(line.at)),
+    level: line.level,
+    message: line.message,
+    ...(Object.keys(line.fields).length > 0 ? { fieldsJson: jsonToBytes(line.fields) } : {}),
+  };
+}
+
+function detailsBytes(details: Json): Uint8Array {
+  const bytes = jsonToBytes(details);
+  return bytes.byteLength > MAX_ERROR_TEXT ? jsonToBytes({ truncated: true, bytes: bytes.byteLength }) : bytes;
+}
+
+function cut(text: string): string {
+  return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}… (${text.length - MAX_ERROR_TEXT} more characters)` : text;
+}
+
+/** Rough encoded size of a result, for splitting batches under the server's payload limit. */
+export function estimatedBytes(result: ResultInit): number {
+  let size = 256 + (result.attemptId?.length ?? 0) * 2 + (result.taskId?.length ?? 0);
+  size += result.outputJson?.byteLength ?? 0;
+  if (result.error) size += (result.error.message?.length ?? 0) * 3 + (result.error.stack?.length ?? 0) * 3 + (result.error.detailsJson?.byteLength ?? 0);
+  for (const line of result.logs ?? []) size += 32 + (line.message?.length ?? 0) * 3 + (line.fieldsJson?.byteLength ?? 0);
+  return size;
+}

@@ -1,0 +1,85 @@
+import { ConfigError } from '@tributary/runtime';
+
+/** How an executor host runs, besides the shared configuration (`TributaryConfig`). */
+export interface ExecutorOptions {
+  /** Executor (handler) names this host pulls work for. @default every registered handler */
+  executors?: string[];
+  /** Attempts running at once on this host, across all its executor names. @default 64 */
+  concurrency?: number;
+  /** Handler modules (paths or package names). @default `config.handlers` (TRIBUTARY_HANDLERS) */
+  handlers?: string[];
+  /** On stop, how long running attempts may finish before they are aborted. @default 30 000 */
+  shutdownGraceMs?: number;
+  /** Heartbeat period. @default 5 000 */
+  heartbeatMs?: number;
+}
+
+export const DEFAULT_CONCURRENCY = 64;
+export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
+export const DEFAULT_HEARTBEAT_MS = 5_000;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The host options of a process: `--executors a,b` and `--concurrency N` (also `--flag=value`) win
+ * over `TRIBUTARY_EXECUTORS` / `TRIBUTARY_CONCURRENCY`. Throws a ConfigError naming the flag or
+ * variable when a value is unusable.
+ */
+export function executorOptionsFrom(argv: readonly string[], env: Env = process.env): ExecutorOptions {
+  const flags = parseFlags(argv, ['executors', 'concurrency']);
+  const options: ExecutorOptions = {};
+  const executors = flags.get('executors') ?? env.TRIBUTARY_EXECUTORS;
+  const executorsSource = flags.has('executors') ? '--executors' : 'TRIBUTARY_EXECUTORS';
+  if (executors !== undefined) {
+    const names = splitList(executors);
+    if (names.length === 0) throw new ConfigError(`${executorsSource}: no executor name given`);
+    options.executors = names;
+  }
+  const concurrency = flags.get('concurrency') ?? env.TRIBUTARY_CONCURRENCY;
+  if (concurrency !== undefined && concurrency !== '') {
+    options.concurrency = positiveInteger(
+      flags.has('concurrency') ? '--concurrency' : 'TRIBUTARY_CONCURRENCY',
+      concurrency,
+    );
+  }
+  return options;
+}
+
+/** `value` as a positive integer, or a ConfigError naming `source`. */
+export function positiveInteger(source: string, value: string | number): number {
+  const n = typeof value === 'number' ? value : Number(value.trim());
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new ConfigError(`${source}: "${String(value)}" is not a positive integer`);
+  }
+  return n;
+}
+
+/** Comma-separated names, trimmed, empty entries and duplicates dropped, order kept. */
+export function splitList(value: string): string[] {
+  return [
+    ...new Set(
+      value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
+}
+
+function parseFlags(argv: readonly string[], known: readonly string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    for (const name of known) {
+      if (arg === `--${name}`) {
+        const value = argv[i + 1];
+        if (value === undefined || value.startsWith('--')) throw new ConfigError(`--${name} needs a value`);
+        flags.set(name, value);
+        i++;
+      } else if (arg.startsWith(`--${name}=`)) {
+        flags.set(name, arg.slice(name.length + 3));
+      }
+    }
+  }
+  return flags;
+}

@@ -1,0 +1,35 @@
+import { loadConfig, startNestService, type RunningService, type TributaryConfig } from '@tributary/runtime';
+import { ExecutorModule } from './executor.module.js';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+  positiveInteger,
+  type ExecutorOptions,
+} from './executor.options.js';
+import type { ExecutorSettings } from './executor.service.js';
+import { loadHostHandlers, resolveExecutorNames } from './handlers.js';
+
+/**
+ * Starts an executor host (alone, or beside the others in `tributary dev`): the built-in handlers
+ * plus the modules of `options.handlers` (default `config.handlers`, TRIBUTARY_HANDLERS), serving
+ * `options.executors` (default: every registered handler). Fails before connecting when a module
+ * cannot be loaded or an executor name has no handler. Executor hosts never touch Postgres.
+ */
+export async function startExecutor(
+  config: TributaryConfig = loadConfig(),
+  options: ExecutorOptions = {},
+): Promise<RunningService> {
+  const registry = await loadHostHandlers(options.handlers ?? config.handlers);
+  const settings: ExecutorSettings = {
+    registry,
+    executors: resolveExecutorNames(registry, options.executors),
+    concurrency: positiveInteger('concurrency', options.concurrency ?? DEFAULT_CONCURRENCY),
+    shutdownGraceMs: options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
+    heartbeatMs: positiveInteger('heartbeatMs', options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS),
+  };
+  // Stateless: no migrations, and the (lazy) Postgres pool is never used.
+  return startNestService('executor', { ...config, migrate: false }, (infra) => ExecutorModule.register(infra, settings), {
+    poolSize: 1,
+  });
+}

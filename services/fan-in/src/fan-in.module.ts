@@ -1,0 +1,15 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Infrastructure } from '@tributary/runtime';
+import { INFRASTRUCTURE } from './tokens.js';
+import { FanInService } from './fan-in.service.js';
+
+@Module({})
+export class FanInModule {
+  static register(infra: Infrastructure): DynamicModule {
+    return {
+      module: FanInModule,
+      providers: [{ provide: INFRASTRUCTURE, useValue: infra }, FanInService],
+      exports: [FanInService],
+    };
+  }
+}

@@ -1,0 +1,154 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { decodeRunEvent, TRACEPARENT_HEADER, type DecodedRunEvent } from '@tributary/events';
+import {
+  ensureConsumer,
+  JetStreamConsumerRunner,
+  Outcome,
+  redeliveryDelayMs,
+  type Delivery,
+} from '@tributary/messaging';
+import { OutboxRelay, type Infrastructure, PlanCache } from '@tributary/runtime';
+import { INFRASTRUCTURE } from './tokens.js';
+import { fanInConsumer } from './fan-in.consumers.js';
+import { FanInStore, type GroupEventDelivery } from './fan-in.store.js';
+
+/** Group events per pull: one transaction per run per batch is the fan-in's throughput lever. */
+const EVENT_BATCH = 256;
+/** Runs whose transactions run at once within a batch (each locks only its own run row). */
+const RUNS_IN_PARALLEL = 4;
+/** How often runs whose consolidation was cleared on its own are looked for (see fireClearedConsolidations). */
+const CLEARED_SWEEP_MS = 2_000;
+
+/**
+ * Counts terminal top-level groups per run and, once every group of a run is terminal, emits exactly
+ * one ConsolidationTriggered per round (through the outbox, published after commit).
+ */
+@Injectable()
+export class FanInService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('fan-in');
+  private readonly relay: OutboxRelay;
+  private readonly store: FanInStore;
+  private runner: JetStreamConsumerRunner<DecodedRunEvent> | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+
+  constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {
+    this.relay = new OutboxRelay(infra.db, infra.js, {
+      onError: (e) => this.logger.warn(`outbox publish failed, the sweep retries: ${String(e)}`),
+    });
+    this.store = new FanInStore(infra.db, infra.subjects, new PlanCache(infra.db));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { infra } = this;
+    const consumer = fanInConsumer(infra);
+    await ensureConsumer(infra.jsm, consumer.stream, consumer);
+    this.runner = new JetStreamConsumerRunner<DecodedRunEvent>({
+      nc: infra.nc,
+      stream: consumer.stream,
+      durable: consumer.durable,
+      batchSize: EVENT_BATCH,
+      maxMessages: EVENT_BATCH * 2,
+      decode: (msg) => {
+        const decoded = decodeRunEvent(msg.data);
+        if (!decoded.ok) throw decoded.error;
+        return decoded;
+      },
+      handleBatch: (deliveries) => this.handleBatch(deliveries),
+      onPoison: (msg, reason) =>
+        this.logger.error(`undecodable group event ${msg.subject} #${msg.seq} terminated: ${reason}`),
+      onError: (error) => this.logger.warn(`consumer: ${String(error)}`),
+    });
+    await this.runner.start();
+    this.relay.start();
+    this.sweepTimer = setInterval(() => void this.sweepClearedConsolidations(), CLEARED_SWEEP_MS);
+    this.sweepTimer.unref();
+    this.logger.log(
+      `fan-in ready (prefix ${infra.config.subjectPrefix}, consuming ${consumer.filterSubject})`,
+    );
+  }
+
+  /** Splits a batch by run (stream order kept within each run), one transaction per run. */
+  private async handleBatch(deliveries: readonly Delivery<DecodedRunEvent>[]): Promise<Outcome[]> {
+    const byRun = new Map<string, number[]>();
+    deliveries.forEach((d, i) => {
+      const list = byRun.get(d.payload.meta.runId) ?? [];
+      list.push(i);
+      byRun.set(d.payload.meta.runId, list);
+    });
+    const outcomes: Outcome[] = deliveries.map(() => Outcome.ack());
+    const runs = [...byRun.entries()];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < runs.length) {
+        const [runId, indexes] = runs[next++]!;
+        try {
+          await this.applyRun(
+            runId,
+            indexes.map((i) => deliveries[i]!),
+          );
+        } catch (error) {
+          this.logger.warn(
+            `run ${runId}: ${indexes.length} group event(s) not applied, retried later: ${String(error)}`,
+          );
+          for (const i of indexes) outcomes[i] = Outcome.nak(redeliveryDelayMs(deliveries[i]!.deliveryCount));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(RUNS_IN_PARALLEL, runs.length) }, worker));
+    return outcomes;
+  }
+
+  private async applyRun(runId: string, deliveries: readonly Delivery<DecodedRunEvent>[]): Promise<void> {
+    const items: GroupEventDelivery[] = deliveries.map((d) => ({
+      runId,
+      runSeq: d.payload.meta.runSeq,
+      event: d.payload.event,
+      traceparent: d.msg.headers?.get(TRACEPARENT_HEADER) || null,
+      traceId: d.payload.meta.traceId,
+    }));
+    const outcome = await this.store.applyRunEvents(runId, items);
+    if (outcome.notFannedIn)
+      this.logger.debug?.(`run ${runId} is left to the planner: ${outcome.notFannedIn}`);
+    for (const round of outcome.rounds)
+      this.logger.log(`run ${runId}: every group is terminal → consolidation round ${round}`);
+    // Committed: a failed publish stays in the outbox for the sweep, the events are done either way.
+    await this.relay
+      .publishCommitted(outcome.messages)
+      .catch((e: unknown) => this.logger.warn(`outbox publish failed, the sweep retries: ${String(e)}`));
+  }
+
+  /** A consolidation cleared on its own gets a new round (no group event announces it). */
+  sweepClearedConsolidations(): Promise<void> {
+    this.sweeping ??= (async () => {
+      try {
+        for (const outcome of await this.store.fireClearedConsolidations()) {
+          for (const round of outcome.rounds)
+            this.logger.log(`run ${outcome.runId}: consolidation cleared → consolidation round ${round}`);
+          await this.relay.publishCommitted(outcome.messages);
+        }
+      } catch (error) {
+        this.logger.warn(
+          `cleared-consolidation sweep failed, retried in ${CLEARED_SWEEP_MS} ms: ${String(error)}`,
+        );
+      } finally {
+        this.sweeping = null;
+      }
+    })();
+    return this.sweeping;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
+    await this.sweeping;
+    await this.runner?.stop();
+    await this.relay.stop();
+  }
+}

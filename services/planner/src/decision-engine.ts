@@ -1,0 +1,290 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import {
+  affectedBy,
+  attemptOfEvent,
+  decide,
+  initialRunState,
+  taskIdOfEvent,
+  type AttemptPayload,
+  type CompiledPlan,
+  type Rejection,
+  type RunCommand,
+  type RunEvent,
+} from '@tributary/domain';
+import {
+  appendEventsInTransaction,
+  enqueueOutbox,
+  loadRunState,
+  lockRunStreams,
+  writeRunProjection,
+  type Database,
+  type NewEvent,
+  type OutboxMessage,
+} from '@tributary/event-store';
+import type { Subjects } from '@tributary/events';
+import type { OutboxRelay } from '@tributary/runtime';
+import type { CachedRun, RunCache } from './run-cache.js';
+import type { PlanCache } from '@tributary/runtime';
+import { Logger } from '@nestjs/common';
+import { PhaseTimer } from './phase-timer.js';
+
+/** Events after which an instance no longer holds a run, stage or pool slot (or a run no longer counts). */
+const FREES_CAPACITY: ReadonlySet<string> = new Set([
+  'TaskInstanceSucceeded',
+  'TaskInstanceFailed',
+  'TaskInstanceUpForRetry',
+  'TaskInstanceSkipped',
+  'TaskInstanceUpstreamFailed',
+  'TaskInstanceCancelled',
+  'TaskInstanceMarked',
+  'RunCompleted',
+  'RunCancelled',
+]);
+
+/** Decisions slower than this are logged at debug level with their phase timings. */
+const SLOW_DECISION_MS = 50;
+import type { DispatchScheduler } from './dispatch-scheduler.js';
+import { dispatchMessages, eventMessages, traceIdOf, traceparentFor } from './outgoing-messages.js';
+
+/** A command for a run, with the time it happened (a result's finish time) when that differs from now. */
+export interface TimedCommand {
+  command: RunCommand;
+  at?: number;
+}
+
+/** A log line a handler wrote, stored with the result that carried it. */
+export interface TaskLogLine {
+  runId: string;
+  taskId: string;
+  attempt: number;
+  at: Date;
+  level: string;
+  message: string;
+  fields: unknown;
+}
+
+/** Work for one run in one transaction. `start` creates the run (its first command is StartRun). */
+export interface RunWork {
+  runId: string;
+  commands: TimedCommand[];
+  start?: { plan: CompiledPlan; traceparent: string | null };
+  /** Who caused these events (operator or service), for the log's `actor` column. */
+  actor?: string;
+}
+
+export interface RunWorkOutcome {
+  runId: string;
+  rejections: Rejection[];
+  events: RunEvent[];
+}
+
+/**
+ * The planner's one write path (invariant 2): lock the runs (fixed order), make sure the cached state
+ * is the log's state, decide, choose dispatches within the limits, then append events + projections +
+ * outbox in ONE transaction, and publish the outbox after commit. Calls are serialised in-process so
+ * a cached state is never decided on by two transactions at once.
+ */
+export class DecisionEngine {
+  private queue: Promise<unknown> = Promise.resolve();
+  private publishing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly subjects: Subjects,
+    private readonly runs: RunCache,
+    private readonly plans: PlanCache,
+    private readonly scheduler: DispatchScheduler,
+    private readonly relay: OutboxRelay,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Resolves once every committed message was handed to JetStream (for shutdown and tests). */
+  flushed(): Promise<void> {
+    return this.publishing;
+  }
+
+  execute(works: readonly RunWork[], logs: readonly TaskLogLine[] = []): Promise<RunWorkOutcome[]> {
+    const next = this.queue.then(() => this.executeNow(works, logs));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async executeNow(
+    works: readonly RunWork[],
+    logs: readonly TaskLogLine[],
+  ): Promise<RunWorkOutcome[]> {
+    const byRun = new Map<string, RunWork>();
+    for (const work of works) {
+      const existing = byRun.get(work.runId);
+      if (existing) existing.commands.push(...work.commands);
+      else byRun.set(work.runId, { ...work, commands: [...work.commands] });
+    }
+    const runIds = [...byRun.keys()];
+    const outbox: OutboxMessage[] = [];
+    const committed = new Map<string, { entry: CachedRun; lastRunSeq: number }>();
+    const outcomes: RunWorkOutcome[] = [];
+    const phases = new PhaseTimer();
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        const heads = await lockRunStreams(trx, runIds);
+        phases.mark('lock');
+        const decided: {
+          runId: string;
+          entry: CachedRun;
+          events: RunEvent[];
+          dispatches: AttemptPayload[];
+          actor: string;
+        }[] = [];
+        for (const [runId, work] of byRun) {
+          const head = heads.get(runId)!;
+          const entry = await this.entryFor(trx, runId, head.lastSeq, work);
+          const outcome: RunWorkOutcome = { runId, rejections: [], events: [] };
+          outcomes.push(outcome);
+          if (!entry) {
+            outcome.rejections.push({ code: 'run_not_started', message: `run ${runId} does not exist` });
+            continue;
+          }
+          entry.lastRunSeq = -1; // in flight: a failure below leaves it refoldable, never trusted
+          const now = Date.now();
+          for (const { command, at } of work.commands) {
+            const decision = decide(entry.state, command, { now: at ?? now, random: this.random });
+            if (decision.rejection) outcome.rejections.push(decision.rejection);
+            outcome.events.push(...decision.events);
+          }
+          decided.push({
+            runId,
+            entry,
+            events: outcome.events,
+            dispatches: [],
+            actor: work.actor ?? 'planner',
+          });
+          committed.set(runId, { entry, lastRunSeq: head.lastSeq });
+        }
+        phases.mark('decide');
+        const chosen = this.scheduler.choose(
+          decided.map((d) => d.entry.state),
+          Date.now(),
+        );
+        for (const d of decided) {
+          const taskIds = chosen.get(d.runId);
+          if (!taskIds) continue;
+          const decision = decide(
+            d.entry.state,
+            { type: 'DispatchTasks', runId: d.runId, taskIds },
+            { now: Date.now(), random: this.random },
+          );
+          d.events.push(...decision.events);
+          d.dispatches.push(...decision.dispatches);
+        }
+        const newEvents: NewEvent[] = [];
+        for (const d of decided) {
+          const traceId = traceIdOf(d.entry.traceparent);
+          for (const event of d.events) {
+            newEvents.push({
+              eventId: randomUUID(),
+              runId: d.runId,
+              type: event.type,
+              taskId: taskIdOfEvent(event),
+              attempt: attemptOfEvent(event),
+              payload: event,
+              actor: 'actor' in event && typeof event.actor === 'string' ? event.actor : d.actor,
+              traceId,
+              occurredAt: new Date(event.at),
+            });
+          }
+        }
+        const parents = new Map(decided.map((d) => [d.runId, d.entry.traceparent]));
+        const traceparent = (runId: string) => parents.get(runId) ?? null;
+        if (newEvents.length > 0) {
+          phases.mark('dispatch');
+          const result = await appendEventsInTransaction(trx, {
+            events: newEvents,
+            project: async (projectTrx) => {
+              for (const d of decided) {
+                if (d.events.length === 0) continue;
+                await writeRunProjection(projectTrx, d.entry.state, affectedBy(d.entry.state, d.events), {
+                  traceId: traceIdOf(d.entry.traceparent),
+                });
+              }
+            },
+          });
+          phases.mark('append+project');
+          outbox.push(...eventMessages(this.subjects, result.appended, traceparent));
+          for (const d of decided) committed.get(d.runId)!.lastRunSeq += d.events.length;
+        }
+        outbox.push(
+          ...dispatchMessages(
+            this.subjects,
+            decided.flatMap((d) => d.dispatches),
+            traceparent,
+          ),
+        );
+        phases.mark('encode');
+        if (outbox.length > 0) await enqueueOutbox(trx, outbox);
+        phases.mark('outbox');
+        if (logs.length > 0) {
+          await trx
+            .insertInto('task_logs')
+            .values(
+              logs.map((l) => ({
+                run_id: l.runId,
+                task_id: l.taskId,
+                attempt: l.attempt,
+                at: l.at,
+                level: l.level,
+                message: l.message,
+                fields: l.fields === null ? null : JSON.stringify(l.fields),
+              })),
+            )
+            .execute();
+        }
+      });
+    } catch (error) {
+      for (const runId of runIds) this.runs.evict(runId);
+      throw error;
+    }
+    phases.mark('commit');
+    if (phases.totalMs() >= SLOW_DECISION_MS) {
+      Logger.debug(
+        `decision over ${runIds.length} run(s), ${logs.length} log lines: ${phases.summary()}`,
+        'planner',
+      );
+    }
+    if (outcomes.some((o) => o.events.some((e) => FREES_CAPACITY.has(e.type))))
+      this.scheduler.markCapacityFreed();
+    for (const [runId, { entry, lastRunSeq }] of committed) {
+      entry.lastRunSeq = lastRunSeq;
+      this.runs.set(runId, entry);
+    }
+    // Publishing does not hold up the next decision: the rows are committed, and what fails to publish
+    // now is republished by the outbox sweep (JetStream drops the copies by Nats-Msg-Id).
+    this.publishing = this.publishing.then(() => this.relay.publishCommitted(outbox)).catch(() => undefined);
+    return outcomes;
+  }
+
+  /** The cached run when it matches the locked head; otherwise folded from the log (or created for StartRun). */
+  private async entryFor(
+    trx: Kysely<Database>,
+    runId: string,
+    headSeq: number,
+    work: RunWork,
+  ): Promise<CachedRun | null> {
+    const cached = this.runs.get(runId);
+    if (cached && cached.lastRunSeq === headSeq) return cached;
+    if (headSeq === 0) {
+      if (!work.start) return null;
+      return { state: initialRunState(work.start.plan), lastRunSeq: 0, traceparent: work.start.traceparent };
+    }
+    const run = await trx
+      .selectFrom('runs')
+      .select(['pipeline_id', 'pipeline_version', 'trace_id'])
+      .where('run_id', '=', runId)
+      .executeTakeFirst();
+    if (!run) return null;
+    const found = await this.plans.get(run.pipeline_id, run.pipeline_version);
+    if (!found) return null;
+    const { state, lastRunSeq } = await loadRunState(trx, found.plan, runId);
+    return { state, lastRunSeq, traceparent: cached?.traceparent ?? traceparentFor(run.trace_id) };
+  }
+}

@@ -1,0 +1,2 @@
+export { startPlanner } from './planner.js';
+export { PlannerModule } from './planner.module.js';

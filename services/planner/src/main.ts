@@ -1,0 +1,4 @@
+import { runAsProcess } from '@tributary/runtime';
+import { startPlanner } from './planner.js';
+
+runAsProcess(() => startPlanner());

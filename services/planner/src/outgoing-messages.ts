@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import type { AttemptPayload, RunEvent } from '@tributary/domain';
+import {
+  createDispatchBatch,
+  encodeDispatchBatch,
+  encodeRunEvent,
+  encodeRunEventBatch,
+  eventCategoryOf,
+  jsonToBytes,
+  RUN_ID_HEADER,
+  TRACEPARENT_HEADER,
+  type RunEventMeta,
+  type Subjects,
+} from '@tributary/events';
+import type { OutboxMessage } from '@tributary/event-store';
+
+/** Attempts per dispatch message: keeps a batch well under NATS' 1 MiB payload limit for typical inputs. */
+export const MAX_ATTEMPTS_PER_DISPATCH = 200;
+
+/** Events per EventBatch message (events carry outputs, so keep well under the payload limit). */
+export const MAX_EVENTS_PER_BATCH = 500;
+
+/** Bytes of attempts per dispatch message: NATS' default max_payload is 1 MiB. */
+export const MAX_DISPATCH_BYTES = 768 * 1024;
+
+function toAttempt(d: AttemptPayload, traceparent: string | null) {
+  return {
+    attemptId: d.attemptId,
+    runId: d.runId,
+    taskId: d.taskId,
+    stage: d.stagePath,
+    groupPath: d.groupPath ?? '',
+    ...(d.mapIndex === null ? {} : { mapIndex: d.mapIndex }),
+    attempt: d.attempt,
+    inputJson: jsonToBytes(d.input),
+    paramsJson: jsonToBytes(d.params),
+    groupJson: jsonToBytes(d.group),
+    upstreamJson: jsonToBytes(d.upstream),
+    itemJson: jsonToBytes(d.item),
+    timeoutMs: d.timeoutMs ?? 0,
+    traceparent: traceparent ?? '',
+    pipelineId: d.pipelineId,
+  };
+}
+
+function attemptBytes(a: ReturnType<typeof toAttempt>): number {
+  return (
+    256 +
+    a.attemptId.length * 2 +
+    a.inputJson.length +
+    a.paramsJson.length +
+    a.groupJson.length +
+    a.upstreamJson.length +
+    a.itemJson.length
+  );
+}
+
+/** A traceparent continuing `traceId` (the run's trace) from a fresh span id. */
+export function traceparentFor(traceId: string | null): string | null {
+  if (!traceId || !/^[0-9a-f]{32}$/.test(traceId)) return null;
+  return `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+}
+
+export function traceIdOf(traceparent: string | null): string | null {
+  const match = traceparent
+    ? /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent)
+    : null;
+  return match ? match[1]! : null;
+}
+
+function headers(runId: string, traceparent: string | null): Record<string, string> {
+  return traceparent
+    ? { [TRACEPARENT_HEADER]: traceparent, [RUN_ID_HEADER]: runId }
+    : { [RUN_ID_HEADER]: runId };
+}
+
+/**
+ * EVENTS messages for events just appended. Run and group events go one per message (`Nats-Msg-Id` = the
+ * event id): the fan-in and the consolidator consume them by family. Task-instance events — most of a
+ * run's events — go as ONE EventBatch per run per commit; cancellations stay single, because executor
+ * hosts listen for exactly those.
+ */
+export function eventMessages(
+  subjects: Subjects,
+  stored: readonly {
+    eventId: string;
+    runId: string;
+    runSeq: number;
+    payload: unknown;
+    actor: string | null;
+    traceId: string | null;
+  }[],
+  traceparent: (runId: string) => string | null,
+): OutboxMessage[] {
+  const messages: OutboxMessage[] = [];
+  const batches = new Map<string, { event: RunEvent; meta: RunEventMeta }[]>();
+  for (const e of stored) {
+    const event = e.payload as RunEvent;
+    const meta = { eventId: e.eventId, runId: e.runId, runSeq: e.runSeq, actor: e.actor, traceId: e.traceId };
+    if (eventCategoryOf(event.type) === 'task' && event.type !== 'TaskInstanceCancelled') {
+      const batch = batches.get(e.runId) ?? [];
+      batch.push({ event, meta });
+      batches.set(e.runId, batch);
+      continue;
+    }
+    messages.push({
+      msgId: e.eventId,
+      subject: subjects.event(e.runId, event.type),
+      payload: encodeRunEvent(event, meta),
+      headers: headers(e.runId, traceparent(e.runId)),
+    });
+  }
+  for (const [runId, batch] of batches) {
+    for (let i = 0; i < batch.length; i += MAX_EVENTS_PER_BATCH) {
+      const chunk = batch.slice(i, i + MAX_EVENTS_PER_BATCH);
+      messages.push({
+        msgId: `events:${runId}:${chunk[0]!.meta.runSeq}-${chunk[chunk.length - 1]!.meta.runSeq}`,
+        subject: subjects.eventBatch(runId),
+        payload: encodeRunEventBatch(runId, chunk),
+        headers: headers(runId, traceparent(runId)),
+      });
+    }
+  }
+  return messages;
+}
+
+/** Dispatch batches per executor, `Nats-Msg-Id` = the batch id derived from its attempt ids. */
+export function dispatchMessages(
+  subjects: Subjects,
+  dispatches: readonly AttemptPayload[],
+  traceparent: (runId: string) => string | null,
+): OutboxMessage[] {
+  const byExecutor = new Map<string, AttemptPayload[]>();
+  for (const d of dispatches) {
+    const list = byExecutor.get(d.executor) ?? [];
+    list.push(d);
+    byExecutor.set(d.executor, list);
+  }
+  const messages: OutboxMessage[] = [];
+  for (const [executor, list] of byExecutor) {
+    let chunk: ReturnType<typeof toAttempt>[] = [];
+    let bytes = 0;
+    let firstRunId = '';
+    const flush = () => {
+      if (chunk.length === 0) return;
+      const batch = createDispatchBatch(executor, chunk);
+      messages.push({
+        msgId: batch.batchId,
+        subject: subjects.task(executor),
+        payload: encodeDispatchBatch(batch),
+        headers: headers(firstRunId, traceparent(firstRunId)),
+      });
+      chunk = [];
+      bytes = 0;
+    };
+    for (const d of list) {
+      const attempt = toAttempt(d, traceparent(d.runId));
+      const size = attemptBytes(attempt);
+      // Batches stay under NATS' payload limit whatever the inputs (a mapped attempt carries its upstream outputs).
+      if (
+        chunk.length > 0 &&
+        (chunk.length >= MAX_ATTEMPTS_PER_DISPATCH || bytes + size > MAX_DISPATCH_BYTES)
+      )
+        flush();
+      if (chunk.length === 0) firstRunId = d.runId;
+      chunk.push(attempt);
+      bytes += size;
+    }
+    flush();
+  }
+  return messages;
+}

@@ -1,0 +1,277 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jetstream, jetstreamManager, AckPolicy } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { parsePipelineSpec } from '@tributary/domain';
+import {
+  createDb,
+  migrateToLatest,
+  savePipelineVersion,
+  verifyChain,
+  type Database,
+} from '@tributary/event-store';
+import {
+  AttemptOutcome,
+  createResultBatch,
+  decodeDispatchBatch,
+  encodeResultBatch,
+  encodeTriggerRun,
+  jsonToBytes,
+  subjects as subjectsOf,
+  streams as streamsOf,
+  timestampFromEpochMs,
+} from '@tributary/events';
+import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@tributary/testing';
+import { loadConfig, sendOperatorCommand, type RunningService } from '@tributary/runtime';
+import type { Kysely } from 'kysely';
+import { startPlanner } from './planner.js';
+
+const SPEC = `
+id: fanout
+stages:
+  - id: prepare
+    executor: fake
+  - group: shard
+    over: upstream.prepare
+    stages:
+      - { id: a, executor: fake }
+      - { id: b, executor: fake, map: '[1, 2, 3]' }
+      - { id: c, executor: fake }
+`;
+
+const SERIAL = `
+id: serial
+limits: { maxActiveRuns: 1 }
+stages:
+  - { id: only, executor: fake }
+`;
+
+/** A stand-in executor fleet: answers every dispatch on `fake` with the outcome `answer` picks. */
+async function fakeExecutor(
+  nc: NatsConnection,
+  prefix: string,
+  answer: (taskId: string, attempt: number) => { ok: boolean; output?: unknown },
+) {
+  const s = subjectsOf(prefix);
+  const st = streamsOf(prefix);
+  const jsm = await jetstreamManager(nc);
+  await jsm.consumers.add(st.TASKS.name, {
+    durable_name: 'fake',
+    filter_subject: s.task('fake'),
+    ack_policy: AckPolicy.Explicit,
+  });
+  const js = jetstream(nc);
+  const consumer = await js.consumers.get(st.TASKS.name, 'fake');
+  const messages = await consumer.consume();
+  void (async () => {
+    for await (const msg of messages) {
+      const batch = decodeDispatchBatch(msg.data);
+      if (!batch.ok) throw batch.error;
+      const byRun = new Map<string, unknown[]>();
+      for (const a of batch.value.attempts) {
+        const out = answer(a.taskId, a.attempt);
+        const now = timestampFromEpochMs(Date.now());
+        const list = byRun.get(a.runId) ?? [];
+        list.push({
+          attemptId: a.attemptId,
+          runId: a.runId,
+          taskId: a.taskId,
+          attempt: a.attempt,
+          outcome: out.ok ? AttemptOutcome.SUCCESS : AttemptOutcome.FAILED,
+          outputJson: jsonToBytes(out.output ?? null),
+          ...(out.ok ? {} : { error: { message: 'boom', type: 'Error', retryable: true } }),
+          startedAt: now,
+          finishedAt: now,
+          executor: 'fake',
+          host: 'test',
+          logs: [
+            {
+              at: now,
+              level: 'info',
+              message: `ran ${a.taskId} with item ${new TextDecoder().decode(a.itemJson)}`,
+            },
+          ],
+        });
+        byRun.set(a.runId, list);
+      }
+      for (const [runId, results] of byRun) {
+        const rb = createResultBatch(results as never);
+        await js.publish(s.result(runId), encodeResultBatch(rb), { msgID: rb.batchId });
+      }
+      msg.ack();
+    }
+  })();
+  return messages;
+}
+
+describe('planner (in-process) with a fake executor', () => {
+  let database: TestDatabase;
+  let nats: TestNats;
+  let db: Kysely<Database>;
+  let nc: NatsConnection;
+  let planner: RunningService;
+  const failures = new Set<string>(['shard=2/b[1]']);
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    nats = await createTestNats();
+    db = createDb(database.url);
+    await migrateToLatest(db);
+    for (const source of [SPEC, SERIAL]) {
+      const parsed = parsePipelineSpec(source);
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+      await savePipelineVersion(db, { spec: parsed.spec, source, createdBy: 'test' });
+    }
+    planner = await startPlanner(
+      loadConfig({}, { databaseUrl: database.url, natsUrl: nats.url, subjectPrefix: nats.prefix }),
+    );
+    nc = await connect({ servers: nats.url });
+    await fakeExecutor(nc, nats.prefix, (taskId) => {
+      if (failures.has(taskId)) return { ok: false };
+      return { ok: true, output: taskId === 'prepare' ? [1, 2] : taskId };
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await nc?.close();
+    await planner?.stop();
+    await db?.destroy();
+    await nats?.cleanup();
+    await database?.drop();
+  });
+
+  const runState = async (runId: string) =>
+    (await db.selectFrom('runs').select('state').where('run_id', '=', runId).executeTakeFirst())?.state;
+  const waitForState = async (runId: string, states: string[]) => {
+    for (let i = 0; i < 300; i++) {
+      const state = await runState(runId);
+      if (state && states.includes(state)) return state;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`run ${runId} stayed ${await runState(runId)}`);
+  };
+
+  it('turns a trigger into a run, fails the one failing index, and a clear over the control subject finishes it', async () => {
+    const js = jetstream(nc);
+    const runId = 'run-planner-1';
+    await js.publish(
+      subjectsOf(nats.prefix).trigger('fanout'),
+      encodeTriggerRun({ runId, pipelineId: 'fanout', paramsJson: jsonToBytes({}), actor: 'test' }),
+      { msgID: `t-${runId}` },
+    );
+    expect(await waitForState(runId, ['success', 'failed'])).toBe('failed');
+    const tasks = await db
+      .selectFrom('task_instances')
+      .select(['task_id', 'state'])
+      .where('run_id', '=', runId)
+      .orderBy('task_id')
+      .execute();
+    const stateOf = (id: string) => tasks.find((t) => t.task_id === id)?.state;
+    expect(stateOf('shard=2/b[1]')).toBe('failed');
+    expect(stateOf('shard=2/c')).toBe('upstream_failed');
+    expect(stateOf('shard=1/c')).toBe('success');
+    expect(tasks).toHaveLength(1 + 2 * (1 + 3 + 1));
+
+    failures.clear();
+    const reply = await sendOperatorCommand(nc, nats.prefix, {
+      type: 'ClearTaskInstances',
+      runId,
+      taskIds: ['shard=2/b[1]'],
+      downstream: true,
+      onlyFailed: false,
+      actor: 'alice',
+      reason: 'fixed',
+    });
+    expect(reply).toMatchObject({ ok: true });
+    expect(await waitForState(runId, ['success'])).toBe('success');
+    expect(await verifyChain(db, runId)).toMatchObject({ ok: true });
+    const logs = await db
+      .selectFrom('task_logs')
+      .select(['task_id', 'message'])
+      .where('run_id', '=', runId)
+      .where('task_id', '=', 'shard=1/b[2]')
+      .execute();
+    expect(logs.map((l) => l.message)).toEqual(['ran shard=1/b[2] with item 3']);
+    const refused = await sendOperatorCommand(nc, nats.prefix, {
+      type: 'ClearTaskInstances',
+      runId,
+      taskIds: ['nope'],
+      downstream: true,
+      onlyFailed: false,
+      actor: 'alice',
+      reason: 'x',
+    });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'unknown_task' } });
+  }, 60_000);
+
+  it('records a trigger for an unknown pipeline as TriggerRejected, and a repeated trigger is one run', async () => {
+    const js = jetstream(nc);
+    await js.publish(
+      subjectsOf(nats.prefix).trigger('nope'),
+      encodeTriggerRun({ runId: 'run-rejected', pipelineId: 'nope', paramsJson: jsonToBytes({}) }),
+      { msgID: 't-rejected' },
+    );
+    expect(await waitForState('run-rejected', ['rejected'])).toBe('rejected');
+    const events = await db
+      .selectFrom('event_log')
+      .select(['type', 'payload'])
+      .where('run_id', '=', 'run-rejected')
+      .execute();
+    expect(events.map((e) => e.type)).toEqual(['TriggerRejected']);
+
+    for (const id of ['a', 'b']) {
+      await js.publish(
+        subjectsOf(nats.prefix).trigger('fanout'),
+        encodeTriggerRun({ pipelineId: 'fanout', idempotencyKey: 'same-key', paramsJson: jsonToBytes({}) }),
+        { msgID: `dup-${id}` },
+      );
+    }
+    for (let i = 0; i < 100; i++) {
+      const rows = await db
+        .selectFrom('runs')
+        .select(['run_id', 'state'])
+        .where('idempotency_key', '=', 'same-key')
+        .execute();
+      if (rows.length === 1 && rows[0]!.state === 'success') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const runs = await db
+      .selectFrom('runs')
+      .select('run_id')
+      .where('idempotency_key', '=', 'same-key')
+      .execute();
+    expect(runs).toHaveLength(1);
+    const accepted = await db
+      .selectFrom('event_log')
+      .select('type')
+      .where('run_id', '=', runs[0]!.run_id)
+      .where('type', '=', 'TriggerAccepted')
+      .execute();
+    expect(accepted).toHaveLength(1);
+  }, 60_000);
+
+  it('maxActiveRuns: a second run waits, and starts by itself once the first ended', async () => {
+    const js = jetstream(nc);
+    for (const runId of ['serial-1', 'serial-2']) {
+      await js.publish(
+        subjectsOf(nats.prefix).trigger('serial'),
+        encodeTriggerRun({ runId, pipelineId: 'serial', paramsJson: jsonToBytes({}) }),
+        { msgID: `t-${runId}` },
+      );
+    }
+    expect(await waitForState('serial-1', ['success'])).toBe('success');
+    expect(await waitForState('serial-2', ['success'])).toBe('success');
+    const firstDone = await db
+      .selectFrom('event_log')
+      .select('seq')
+      .where('run_id', '=', 'serial-1')
+      .where('type', '=', 'RunCompleted')
+      .executeTakeFirstOrThrow();
+    const secondQueued = await db
+      .selectFrom('event_log')
+      .select('seq')
+      .where('run_id', '=', 'serial-2')
+      .where('type', '=', 'TaskInstanceQueued')
+      .executeTakeFirstOrThrow();
+    expect(BigInt(secondQueued.seq)).toBeGreaterThan(BigInt(firstDone.seq));
+  }, 60_000);
+});

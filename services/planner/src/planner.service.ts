@@ -1,0 +1,154 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { Subscription } from '@nats-io/transport-node';
+import {
+  decodeResultBatch,
+  decodeTriggerRun,
+  TRACEPARENT_HEADER,
+  type ResultBatch,
+  type TriggerRun,
+} from '@tributary/events';
+import { ensureConsumer, JetStreamConsumerRunner, Outcome } from '@tributary/messaging';
+import { controlSubjectAll, OutboxRelay, PlanCache, type Infrastructure } from '@tributary/runtime';
+import { INFRASTRUCTURE } from './tokens.js';
+import { RunCache } from './run-cache.js';
+import { DispatchScheduler } from './dispatch-scheduler.js';
+import { DecisionEngine } from './decision-engine.js';
+import { TriggerHandler } from './trigger.handler.js';
+import { ResultsHandler } from './results.handler.js';
+import { ControlHandler } from './control.handler.js';
+import { Ticker } from './ticker.js';
+import { plannerConsumers } from './planner.consumers.js';
+
+/** Results per transaction: the planner's throughput lever (STACK.md: batch appends). */
+const RESULT_BATCH = 256;
+
+/** Wires the planner: consumers → handlers → the decision engine; outbox relay; ticker; control replies. */
+@Injectable()
+export class PlannerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('planner');
+  readonly runs = new RunCache();
+  private readonly relay: OutboxRelay;
+  private readonly engine: DecisionEngine;
+  private readonly triggers: TriggerHandler;
+  private readonly results: ResultsHandler;
+  private readonly control: ControlHandler;
+  private readonly ticker: Ticker;
+  private runners: JetStreamConsumerRunner<unknown>[] = [];
+  private controlSub: Subscription | null = null;
+
+  constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {
+    const plans = new PlanCache(infra.db);
+    const scheduler = new DispatchScheduler(this.runs);
+    this.relay = new OutboxRelay(infra.db, infra.js, {
+      onError: (e) => this.logger.warn(`outbox publish failed, the sweep retries: ${String(e)}`),
+    });
+    this.engine = new DecisionEngine(infra.db, infra.subjects, this.runs, plans, scheduler, this.relay);
+    this.triggers = new TriggerHandler(infra.db, plans, this.engine);
+    this.results = new ResultsHandler(this.engine);
+    this.control = new ControlHandler(this.engine);
+    this.ticker = new Ticker(this.runs, this.engine, scheduler, 100, (e) =>
+      this.logger.error(`tick failed: ${String(e)}`),
+    );
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { infra } = this;
+    await this.loadRunningRuns();
+    const consumers = plannerConsumers(infra);
+    for (const def of Object.values(consumers)) await ensureConsumer(infra.jsm, def.stream, def);
+
+    const triggerRunner = new JetStreamConsumerRunner<TriggerRun>({
+      nc: infra.nc,
+      stream: consumers.triggers.stream,
+      durable: consumers.triggers.durable,
+      concurrency: 4,
+      decode: (msg) => {
+        const decoded = decodeTriggerRun(msg.data);
+        if (!decoded.ok) throw decoded.error;
+        return decoded.value;
+      },
+      handle: async (delivery) => {
+        const traceparent = delivery.msg.headers?.get(TRACEPARENT_HEADER) || null;
+        const result = await this.triggers.handle(delivery.payload, traceparent);
+        this.logger.log(`trigger ${delivery.payload.pipelineId} → run ${result.runId} (${result.outcome})`);
+      },
+      onPoison: (msg, reason) =>
+        this.logger.error(`undecodable trigger ${msg.subject} #${msg.seq} terminated: ${reason}`),
+    });
+    const resultRunner = new JetStreamConsumerRunner<ResultBatch>({
+      nc: infra.nc,
+      stream: consumers.results.stream,
+      durable: consumers.results.durable,
+      batchSize: RESULT_BATCH,
+      maxMessages: RESULT_BATCH * 2,
+      decode: (msg) => {
+        const decoded = decodeResultBatch(msg.data);
+        if (!decoded.ok) throw decoded.error;
+        return decoded.value;
+      },
+      handleBatch: async (deliveries) => {
+        await this.results.handle(deliveries.map((d) => d.payload));
+        return deliveries.map(() => Outcome.ack());
+      },
+      onPoison: (msg, reason) =>
+        this.logger.error(`undecodable result ${msg.subject} #${msg.seq} terminated: ${reason}`),
+    });
+    this.runners = [
+      triggerRunner as JetStreamConsumerRunner<unknown>,
+      resultRunner as JetStreamConsumerRunner<unknown>,
+    ];
+    for (const runner of this.runners) await runner.start();
+
+    this.controlSub = infra.nc.subscribe(controlSubjectAll(infra.config.subjectPrefix), {
+      queue: 'planner',
+      callback: (error, msg) => {
+        if (error) return;
+        let body: unknown;
+        try {
+          body = msg.json();
+        } catch {
+          msg.respond(
+            JSON.stringify({ ok: false, error: { code: 'invalid_request', message: 'body is not JSON' } }),
+          );
+          return;
+        }
+        this.control
+          .handle(body)
+          .then((reply) => msg.respond(JSON.stringify(reply)))
+          .catch((e: unknown) =>
+            msg.respond(JSON.stringify({ ok: false, error: { code: 'internal', message: String(e) } })),
+          );
+      },
+    });
+    this.relay.start();
+    this.ticker.start();
+    this.logger.log(
+      `planner ready (prefix ${infra.config.subjectPrefix}, ${this.runs.size} running runs loaded)`,
+    );
+  }
+
+  /** Running runs come back into memory on start: their retries, timeouts and pool slots live on. */
+  private async loadRunningRuns(): Promise<void> {
+    const rows = await this.infra.db
+      .selectFrom('runs')
+      .select('run_id')
+      .where('state', '=', 'running')
+      .execute();
+    if (rows.length === 0) return;
+    await this.engine.execute(rows.map((r) => ({ runId: r.run_id, commands: [] })));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.ticker.stop();
+    await Promise.all(this.runners.map((r) => r.stop()));
+    this.controlSub?.unsubscribe();
+    await this.engine.flushed();
+    await this.relay.stop();
+  }
+}

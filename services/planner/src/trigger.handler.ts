@@ -1,0 +1,112 @@
+import type { Kysely } from 'kysely';
+import type { RunCommand } from '@tributary/domain';
+import { appendEvents, type Database } from '@tributary/event-store';
+import { jsonFromBytes, type TriggerRun } from '@tributary/events';
+import type { DecisionEngine, RunWork } from './decision-engine.js';
+import { runIdForTrigger, uuidFromKey, type PlanCache } from '@tributary/runtime';
+
+/** Turns TRIGGERS messages into runs: validate, plan, expand, dispatch — or record TriggerRejected. */
+export class TriggerHandler {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly plans: PlanCache,
+    private readonly engine: DecisionEngine,
+  ) {}
+
+  async handle(
+    trigger: TriggerRun,
+    traceparent: string | null,
+  ): Promise<{ runId: string; outcome: 'started' | 'rejected' | 'duplicate' }> {
+    const runId = runIdForTrigger(trigger);
+    const params =
+      trigger.paramsJson.length === 0 ? { ok: true as const, value: {} } : jsonFromBytes(trigger.paramsJson);
+    const found = await this.plans.get(trigger.pipelineId, trigger.pipelineVersion || undefined);
+    if (!found || !params.ok) {
+      const issue = !found
+        ? {
+            path: '/pipeline',
+            message: `pipeline "${trigger.pipelineId}"${trigger.pipelineVersion ? ` version ${trigger.pipelineVersion}` : ''} does not exist`,
+          }
+        : { path: '/params', message: `params are not JSON: ${params.ok ? '' : params.error.message}` };
+      await this.recordRejection(runId, trigger, issue, traceparent);
+      return { runId, outcome: 'rejected' };
+    }
+    const start: RunCommand = {
+      type: 'StartRun',
+      runId,
+      pipelineId: trigger.pipelineId,
+      version: found.version,
+      params: params.value,
+      idempotencyKey: trigger.idempotencyKey || null,
+      actor: trigger.actor || 'trigger',
+      consolidationVia: 'fan-in',
+    };
+    const work: RunWork = {
+      runId,
+      commands: [{ command: start }],
+      start: { plan: found.plan, traceparent },
+      actor: trigger.actor || 'trigger',
+    };
+    const [outcome] = await this.engine.execute([work]);
+    if (outcome!.rejections.some((r) => r.code === 'run_already_started'))
+      return { runId, outcome: 'duplicate' };
+    return { runId, outcome: outcome!.events[0]?.type === 'TriggerRejected' ? 'rejected' : 'started' };
+  }
+
+  /** A trigger that cannot even be planned (unknown pipeline, unreadable params) is still recorded. */
+  private async recordRejection(
+    runId: string,
+    trigger: TriggerRun,
+    issue: { path: string; message: string },
+    traceparent: string | null,
+  ): Promise<void> {
+    const at = Date.now();
+    const traceId = traceparent?.split('-')[1] ?? null;
+    const event = {
+      type: 'TriggerRejected',
+      runId,
+      pipelineId: trigger.pipelineId,
+      issues: [issue],
+      idempotencyKey: trigger.idempotencyKey || null,
+      actor: trigger.actor || 'trigger',
+      at,
+    };
+    const exists = await this.db
+      .selectFrom('run_streams')
+      .select('last_seq')
+      .where('run_id', '=', runId)
+      .executeTakeFirst();
+    if (exists && exists.last_seq > 0) return;
+    await appendEvents(this.db, {
+      events: [
+        {
+          eventId: uuidFromKey(`rejected\u0000${runId}`),
+          runId,
+          type: 'TriggerRejected',
+          payload: event,
+          actor: event.actor,
+          traceId,
+          occurredAt: new Date(at),
+        },
+      ],
+      project: async (trx) => {
+        await trx
+          .insertInto('runs')
+          .values({
+            run_id: runId,
+            pipeline_id: trigger.pipelineId,
+            pipeline_version: trigger.pipelineVersion || 0,
+            state: 'rejected',
+            params: JSON.stringify({}),
+            idempotency_key: trigger.idempotencyKey || null,
+            trace_id: traceId,
+            reason: issue.message,
+            created_at: new Date(at),
+            finished_at: new Date(at),
+          })
+          .onConflict((oc) => oc.column('run_id').doNothing())
+          .execute();
+      },
+    });
+  }
+}

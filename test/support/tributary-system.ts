@@ -1,0 +1,200 @@
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@tributary/testing';
+import { createDb, migrateToLatest, type Database } from '@tributary/event-store';
+import { ApiClient } from './api-client.js';
+import { freePort, waitFor } from './free-port.js';
+import { ServiceProcess } from './service-process.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const DEMO_HANDLERS = `${ROOT}examples/search-quality/dist/handlers.js`;
+export const CLI = `${ROOT}libs/cli/dist/main.js`;
+
+export interface ExecutorHost {
+  name: string;
+  executors: string[];
+  concurrency?: number;
+}
+
+/**
+ * The whole system as separate OS processes — planner, fan-in, consolidator, api and executor hosts —
+ * on a fresh database and a private NATS prefix (own streams), built from `services/<svc>/dist`.
+ */
+export class TributarySystem {
+  private constructor(
+    readonly db: Kysely<Database>,
+    readonly api: ApiClient,
+    readonly env: Record<string, string>,
+    private processes_: ServiceProcess[],
+    private readonly database: TestDatabase,
+    private readonly nats: TestNats,
+  ) {}
+
+  get processes(): readonly ServiceProcess[] {
+    return this.processes_;
+  }
+
+  /** Kills a service without warning (SIGKILL: no drain, no outbox flush), as a crash would. */
+  async kill(name: string): Promise<void> {
+    await this.process(name).stop('SIGKILL');
+  }
+
+  /** Starts a stopped or killed service again with the same command line. */
+  restart(name: string): ServiceProcess {
+    const old = this.process(name);
+    if (old.running) throw new Error(`${name} is still running`);
+    const fresh = new ServiceProcess(name, old.entry, old.args, old.env);
+    this.processes_ = this.processes_.map((p) => (p === old ? fresh : p));
+    return fresh;
+  }
+
+  get prefix(): string {
+    return this.nats.prefix;
+  }
+
+  get natsUrl(): string {
+    return this.nats.url;
+  }
+
+  static async start(options: {
+    executorHosts: ExecutorHost[];
+    handlers?: string[];
+  }): Promise<TributarySystem> {
+    const database = await createTestDatabase();
+    const nats = await createTestNats();
+    const db = createDb(database.url, { maxConnections: 4 });
+    await migrateToLatest(db);
+    const port = await freePort();
+    const token = randomBytes(16).toString('hex');
+    const env: Record<string, string> = {
+      TRIBUTARY_DATABASE_URL: database.url,
+      TRIBUTARY_NATS_URL: nats.url,
+      TRIBUTARY_SUBJECT_PREFIX: nats.prefix,
+      TRIBUTARY_API_PORT: String(port),
+      TRIBUTARY_API_HOST: '127.0.0.1',
+      TRIBUTARY_API_URL: `http://127.0.0.1:${port}`,
+      TRIBUTARY_API_TOKEN: token,
+      TRIBUTARY_BOOTSTRAP_ADMIN_TOKEN: token,
+      TRIBUTARY_HANDLERS: (options.handlers ?? [DEMO_HANDLERS]).join(','),
+      TRIBUTARY_LOG_LEVEL: process.env.TRIBUTARY_LOG_LEVEL ?? 'quiet',
+    };
+    const entry = (svc: string) => `${ROOT}services/${svc}/dist/main.js`;
+    const processes = [
+      new ServiceProcess('planner', entry('planner'), [], env),
+      new ServiceProcess('fan-in', entry('fan-in'), [], env),
+      new ServiceProcess('consolidator', entry('consolidator'), [], env),
+      new ServiceProcess('api', entry('api'), [], env),
+      ...options.executorHosts.map(
+        (host) =>
+          new ServiceProcess(
+            host.name,
+            entry('executor'),
+            ['--executors', host.executors.join(','), '--concurrency', String(host.concurrency ?? 64)],
+            { ...env, TRIBUTARY_HOST_NAME: host.name },
+          ),
+      ),
+    ];
+    const system = new TributarySystem(
+      db,
+      new ApiClient(`http://127.0.0.1:${port}`, token),
+      env,
+      processes,
+      database,
+      nats,
+    );
+    try {
+      await waitFor('the api to answer /healthz', async () => {
+        system.assertRunning();
+        return (await system.api.request('GET', '/healthz', undefined, { token: null })).status === 200;
+      });
+      await system.waitForConsumers([
+        'planner-triggers',
+        'planner-results',
+        'fan-in',
+        'consolidator',
+        ...options.executorHosts.flatMap((h) => h.executors.map((e) => `executor-${e}`)),
+      ]);
+    } catch (error) {
+      await system.stop();
+      throw error;
+    }
+    return system;
+  }
+
+  /** Every service is up once its durable consumers exist. */
+  private async waitForConsumers(durables: string[]): Promise<void> {
+    const { connect } = await import('@nats-io/transport-node');
+    const { jetstreamManager } = await import('@nats-io/jetstream');
+    const nc = await connect({ servers: this.nats.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const streamNames = ['TRIGGERS', 'TASKS', 'RESULTS', 'EVENTS'].map(
+        (s) => `${this.prefix.toUpperCase()}_${s}`,
+      );
+      await waitFor(`consumers ${durables.join(', ')}`, async () => {
+        this.assertRunning();
+        const present = new Set<string>();
+        for (const stream of streamNames) {
+          try {
+            for await (const info of jsm.consumers.list(stream)) present.add(info.name);
+          } catch {
+            return false;
+          }
+        }
+        return durables.every((d) => present.has(d));
+      });
+    } finally {
+      await nc.close();
+    }
+  }
+
+  assertRunning(): void {
+    const dead = this.processes.find((p) => !p.running);
+    if (dead) throw new Error(`service ${dead.name} exited:\n${dead.log.slice(-4000)}`);
+  }
+
+  process(name: string): ServiceProcess {
+    const found = this.processes.find((p) => p.name === name);
+    if (!found) throw new Error(`no process ${name}`);
+    return found;
+  }
+
+  /** Applies a pipeline (YAML) and returns its version. */
+  async applyPipeline(yaml: string): Promise<{ id: string; version: number }> {
+    const response = await this.api.post('/pipelines', yaml, { contentType: 'application/yaml' });
+    if (response.status >= 300)
+      throw new Error(`apply failed: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body;
+  }
+
+  /** Waits until the run view shows a finished run (success, failed or cancelled) and returns it. */
+  async waitForRun(
+    runId: string,
+    timeoutMs = 60_000,
+    done: (view: any) => boolean = (v) => ['success', 'failed', 'cancelled'].includes(v.run.state),
+  ): Promise<any> {
+    return waitFor(
+      `run ${runId} to finish`,
+      async () => {
+        this.assertRunning();
+        const response = await this.api.get(`/runs/${runId}`);
+        return response.status === 200 && done(response.body) ? response.body : undefined;
+      },
+      timeoutMs,
+      200,
+    );
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.processes_.map((p) => p.stop()));
+    await this.db.destroy().catch(() => undefined);
+    await this.nats.cleanup().catch(() => undefined);
+    await this.database.drop().catch(() => undefined);
+  }
+
+  /** Logs of every process, for a failing test's report. */
+  logs(): string {
+    return this.processes.map((p) => `--- ${p.name} ---\n${p.log.slice(-3000)}`).join('\n');
+  }
+}
