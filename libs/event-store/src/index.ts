@@ -30,6 +30,7 @@ export type { ClaimedOutboxMessage, OutboxMessage } from './outbox/outbox-messag
 export { enqueueOutbox } from './outbox/enqueue-outbox.js';
 export { claimOutbox } from './outbox/claim-outbox.js';
 export { markPublished } from './outbox/mark-published.js';
+export { pruneOutbox } from './outbox/prune-outbox.js';
 
 export type { EventLogRow, EventLogTable, NewEventLogRow } from './tables/event-log.table.js';
 export type { RunStreamRow, RunStreamsTable } from './tables/run-streams.table.js';

@@ -1,3 +1,4 @@
+import { parseDuration } from '@tributary/domain';
 import { DEFAULT_SUBJECT_PREFIX, assertSubjectPrefix } from '@tributary/events';
 
 /** Everything a Tributary process is configured with (DESIGN §7 "Configuration"): environment first, flags override. */
@@ -20,12 +21,16 @@ export interface TributaryConfig {
   migrate: boolean;
   /** Host name reported with attempts and heartbeats. */
   host: string;
+  /** How long published outbox rows are kept before the relay prunes them. */
+  outboxRetentionMs: number;
 }
 
 /** The `tributary` database of a local server (created on first start when missing). */
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/tributary';
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 export const DEFAULT_API_PORT = 8080;
+/** Published outbox rows are kept an hour by default (for inspection), then pruned. */
+export const DEFAULT_OUTBOX_RETENTION_MS = 3_600_000;
 
 /** A configuration value that cannot be used, named by its variable. */
 export class ConfigError extends Error {
@@ -70,6 +75,7 @@ export function loadConfig(
         ? true
         : !['0', 'false', 'no'].includes(env.TRIBUTARY_MIGRATE.toLowerCase()),
     host: env.TRIBUTARY_HOST_NAME ?? env.HOSTNAME ?? `pid-${process.pid}`,
+    outboxRetentionMs: parseRetention(env.TRIBUTARY_OUTBOX_RETENTION),
   };
   return { ...config, ...stripUndefined(overrides) };
 }
@@ -81,6 +87,13 @@ function parsePort(value: string | undefined): number {
     throw new ConfigError(`TRIBUTARY_API_PORT: "${value}" is not a port number (0-65535)`);
   }
   return port;
+}
+
+function parseRetention(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_OUTBOX_RETENTION_MS;
+  const parsed = parseDuration(value);
+  if (!parsed.ok) throw new ConfigError(`TRIBUTARY_OUTBOX_RETENTION: ${parsed.message}`);
+  return parsed.ms;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

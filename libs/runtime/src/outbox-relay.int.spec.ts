@@ -65,4 +65,48 @@ describe('outbox relay (invariant 3: publish after commit, never lose)', () => {
       .execute();
     expect(unpublished).toEqual([]);
   });
+
+  it('a sweep prunes published rows past their retention, at most once per interval, never unpublished ones', async () => {
+    const subject = infra.subjects.event('run-y', 'RunCompleted');
+    const message = (msgId: string) => ({ msgId, subject, payload: new TextEncoder().encode(msgId) });
+    await enqueueOutbox(db, [message('old-1'), message('old-2'), message('fresh')]);
+    let now = Date.now();
+    const relay = new OutboxRelay(db, infra.js, {
+      retainPublishedMs: 60_000,
+      pruneEveryMs: 30_000,
+      now: () => now,
+    });
+    await relay.sweep(); // publishes all three; nothing is old enough to prune yet
+    const rows = () =>
+      db
+        .selectFrom('outbox')
+        .select('msg_id')
+        .where('msg_id', 'in', ['old-1', 'old-2', 'fresh', 'late'])
+        .orderBy('id')
+        .execute();
+    expect((await rows()).map((r) => r.msg_id)).toEqual(['old-1', 'old-2', 'fresh']);
+    await db
+      .updateTable('outbox')
+      .set({ published_at: new Date(now - 120_000) })
+      .where('msg_id', 'in', ['old-1', 'old-2'])
+      .execute();
+    await relay.sweep(); // within the prune interval: nothing is pruned yet
+    expect((await rows()).map((r) => r.msg_id)).toEqual(['old-1', 'old-2', 'fresh']);
+    // A row a writer committed but nobody published yet, however old: never pruned.
+    await enqueueOutbox(db, [message('late')]);
+    await db
+      .updateTable('outbox')
+      .set({ created_at: new Date(now - 600_000) })
+      .where('msg_id', '=', 'late')
+      .execute();
+    now += 30_000;
+    await relay.sweep();
+    expect((await rows()).map((r) => r.msg_id)).toEqual(['fresh', 'late']);
+    const late = await db
+      .selectFrom('outbox')
+      .select('published_at')
+      .where('msg_id', '=', 'late')
+      .executeTakeFirstOrThrow();
+    expect(late.published_at).toBeInstanceOf(Date); // the same sweep published it first
+  });
 });

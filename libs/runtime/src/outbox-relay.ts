@@ -1,7 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { claimOutbox, markPublished, type Database, type OutboxMessage } from '@tributary/event-store';
+import {
+  claimOutbox,
+  markPublished,
+  pruneOutbox,
+  type Database,
+  type OutboxMessage,
+} from '@tributary/event-store';
 import { publishMany } from '@tributary/messaging';
+import { DEFAULT_OUTBOX_RETENTION_MS } from './config.js';
 
 /**
  * Publishes outbox rows after their transaction committed (invariant 3): right away for what this
@@ -18,9 +25,16 @@ export class OutboxRelay {
     private readonly options: {
       sweepEveryMs?: number;
       batch?: number;
+      /** How long published rows stay before a sweep deletes them. @default 1 hour */
+      retainPublishedMs?: number;
+      /** How often a sweep also prunes. @default 1 minute */
+      pruneEveryMs?: number;
       onError?: (error: unknown) => void;
+      now?: () => number;
     } = {},
   ) {}
+
+  private lastPruneAt = Number.NEGATIVE_INFINITY;
 
   /** Publishes messages committed a moment ago; what fails stays in the outbox for the sweep. */
   async publishCommitted(messages: readonly OutboxMessage[]): Promise<void> {
@@ -53,21 +67,22 @@ export class OutboxRelay {
     void this.sweep();
   }
 
-  /** Publishes every unpublished row (oldest first), in batches. */
+  /** Publishes every unpublished row (oldest first), in batches; now and then prunes published ones. */
   sweep(): Promise<void> {
     this.sweeping ??= (async () => {
       try {
         for (;;) {
           const rows = await claimOutbox(this.db, this.options.batch ?? 500);
-          if (rows.length === 0) return;
+          if (rows.length === 0) break;
           const settled = await publishMany(
             this.js,
             rows.map((r) => ({ subject: r.subject, payload: r.payload, msgId: r.msgId, headers: r.headers })),
           );
           const ok = rows.filter((_, i) => settled[i]?.ok).map((r) => r.id);
           if (ok.length > 0) await markPublished(this.db, ok);
-          if (ok.length < rows.length) return;
+          if (ok.length < rows.length) break;
         }
+        await this.pruneWhenDue();
       } catch (error) {
         this.options.onError?.(error);
       } finally {
@@ -75,6 +90,17 @@ export class OutboxRelay {
       }
     })();
     return this.sweeping;
+  }
+
+  /** Deletes published rows past their retention, a bounded batch at a time (short locks). */
+  private async pruneWhenDue(): Promise<void> {
+    const now = (this.options.now ?? Date.now)();
+    if (now - this.lastPruneAt < (this.options.pruneEveryMs ?? 60_000)) return;
+    this.lastPruneAt = now;
+    const before = new Date(now - (this.options.retainPublishedMs ?? DEFAULT_OUTBOX_RETENTION_MS));
+    for (let round = 0; round < 20; round += 1) {
+      if ((await pruneOutbox(this.db, before, 5_000)) < 5_000) return;
+    }
   }
 
   async stop(): Promise<void> {

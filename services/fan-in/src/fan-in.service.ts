@@ -40,6 +40,7 @@ export class FanInService implements OnApplicationBootstrap, OnApplicationShutdo
 
   constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {
     this.relay = new OutboxRelay(infra.db, infra.js, {
+      retainPublishedMs: infra.config.outboxRetentionMs,
       onError: (e) => this.logger.warn(`outbox publish failed, the sweep retries: ${String(e)}`),
     });
     this.store = new FanInStore(infra.db, infra.subjects, new PlanCache(infra.db));

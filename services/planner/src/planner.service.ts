@@ -46,6 +46,7 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
     const plans = new PlanCache(infra.db);
     const scheduler = new DispatchScheduler(this.runs);
     this.relay = new OutboxRelay(infra.db, infra.js, {
+      retainPublishedMs: infra.config.outboxRetentionMs,
       onError: (e) => this.logger.warn(`outbox publish failed, the sweep retries: ${String(e)}`),
     });
     this.engine = new DecisionEngine(infra.db, infra.subjects, this.runs, plans, scheduler, this.relay);

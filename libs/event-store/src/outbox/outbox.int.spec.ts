@@ -4,6 +4,7 @@ import { claimOutbox } from './claim-outbox.js';
 import { enqueueOutbox } from './enqueue-outbox.js';
 import { markPublished } from './mark-published.js';
 import type { OutboxMessage } from './outbox-message.js';
+import { pruneOutbox } from './prune-outbox.js';
 
 const message = (msgId: string): OutboxMessage => ({
   msgId,
@@ -102,5 +103,40 @@ describe('outbox', () => {
       createdAt: expect.any(Date),
     });
     expect(await markPublished(db(), [])).toBe(0);
+  });
+
+  it('prunes published rows older than the cut-off, oldest first, and never an unpublished one', async () => {
+    await enqueueOutbox(
+      db(),
+      Array.from({ length: 6 }, (_, i) => message(`p-${i}`)),
+    );
+    const at = (msgId: string, publishedAt: Date | null) =>
+      db().updateTable('outbox').set({ published_at: publishedAt }).where('msg_id', '=', msgId).execute();
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await at('p-0', hourAgo);
+    await at('p-1', hourAgo);
+    await at('p-2', hourAgo);
+    await at('p-3', new Date()); // published just now: kept
+    // p-4 and p-5 stay unpublished, however old they are.
+    await db()
+      .updateTable('outbox')
+      .set({ created_at: hourAgo })
+      .where('msg_id', 'in', ['p-4', 'p-5'])
+      .execute();
+    const cutOff = new Date(Date.now() - 60_000);
+    const remaining = async () =>
+      (
+        await db()
+          .selectFrom('outbox')
+          .select('msg_id')
+          .where('msg_id', 'like', 'p-%')
+          .orderBy('id')
+          .execute()
+      ).map((r) => r.msg_id);
+    expect(await pruneOutbox(db(), cutOff, 2)).toBe(2); // the limit bounds one call
+    expect(await remaining()).toEqual(['p-2', 'p-3', 'p-4', 'p-5']);
+    expect(await pruneOutbox(db(), cutOff, 2)).toBe(1);
+    expect(await pruneOutbox(db(), cutOff, 2)).toBe(0);
+    expect(await remaining()).toEqual(['p-3', 'p-4', 'p-5']);
   });
 });

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_DATABASE_URL, DEFAULT_OUTBOX_RETENTION_MS, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('defaults to the local servers and an hour of outbox retention', () => {
+    const config = loadConfig({});
+    expect(config.databaseUrl).toBe(DEFAULT_DATABASE_URL);
+    expect(config.natsUrl).toBe('nats://127.0.0.1:4222');
+    expect(config.outboxRetentionMs).toBe(DEFAULT_OUTBOX_RETENTION_MS);
+  });
+
+  it('reads TRIBUTARY_OUTBOX_RETENTION as a duration', () => {
+    expect(loadConfig({ TRIBUTARY_OUTBOX_RETENTION: '10m' }).outboxRetentionMs).toBe(600_000);
+    expect(loadConfig({ TRIBUTARY_OUTBOX_RETENTION: '1h30m' }).outboxRetentionMs).toBe(5_400_000);
+  });
+
+  it('names the variable and the problem when a value cannot be used', () => {
+    expect(() => loadConfig({ TRIBUTARY_OUTBOX_RETENTION: 'a week' })).toThrow(ConfigError);
+    expect(() => loadConfig({ TRIBUTARY_OUTBOX_RETENTION: 'a week' })).toThrow(
+      /^TRIBUTARY_OUTBOX_RETENTION: invalid duration "a week"/,
+    );
+    expect(() => loadConfig({ TRIBUTARY_API_PORT: '70000' })).toThrow(
+      'TRIBUTARY_API_PORT: "70000" is not a port number (0-65535)',
+    );
+    expect(() => loadConfig({ TRIBUTARY_SUBJECT_PREFIX: 'has space' })).toThrow(
+      /^TRIBUTARY_SUBJECT_PREFIX: /,
+    );
+  });
+
+  it('lets flags override the environment', () => {
+    const config = loadConfig({ TRIBUTARY_API_PORT: '9000' }, { apiPort: 9100 });
+    expect(config.apiPort).toBe(9100);
+  });
+});
