@@ -55,6 +55,10 @@ describe('argument parsing and exit codes', () => {
       "error: option '--version <n>' argument 'latest' is invalid",
     ],
     [['start', 'scheduler'], "error: command-argument value 'scheduler' is invalid for argument 'service'"],
+    [
+      ['start', 'planner', '--outbox-retention', 'a week'],
+      `error: option '--outbox-retention <duration>' argument 'a week' is invalid. invalid duration "a week"`,
+    ],
     [['runs'], 'Usage: tributary runs'],
   ])('%j is a usage error (exit 2)', async (args, message) => {
     const { code, err } = await cli(args);
@@ -77,6 +81,31 @@ describe('argument parsing and exit codes', () => {
       const { code, out } = await cli(args);
       expect(code).toBe(0);
       expect(out).toMatch(/^Usage: tributary/);
+    }
+  });
+
+  it('offers every configuration variable of DESIGN §7 as a flag of start and dev', async () => {
+    for (const command of ['start', 'dev']) {
+      const { code, out } = await cli([command, '--help']);
+      expect(code).toBe(0);
+      for (const flag of [
+        '--database-url',
+        '--nats-url',
+        '--nats-creds',
+        '--nats-user',
+        '--nats-password',
+        '--nats-token',
+        '--nats-tls-ca',
+        '--nats-tls-cert',
+        '--nats-tls-key',
+        '--subject-prefix',
+        '--port',
+        '--handlers',
+        '--bootstrap-admin-token',
+        '--outbox-retention',
+      ]) {
+        expect(out, `${command} --help lists ${flag}`).toContain(`${flag} <`);
+      }
     }
   });
 

@@ -9,6 +9,8 @@ export interface TributaryConfig {
   natsUser: string | null;
   natsPassword: string | null;
   natsToken: string | null;
+  /** TLS files for NATS (CA, client certificate and key); null: plain unless the URL says tls://. */
+  natsTls: NatsTlsFiles | null;
   subjectPrefix: string;
   apiHost: string;
   apiPort: number;
@@ -23,6 +25,12 @@ export interface TributaryConfig {
   host: string;
   /** How long published outbox rows are kept before the relay prunes them. */
   outboxRetentionMs: number;
+}
+
+export interface NatsTlsFiles {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
 }
 
 /** The `tributary` database of a local server (created on first start when missing). */
@@ -60,6 +68,7 @@ export function loadConfig(
     natsUser: env.TRIBUTARY_NATS_USER ?? null,
     natsPassword: env.TRIBUTARY_NATS_PASSWORD ?? null,
     natsToken: env.TRIBUTARY_NATS_TOKEN ?? null,
+    natsTls: tlsFiles(env),
     subjectPrefix: prefix,
     apiHost,
     apiPort: port,
@@ -89,10 +98,20 @@ function parsePort(value: string | undefined): number {
   return port;
 }
 
-function parseRetention(value: string | undefined): number {
+function tlsFiles(env: Env): NatsTlsFiles | null {
+  const files: NatsTlsFiles = {
+    ...(env.TRIBUTARY_NATS_TLS_CA ? { caFile: env.TRIBUTARY_NATS_TLS_CA } : {}),
+    ...(env.TRIBUTARY_NATS_TLS_CERT ? { certFile: env.TRIBUTARY_NATS_TLS_CERT } : {}),
+    ...(env.TRIBUTARY_NATS_TLS_KEY ? { keyFile: env.TRIBUTARY_NATS_TLS_KEY } : {}),
+  };
+  return Object.keys(files).length > 0 ? files : null;
+}
+
+/** Parses a retention duration (`30m`, `1h`, `2h30m`); a ConfigError naming `source` otherwise. */
+export function parseRetention(value: string | undefined, source = 'TRIBUTARY_OUTBOX_RETENTION'): number {
   if (value === undefined || value === '') return DEFAULT_OUTBOX_RETENTION_MS;
   const parsed = parseDuration(value);
-  if (!parsed.ok) throw new ConfigError(`TRIBUTARY_OUTBOX_RETENTION: ${parsed.message}`);
+  if (!parsed.ok) throw new ConfigError(`${source}: ${parsed.message}`);
   return parsed.ms;
 }
 

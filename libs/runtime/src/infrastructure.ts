@@ -41,6 +41,7 @@ export async function connectInfrastructure(
       ...(config.natsPassword ? { pass: config.natsPassword } : {}),
       ...(config.natsToken ? { token: config.natsToken } : {}),
       ...(config.natsCreds ? { credsFile: config.natsCreds } : {}),
+      ...(config.natsTls ? { tls: config.natsTls } : {}),
     });
     const jsm = await jetstreamManager(nc);
     const streamSpecs = streams(config.subjectPrefix);

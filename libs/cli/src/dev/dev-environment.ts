@@ -20,10 +20,8 @@ export interface DevOptions {
   port?: number;
   executors?: string[];
   concurrency?: number;
-  databaseUrl?: string;
-  natsUrl?: string;
-  subjectPrefix?: string;
-  handlers?: string[];
+  /** Configuration flags (connection, prefix, handlers, tokens, retention) over the environment. */
+  overrides?: Partial<TributaryConfig>;
   /** Tests: load services another way. */
   importModule?: ModuleImporter;
   /** Tests: resolves when dev should stop (default: SIGINT/SIGTERM). */
@@ -45,11 +43,8 @@ interface Stoppable {
 export async function runDev(ctx: CliContext, options: DevOptions): Promise<number> {
   const base = loadConfig(ctx.env, {
     apiHost: '127.0.0.1',
+    ...options.overrides,
     ...(options.port !== undefined ? { apiPort: options.port } : {}),
-    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
-    ...(options.natsUrl ? { natsUrl: options.natsUrl } : {}),
-    ...(options.subjectPrefix ? { subjectPrefix: options.subjectPrefix } : {}),
-    ...(options.handlers ? { handlers: options.handlers } : {}),
   });
   const started: Stoppable[] = [];
   const stopAll = async () => {

@@ -5,10 +5,8 @@ import { redact } from './infrastructure-plan.js';
 import { loadServiceStarter, nextStopSignal, type ServiceName } from './services.js';
 
 export interface StartOptions {
-  databaseUrl?: string;
-  natsUrl?: string;
-  subjectPrefix?: string;
-  handlers?: string[];
+  /** Configuration flags (connection, prefix, handlers, tokens, retention) over the environment. */
+  overrides?: Partial<TributaryConfig>;
   migrate?: boolean;
   host?: string;
   port?: number;
@@ -19,10 +17,7 @@ export interface StartOptions {
 /** `tributary start <service>`: one service alone, configured from the environment and flags, until Ctrl-C. */
 export async function runStart(ctx: CliContext, name: ServiceName, options: StartOptions): Promise<number> {
   const overrides: Partial<TributaryConfig> = {
-    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
-    ...(options.natsUrl ? { natsUrl: options.natsUrl } : {}),
-    ...(options.subjectPrefix ? { subjectPrefix: options.subjectPrefix } : {}),
-    ...(options.handlers ? { handlers: options.handlers } : {}),
+    ...options.overrides,
     ...(options.migrate === false ? { migrate: false } : {}),
     ...(options.host ? { apiHost: options.host } : {}),
     ...(options.port !== undefined ? { apiPort: options.port } : {}),
