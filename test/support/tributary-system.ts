@@ -60,6 +60,8 @@ export class TributarySystem {
   static async start(options: {
     executorHosts: ExecutorHost[];
     handlers?: string[];
+    /** More environment for every service (e.g. OTEL_* to export spans). */
+    env?: Record<string, string>;
   }): Promise<TributarySystem> {
     const database = await createTestDatabase();
     const nats = await createTestNats();
@@ -78,6 +80,7 @@ export class TributarySystem {
       TRIBUTARY_BOOTSTRAP_ADMIN_TOKEN: token,
       TRIBUTARY_HANDLERS: (options.handlers ?? [DEMO_HANDLERS]).join(','),
       TRIBUTARY_LOG_LEVEL: process.env.TRIBUTARY_LOG_LEVEL ?? 'quiet',
+      ...options.env,
     };
     const entry = (svc: string) => `${ROOT}services/${svc}/dist/main.js`;
     const processes = [

@@ -14,3 +14,4 @@ export {
   type TraceHeaderCarrier,
 } from './trace-context.js';
 export { recordSpanError, TRIBUTARY_TRACER_NAME, withSpan, type WithSpanOptions } from './with-span.js';
+export { recordSpanInTrace, type RecordSpanInTraceOptions } from './record-span-in-trace.js';

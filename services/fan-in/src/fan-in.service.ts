@@ -6,6 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { decodeRunEvent, TRACEPARENT_HEADER, type DecodedRunEvent } from '@tributary/events';
+import { recordSpanInTrace } from '@tributary/telemetry';
 import {
   ensureConsumer,
   JetStreamConsumerRunner,
@@ -107,6 +108,7 @@ export class FanInService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async applyRun(runId: string, deliveries: readonly Delivery<DecodedRunEvent>[]): Promise<void> {
+    const startedAt = Date.now();
     const items: GroupEventDelivery[] = deliveries.map((d) => ({
       runId,
       runSeq: d.payload.meta.runSeq,
@@ -115,6 +117,16 @@ export class FanInService implements OnApplicationBootstrap, OnApplicationShutdo
       traceId: d.payload.meta.traceId,
     }));
     const outcome = await this.store.applyRunEvents(runId, items);
+    // The batch span is a root of its own; this puts the fan-in's step into the run's trace.
+    recordSpanInTrace('fan-in.apply_group_events', {
+      traceparent: items.find((i) => i.traceparent)?.traceparent,
+      startTime: startedAt,
+      attributes: {
+        'tributary.run_id': runId,
+        'tributary.group_events': items.length,
+        'tributary.consolidation_rounds': outcome.rounds.join(','),
+      },
+    });
     if (outcome.notFannedIn)
       this.logger.debug?.(`run ${runId} is left to the planner: ${outcome.notFannedIn}`);
     for (const round of outcome.rounds)

@@ -28,6 +28,7 @@ import type { CachedRun, RunCache } from './run-cache.js';
 import type { PlanCache } from '@tributary/runtime';
 import { Logger } from '@nestjs/common';
 import { PhaseTimer } from './phase-timer.js';
+import { recordSpanInTrace } from '@tributary/telemetry';
 
 /** Events after which an instance no longer holds a run, stage or pool slot (or a run no longer counts). */
 const FREES_CAPACITY: ReadonlySet<string> = new Set([
@@ -125,6 +126,7 @@ export class DecisionEngine {
     const committed = new Map<string, { entry: CachedRun; lastRunSeq: number }>();
     const outcomes: RunWorkOutcome[] = [];
     const phases = new PhaseTimer();
+    const startedAt = Date.now();
     try {
       await this.db.transaction().execute(async (trx) => {
         const heads = await lockRunStreams(trx, runIds);
@@ -251,6 +253,7 @@ export class DecisionEngine {
         'planner',
       );
     }
+    this.traceDecisions(outcomes, committed, startedAt);
     if (outcomes.some((o) => o.events.some((e) => FREES_CAPACITY.has(e.type))))
       this.scheduler.markCapacityFreed();
     for (const [runId, { entry, lastRunSeq }] of committed) {
@@ -261,6 +264,29 @@ export class DecisionEngine {
     // now is republished by the outbox sweep (JetStream drops the copies by Nats-Msg-Id).
     this.publishing = this.publishing.then(() => this.relay.publishCommitted(outbox)).catch(() => undefined);
     return outcomes;
+  }
+
+  /** One `planner.decide` span per run in that run's trace: the transaction served many runs at once. */
+  private traceDecisions(
+    outcomes: readonly RunWorkOutcome[],
+    committed: ReadonlyMap<string, { entry: CachedRun }>,
+    startedAt: number,
+  ): void {
+    for (const outcome of outcomes) {
+      if (outcome.events.length === 0) continue;
+      const types = new Map<string, number>();
+      for (const event of outcome.events) types.set(event.type, (types.get(event.type) ?? 0) + 1);
+      recordSpanInTrace('planner.decide', {
+        traceparent: committed.get(outcome.runId)?.entry.traceparent,
+        startTime: startedAt,
+        attributes: {
+          'tributary.run_id': outcome.runId,
+          'tributary.events': outcome.events.length,
+          'tributary.event_types': [...types].map(([type, n]) => `${type}×${n}`).join(', '),
+          'tributary.runs_in_transaction': outcomes.length,
+        },
+      });
+    }
   }
 
   /** The cached run when it matches the locked head; otherwise folded from the log (or created for StartRun). */
