@@ -130,6 +130,12 @@ export interface StreamOptions {
   readonly duplicateWindowMs?: number;
 }
 
+/**
+ * The durable consumer of one executor name on TASKS, shared by every host serving it (the planner
+ * looks it up to tell when no host serves an executor).
+ */
+export const executorDurable = (executor: string): string => `executor-${executor}`;
+
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;

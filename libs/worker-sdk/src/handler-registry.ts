@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -84,7 +85,8 @@ export interface LoadHandlerModulesOptions {
  * of a default export that is an array of them. Specifiers are paths (relative
  * to `cwd`, or absolute), `file:` URLs, or package names resolved from `cwd`.
  * Modules are loaded in order; a module that fails to import or exports no
- * handler is refused with an error naming it. Returns the registry.
+ * handler is refused with an error naming it. A bare specifier that names an existing file relative
+ * to `cwd` (`examples/x/dist/handlers.js`) is that file. Returns the registry.
  */
 export async function loadHandlerModules(
   specifiers: readonly string[],
@@ -144,6 +146,9 @@ function resolveModule(specifier: string, cwd: string): string {
   if (specifier.startsWith('file:') || specifier.startsWith('node:')) return specifier;
   if (isPath(specifier))
     return pathToFileURL(isAbsolute(specifier) ? specifier : resolve(cwd, specifier)).href;
+  // A file path typed without `./` (`--handlers examples/x/dist/handlers.js`): the file, when it exists.
+  const asFile = resolve(cwd, specifier);
+  if (existsSync(asFile) && statSync(asFile).isFile()) return pathToFileURL(asFile).href;
   try {
     // Bare names resolve from the caller's cwd (the app's node_modules), not from this library's location.
     return pathToFileURL(createRequire(join(cwd, 'package.json')).resolve(specifier)).href;

@@ -97,6 +97,20 @@ describe('loadHandlerModules', () => {
     expect(registry.sourceOf('upper')).toBe('./named.mjs');
   });
 
+  it('takes a path typed without ./ as that file (as in --handlers examples/x/dist/handlers.js)', async () => {
+    await mkdir(join(dir, 'lib'), { recursive: true });
+    await writeFile(
+      join(dir, 'lib', 'nested.mjs'),
+      `export const nested = { name: 'nested', run: () => 'n' };`,
+    );
+    const registry = await loadHandlerModules(['lib/nested.mjs'], { cwd: dir });
+    expect(registry.names()).toEqual(['nested']);
+    // A bare name that is no file stays a package name.
+    await expect(loadHandlerModules(['lib/missing.mjs'], { cwd: dir })).rejects.toThrow(
+      /cannot load handler module "lib\/missing.mjs"/,
+    );
+  });
+
   it('registers a default export that is an array of handlers, once each', async () => {
     const registry = await loadHandlerModules([join(dir, 'default-array.mjs')]);
     expect(registry.names()).toEqual(['first', 'second']);

@@ -1,3 +1,4 @@
+import { executorDurable } from '@tributary/events';
 import type { ConsumerDefinition } from '@tributary/messaging';
 import type { Infrastructure } from '@tributary/runtime';
 
@@ -8,8 +9,7 @@ export const TASK_WORKING_EVERY_MS = 10_000;
 /** Deliveries of one dispatch before the server gives up on it (host crashes, shutdowns, publish failures). */
 export const TASK_MAX_DELIVER = 5;
 
-/** The durable name of an executor's consumer: one per executor name, shared by every host serving it. */
-export const executorDurable = (executor: string): string => `executor-${executor}`;
+export { executorDurable } from '@tributary/events';
 
 /**
  * The durable pull consumer of one executor name on the TASKS work-queue stream: ONE filter subject

@@ -29,6 +29,7 @@ import type { PlanCache } from '@tributary/runtime';
 import { Logger } from '@nestjs/common';
 import { PhaseTimer } from './phase-timer.js';
 import { recordSpanInTrace } from '@tributary/telemetry';
+import type { ExecutorPresenceCheck } from './executor-presence.js';
 
 /** Events after which an instance no longer holds a run, stage or pool slot (or a run no longer counts). */
 const FREES_CAPACITY: ReadonlySet<string> = new Set([
@@ -98,6 +99,7 @@ export class DecisionEngine {
     private readonly scheduler: DispatchScheduler,
     private readonly relay: OutboxRelay,
     private readonly random: () => number = Math.random,
+    private readonly presence: ExecutorPresenceCheck | null = null,
   ) {}
 
   /** Resolves once every committed message was handed to JetStream (for shutdown and tests). */
@@ -127,6 +129,7 @@ export class DecisionEngine {
     const outcomes: RunWorkOutcome[] = [];
     const phases = new PhaseTimer();
     const startedAt = Date.now();
+    const dispatchedTo = new Set<string>();
     try {
       await this.db.transaction().execute(async (trx) => {
         const heads = await lockRunStreams(trx, runIds);
@@ -178,6 +181,7 @@ export class DecisionEngine {
           );
           d.events.push(...decision.events);
           d.dispatches.push(...decision.dispatches);
+          for (const dispatch of decision.dispatches) dispatchedTo.add(dispatch.executor);
         }
         const newEvents: NewEvent[] = [];
         for (const d of decided) {
@@ -254,6 +258,7 @@ export class DecisionEngine {
       );
     }
     this.traceDecisions(outcomes, committed, startedAt);
+    if (this.presence && dispatchedTo.size > 0) void this.presence.dispatchedTo(dispatchedTo);
     if (outcomes.some((o) => o.events.some((e) => FREES_CAPACITY.has(e.type))))
       this.scheduler.markCapacityFreed();
     for (const [runId, { entry, lastRunSeq }] of committed) {

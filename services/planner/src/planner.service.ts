@@ -20,6 +20,7 @@ import { RunCache } from './run-cache.js';
 import { DispatchScheduler } from './dispatch-scheduler.js';
 import { DecisionEngine } from './decision-engine.js';
 import { TriggerHandler } from './trigger.handler.js';
+import { ExecutorPresenceCheck } from './executor-presence.js';
 import { ResultsHandler } from './results.handler.js';
 import { ControlHandler } from './control.handler.js';
 import { Ticker } from './ticker.js';
@@ -49,7 +50,19 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
       retainPublishedMs: infra.config.outboxRetentionMs,
       onError: (e) => this.logger.warn(`outbox publish failed, the sweep retries: ${String(e)}`),
     });
-    this.engine = new DecisionEngine(infra.db, infra.subjects, this.runs, plans, scheduler, this.relay);
+    const presence = new ExecutorPresenceCheck(infra.jsm, infra.streams.TASKS.name, (message) =>
+      this.logger.warn(message),
+    );
+    this.engine = new DecisionEngine(
+      infra.db,
+      infra.subjects,
+      this.runs,
+      plans,
+      scheduler,
+      this.relay,
+      Math.random,
+      presence,
+    );
     this.triggers = new TriggerHandler(infra.db, plans, this.engine);
     this.results = new ResultsHandler(this.engine);
     this.control = new ControlHandler(this.engine);
