@@ -62,6 +62,8 @@ export class TributarySystem {
     handlers?: string[];
     /** More environment for every service (e.g. OTEL_* to export spans). */
     env?: Record<string, string>;
+    /** Processes per stateful service (horizontal scaling); the first of each is named plainly. @default 1 */
+    replicas?: { planner?: number; fanIn?: number };
   }): Promise<TributarySystem> {
     const database = await createTestDatabase();
     const nats = await createTestNats();
@@ -83,9 +85,14 @@ export class TributarySystem {
       ...options.env,
     };
     const entry = (svc: string) => `${ROOT}services/${svc}/dist/main.js`;
+    const replicas = (name: string, service: string, n = 1) =>
+      Array.from(
+        { length: n },
+        (_, i) => new ServiceProcess(i === 0 ? name : `${name}-${i + 1}`, entry(service), [], env),
+      );
     const processes = [
-      new ServiceProcess('planner', entry('planner'), [], env),
-      new ServiceProcess('fan-in', entry('fan-in'), [], env),
+      ...replicas('planner', 'planner', options.replicas?.planner),
+      ...replicas('fan-in', 'fan-in', options.replicas?.fanIn),
       new ServiceProcess('consolidator', entry('consolidator'), [], env),
       new ServiceProcess('api', entry('api'), [], env),
       ...options.executorHosts.map(
