@@ -4,12 +4,16 @@ import { getPipeline, loadRunState, verifyChain } from '@tributary/event-store';
 import { eventually } from '@tributary/testing';
 import { TributarySystem } from '../support/tributary-system.js';
 
-/** Five shards per run; the shards listed in params.flaky fail their first attempt and retry. */
+/**
+ * Five shards per run; the shards listed in params.flaky fail their first attempt and retry. At most
+ * four runs at once, and at most three `each` instances at once across all runs (the backend pool).
+ */
 const PIPELINE = `
 id: sharded
 params:
   type: object
   properties: { flaky: { type: array, items: { type: string }, default: [] } }
+limits: { maxActiveRuns: 4 }
 defaults: { retries: 2, retryDelay: 200ms, timeout: 1m }
 stages:
   - group: shard
@@ -19,9 +23,10 @@ stages:
         executor: flaky
         with: { failures: '\${{ group.key in params.flaky ? 1 : 0 }}' }
       - { id: items, executor: list, with: { n: 3 } }
-      - { id: each, executor: echo, map: upstream.items, with: { value: '\${{ item }}' } }
+      - { id: each, executor: sleep, map: upstream.items, pool: backend, with: { ms: 30 } }
       - { id: total, executor: echo, with: { value: '\${{ upstream.each }}' } }
 consolidate: { executor: echo, triggerRule: all_done }
+pools: { backend: { slots: 3 } }
 `;
 
 const RUNS = 12;
@@ -33,7 +38,7 @@ describe('horizontal scaling: two planners and two fan-ins on the same consumers
     system = await TributarySystem.start({
       executorHosts: [
         { name: 'host-a', executors: ['flaky', 'list'] },
-        { name: 'host-b', executors: ['echo'] },
+        { name: 'host-b', executors: ['echo', 'sleep'] },
       ],
       handlers: [],
       replicas: { planner: 2, fanIn: 2 },
@@ -77,7 +82,7 @@ describe('horizontal scaling: two planners and two fan-ins on the same consumers
     for (const runId of runIds) {
       const view: RunView = await system.waitForRun(runId, 90_000);
       expect(view.run.state, `${runId}\n${system.logs()}`).toBe('success');
-      expect(view.tasks).toHaveLength(5 * (3 + 3) + 1);
+      expect(view.tasks).toHaveLength(5 * (3 + 3) + 1); // fetch, items, each×3, total per shard
 
       const rows = await system.db
         .selectFrom('event_log')
@@ -114,5 +119,41 @@ describe('horizontal scaling: two planners and two fan-ins on the same consumers
       );
       expect(await verifyChain(system.db, runId)).toMatchObject({ ok: true });
     }
+
+    // The limits held across both planners. Replayed in global log order (a transaction that read a
+    // pool or the running runs commits after, and so numbers after, the commits it read).
+    const all = await system.db
+      .selectFrom('event_log')
+      .select(['run_id', 'type', 'task_id', 'recorded_at'])
+      .where('run_id', 'in', runIds)
+      .where('type', 'in', [
+        'TaskInstanceQueued',
+        'TaskInstanceSucceeded',
+        'TaskInstanceFailed',
+        'TaskInstanceUpForRetry',
+        'RunCompleted',
+      ])
+      .orderBy('seq')
+      .execute();
+    // One transaction's events share `recorded_at` (its start). A transaction is atomic: count the
+    // peaks between transactions, not between the rows of one (whose order across runs means nothing).
+    const pooled = new Set<string>();
+    const activeRuns = new Set<string>();
+    let poolPeak = 0;
+    let runPeak = 0;
+    const inPool = (taskId: string | null) => /\/each\[\d+\]$/.test(taskId ?? '');
+    all.forEach((row, i) => {
+      const key = `${row.run_id}/${row.task_id}`;
+      if (row.type === 'TaskInstanceQueued') {
+        activeRuns.add(row.run_id);
+        if (inPool(row.task_id)) pooled.add(key);
+      } else if (row.type === 'RunCompleted') activeRuns.delete(row.run_id);
+      else if (inPool(row.task_id)) pooled.delete(key);
+      if (all[i + 1]?.recorded_at.getTime() === row.recorded_at.getTime()) return;
+      poolPeak = Math.max(poolPeak, pooled.size);
+      runPeak = Math.max(runPeak, activeRuns.size);
+    });
+    expect(poolPeak, 'instances of the backend pool at once, over all runs and planners').toBe(3);
+    expect(runPeak, 'runs dispatching at once (maxActiveRuns: 4)').toBe(4);
   }, 180_000);
 });

@@ -71,3 +71,6 @@ export type {
 } from './tables/fan-in.table.js';
 export type { ApiTokensTable, ApiTokenRow } from './tables/api-tokens.table.js';
 export { ensureDatabase } from './db/ensure-database.js';
+export { lockSharedPools, saveSharedPoolBuckets, type SharedPoolState } from './pools/shared-pools.js';
+export type { PoolRow, PoolsTable } from './tables/pools.table.js';
+export { lockRunSlots, type RunSlots, type WaitingRun } from './pools/run-slots.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import {
   affectedBy,
   attemptOfEvent,
@@ -11,12 +11,17 @@ import {
   type Rejection,
   type RunCommand,
   type RunEvent,
+  type RunState,
 } from '@tributary/domain';
 import {
   appendEventsInTransaction,
   enqueueOutbox,
   loadRunState,
   lockRunStreams,
+  lockRunSlots,
+  lockSharedPools,
+  saveSharedPoolBuckets,
+  type RunSlots,
   writeRunProjection,
   type Database,
   type NewEvent,
@@ -46,7 +51,7 @@ const FREES_CAPACITY: ReadonlySet<string> = new Set([
 
 /** Decisions slower than this are logged at debug level with their phase timings. */
 const SLOW_DECISION_MS = 50;
-import type { DispatchScheduler } from './dispatch-scheduler.js';
+import type { DispatchScheduler, SharedLimits } from './dispatch-scheduler.js';
 import { dispatchMessages, eventMessages, traceIdOf, traceparentFor } from './outgoing-messages.js';
 
 /** A command for a run, with the time it happened (a result's finish time) when that differs from now. */
@@ -167,10 +172,11 @@ export class DecisionEngine {
           committed.set(runId, { entry, lastRunSeq: head.lastSeq });
         }
         phases.mark('decide');
-        const chosen = this.scheduler.choose(
-          decided.map((d) => d.entry.state),
-          Date.now(),
-        );
+        const states = decided.map((d) => d.entry.state);
+        const shared = await this.readSharedLimits(trx, states, runIds);
+        const chosen = this.scheduler.choose(states, Date.now(), shared);
+        if (shared && shared.pools.size > 0)
+          await saveSharedPoolBuckets(trx, this.scheduler.bucketsOf([...shared.pools.keys()]));
         for (const d of decided) {
           const taskIds = chosen.get(d.runId);
           if (!taskIds) continue;
@@ -269,6 +275,28 @@ export class DecisionEngine {
     // now is republished by the outbox sweep (JetStream drops the copies by Nats-Msg-Id).
     this.publishing = this.publishing.then(() => this.relay.publishCommitted(outbox)).catch(() => undefined);
     return outcomes;
+  }
+
+  /**
+   * Pools and `maxActiveRuns` hold across planner replicas: when ready instances wait on either, lock
+   * the pools' rows (after the run heads: one lock order everywhere) and read what every replica
+   * committed. Nothing to read — no extra statement — for runs without pools or `maxActiveRuns`.
+   */
+  private async readSharedLimits(
+    trx: Transaction<Database>,
+    states: readonly RunState[],
+    runIds: readonly string[],
+  ): Promise<SharedLimits | undefined> {
+    const needs = this.scheduler.sharedNeeds(states);
+    if (needs.pools.length === 0 && needs.pipelines.length === 0) return undefined;
+    // Lock order everywhere: run heads, then pipelines' run slots (by id), then pools (by name).
+    const runSlots = new Map<string, RunSlots>();
+    for (const { pipelineId, maxActiveRuns } of [...needs.pipelines].sort((a, b) =>
+      a.pipelineId < b.pipelineId ? -1 : 1,
+    ))
+      runSlots.set(pipelineId, await lockRunSlots(trx, pipelineId, maxActiveRuns, runIds));
+    const pools = await lockSharedPools(trx, needs.pools, runIds);
+    return { pools, runSlots };
   }
 
   /** One `planner.decide` span per run in that run's trace: the transaction served many runs at once. */

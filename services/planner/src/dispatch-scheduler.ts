@@ -5,14 +5,34 @@ import {
   type PlanTaskNode,
   type ReadyTask,
   type RunState,
+  type TokenBucket,
   type TokenBuckets,
 } from '@tributary/domain';
+import type { RunSlots, SharedPoolState, WaitingRun } from '@tributary/event-store';
 import type { RunCache } from './run-cache.js';
 
 /**
- * Chooses which scheduled instances to dispatch now, across every run this planner holds: per-run
- * `maxActiveTasks`, per-stage `maxActive`, pool slots and rates shared by all runs, `maxActiveRuns`
- * per pipeline, priority then FIFO. Pool usage is summed over the cached runs.
+ * Limits shared with the other planner replicas, read from Postgres under locks in the deciding
+ * transaction (see `sharedNeeds`). Without them the scheduler counts only the runs this planner holds.
+ */
+export interface SharedLimits {
+  /** Per pool: active instances of runs not being decided, and the pool's token bucket. */
+  pools: ReadonlyMap<string, SharedPoolState>;
+  /** Per pipeline with `maxActiveRuns`: the slots of its runs not being decided, as committed. */
+  runSlots: ReadonlyMap<string, RunSlots>;
+}
+
+/** What to read (and lock) before choosing: the pools and `maxActiveRuns` pipelines the ready tasks touch. */
+export interface SharedNeeds {
+  pools: string[];
+  pipelines: { pipelineId: string; maxActiveRuns: number }[];
+}
+
+/**
+ * Chooses which scheduled instances to dispatch now: per-run `maxActiveTasks`, per-stage `maxActive`,
+ * pool slots and rates shared by all runs, `maxActiveRuns` per pipeline, priority then FIFO. Pools and
+ * `maxActiveRuns` count every run of every planner replica when given the {@link SharedLimits} the
+ * decision engine reads under lock; otherwise only the runs this planner holds.
  */
 export class DispatchScheduler {
   private buckets: TokenBuckets = emptyTokenBuckets();
@@ -34,9 +54,38 @@ export class DispatchScheduler {
 
   constructor(private readonly runs: RunCache) {}
 
-  choose(states: readonly RunState[], nowMs: number): Map<string, string[]> {
+  /** The pools and `maxActiveRuns` pipelines that scheduled instances of these runs wait on. */
+  sharedNeeds(states: readonly RunState[]): SharedNeeds {
+    const pools = new Set<string>();
+    const pipelines = new Map<string, number>();
+    for (const state of states) {
+      if (state.run.status !== 'running' || state.scheduled.size === 0) continue;
+      const maxActiveRuns = state.plan.spec.limits.maxActiveRuns;
+      if (maxActiveRuns !== null) pipelines.set(state.run.pipelineId, maxActiveRuns);
+      for (const taskId of state.scheduled) {
+        const node = state.index.node(state.tasks.get(taskId)!.stagePath);
+        if (node.kind === 'task' && node.pool) pools.add(node.pool);
+      }
+    }
+    return {
+      pools: [...pools].sort(),
+      pipelines: [...pipelines].map(([pipelineId, maxActiveRuns]) => ({ pipelineId, maxActiveRuns })),
+    };
+  }
+
+  /** The token buckets of `pools` after the last `choose` (to store for the other replicas). */
+  bucketsOf(pools: readonly string[]): Map<string, TokenBucket> {
+    const out = new Map<string, TokenBucket>();
+    for (const pool of pools) {
+      const bucket = this.buckets.get(pool);
+      if (bucket) out.set(pool, bucket);
+    }
+    return out;
+  }
+
+  choose(states: readonly RunState[], nowMs: number, shared?: SharedLimits): Map<string, string[]> {
     const ready: ReadyTask[] = [];
-    const admitted = this.admittedRuns(states);
+    const admitted = this.admittedRuns(states, shared);
     for (const state of states) {
       if (state.run.status !== 'running' || state.scheduled.size === 0 || !admitted.has(state.run.id))
         continue;
@@ -64,9 +113,18 @@ export class DispatchScheduler {
       perRun.set(state.run.id, state.active);
       for (const [stagePath, n] of state.activeByStage) perStage.set(stageKey(state.run.id, stagePath), n);
     }
+    if (shared) {
+      // The other replicas' buckets: what was stored under the lock is the truth for these pools.
+      const buckets = new Map(this.buckets);
+      for (const [pool, { bucket }] of shared.pools) {
+        if (bucket) buckets.set(pool, bucket);
+        else buckets.delete(pool);
+      }
+      this.buckets = buckets;
+    }
     const choice = chooseDispatch(
       ready,
-      { perRun, perStage, perPool: this.poolUsage() },
+      { perRun, perStage, perPool: shared ? this.sharedPoolUsage(states, shared) : this.poolUsage() },
       {
         maxActiveTasks: (runId) => statesById.get(runId)?.plan.spec.limits.maxActiveTasks ?? null,
         maxActive: (runId, stagePath) => {
@@ -101,25 +159,70 @@ export class DispatchScheduler {
     return usage;
   }
 
-  /** `maxActiveRuns`: only the oldest N running runs of a pipeline dispatch; later ones wait their turn. */
-  private admittedRuns(deciding: readonly RunState[]): Set<string> {
+  /**
+   * Pool usage over every replica: the committed active instances of the runs not being decided (read
+   * under the pool's lock) plus the runs being decided, from their state after this decision's events.
+   */
+  private sharedPoolUsage(deciding: readonly RunState[], shared: SharedLimits): Map<string, number> {
+    const usage = new Map<string, number>();
+    for (const [pool, { activeElsewhere }] of shared.pools) usage.set(pool, activeElsewhere);
+    for (const state of deciding) {
+      for (const [stagePath, n] of state.activeByStage) {
+        if (n === 0) continue;
+        const node = state.index.node(stagePath);
+        if (node.kind === 'task' && node.pool && usage.has(node.pool))
+          usage.set(node.pool, usage.get(node.pool)! + n);
+      }
+    }
+    return usage;
+  }
+
+  /**
+   * `maxActiveRuns`, as Airflow keeps runs beyond it queued: a run that dispatched holds its slot until it
+   * finishes; free slots go to the waiting runs oldest first (a younger run never jumps the queue, even
+   * when the older one is being decided elsewhere). Counts every replica's runs with {@link SharedLimits},
+   * else the runs this planner holds.
+   */
+  private admittedRuns(deciding: readonly RunState[], shared?: SharedLimits): Set<string> {
+    const admitted = new Set<string>();
     const byPipeline = new Map<string, RunState[]>();
-    // The runs being decided may not be cached yet (a run is cached once its first commit succeeded).
-    const candidates = new Map<string, RunState>();
-    for (const [runId, { state }] of this.runs.active()) candidates.set(runId, state);
-    for (const state of deciding) candidates.set(state.run.id, state);
-    for (const state of candidates.values()) {
+    for (const state of deciding) {
       if (state.run.status !== 'running') continue;
+      if (state.plan.spec.limits.maxActiveRuns === null || state.run.admittedAt !== null) {
+        admitted.add(state.run.id);
+        continue;
+      }
       const list = byPipeline.get(state.run.pipelineId) ?? [];
       list.push(state);
       byPipeline.set(state.run.pipelineId, list);
     }
-    const admitted = new Set<string>();
-    for (const list of byPipeline.values()) {
-      const limit = list[0]!.plan.spec.limits.maxActiveRuns;
-      list.sort((a, b) => (a.run.createdAt ?? 0) - (b.run.createdAt ?? 0) || (a.run.id < b.run.id ? -1 : 1));
-      for (const state of limit === null ? list : list.slice(0, limit)) admitted.add(state.run.id);
+    const decidingIds = new Set(deciding.map((s) => s.run.id));
+    for (const [pipelineId, waitingHere] of byPipeline) {
+      const limit = waitingHere[0]!.plan.spec.limits.maxActiveRuns!;
+      const slots = shared?.runSlots.get(pipelineId) ?? this.cachedSlots(pipelineId, decidingIds);
+      const admittedHere = deciding.filter(
+        (s) => s.run.pipelineId === pipelineId && s.run.status === 'running' && s.run.admittedAt !== null,
+      ).length;
+      const free = limit - slots.admitted - admittedHere;
+      if (free <= 0) continue;
+      const queue: WaitingRun[] = [
+        ...slots.waiting,
+        ...waitingHere.map((s) => ({ runId: s.run.id, createdAtMs: s.run.createdAt ?? 0 })),
+      ].sort((a, b) => a.createdAtMs - b.createdAtMs || (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
+      for (const run of queue.slice(0, free)) if (decidingIds.has(run.runId)) admitted.add(run.runId);
     }
     return admitted;
+  }
+
+  /** A pipeline's slots over the runs this planner holds (without shared limits). */
+  private cachedSlots(pipelineId: string, decidingIds: ReadonlySet<string>): RunSlots {
+    const slots: RunSlots = { admitted: 0, waiting: [] };
+    for (const [runId, { state }] of this.runs.active()) {
+      if (decidingIds.has(runId) || state.run.pipelineId !== pipelineId || state.run.status !== 'running')
+        continue;
+      if (state.run.admittedAt !== null) slots.admitted += 1;
+      else slots.waiting.push({ runId, createdAtMs: state.run.createdAt ?? 0 });
+    }
+    return slots;
   }
 }

@@ -11,6 +11,7 @@ import type { DispatchScheduler } from './dispatch-scheduler.js';
 export class Ticker {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
+  private heldBackTriedAt = 0;
 
   constructor(
     private readonly runs: RunCache,
@@ -18,6 +19,8 @@ export class Ticker {
     private readonly scheduler: DispatchScheduler,
     private readonly everyMs = 100,
     private readonly onError: (error: unknown) => void = (e) => console.error('planner tick failed', e),
+    /** Another replica may free a pool slot or end a run without this one hearing of it: retry this often. */
+    private readonly heldBackEveryMs = 1_000,
   ) {}
 
   start(): void {
@@ -29,11 +32,16 @@ export class Ticker {
     this.running = true;
     try {
       const due: string[] = [];
-      // Held-back instances are worth another try only when capacity was freed since the last try
-      // (an instance finished, a run ended) or a pool's rate refilled; otherwise a run kept waiting by
-      // maxActiveRuns would cost a transaction every tick.
+      // Held-back instances are worth another try when capacity was freed since the last try (an
+      // instance finished, a run ended), a pool's rate refilled, or now and then for capacity other
+      // planner replicas freed; not every tick: a run kept waiting by maxActiveRuns would cost a
+      // transaction every 100 ms.
       const poolWait = this.scheduler.nextWakeMs;
-      const retryHeldBack = this.scheduler.takeCapacityFreed() || (poolWait !== null && poolWait <= now);
+      const retryHeldBack =
+        this.scheduler.takeCapacityFreed() ||
+        (poolWait !== null && poolWait <= now) ||
+        now - this.heldBackTriedAt >= this.heldBackEveryMs;
+      if (retryHeldBack) this.heldBackTriedAt = now;
       for (const [runId, { state }] of this.runs.active()) {
         if (state.run.status !== 'running') continue;
         const wake = nextWakeAt(state);

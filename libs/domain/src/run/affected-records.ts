@@ -55,6 +55,11 @@ export function affectedBy(state: RunState, events: readonly RunEvent[]): Affect
       case 'GroupReopened':
         affected.groupPaths.add(event.groupPath);
         break;
+      case 'TaskInstanceQueued':
+        // The run's first dispatch since it started or reopened admits it (runs.admitted_at).
+        if (state.run.admittedAt === event.at) affected.run = true;
+        affected.taskIds.add(event.taskId);
+        break;
       default:
         affected.taskIds.add(event.taskId);
     }

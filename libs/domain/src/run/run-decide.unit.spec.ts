@@ -102,6 +102,30 @@ describe('run decider: groups and consolidation', () => {
     expect(clearedEvent?.actor).toBe('alice');
   });
 
+  it('a run holds a maxActiveRuns slot from its first dispatch until it finishes; reopened, it queues anew', () => {
+    const run = new RunHarness(planOf(MARKETS));
+    run.start({ markets: ['LU'] });
+    expect(run.state.run.admittedAt).toBeNull(); // started, nothing dispatched yet
+    let fail = true;
+    run.drive((taskId) => (taskId === 'market=LU/report' && fail ? { outcome: 'failed' } : ok()));
+    const firstQueued = run.eventsOfType('TaskInstanceQueued')[0]!;
+    expect(run.state.run.admittedAt).toBe(firstQueued.at); // later dispatches keep it
+    fail = false;
+    run.send({
+      type: 'ClearTaskInstances',
+      runId: 'run-1',
+      taskIds: ['market=LU/report'],
+      downstream: true,
+      onlyFailed: false,
+      actor: 'alice',
+      reason: 'retry',
+    });
+    expect(run.state.run.status).toBe('running');
+    expect(run.state.run.admittedAt).toBeNull();
+    run.drive(() => ok());
+    expect(run.state.run.admittedAt).not.toBeNull();
+  });
+
   it('given clear without downstream, then upstream_failed descendants stay as they are', () => {
     const run = new RunHarness(planOf(MARKETS));
     run.start({ markets: ['LU'] });

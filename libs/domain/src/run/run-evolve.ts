@@ -61,6 +61,7 @@ export function evolve(state: RunState, event: RunEvent): RunState {
       return changeTaskState(state, rec, 'scheduled');
     }
     case 'TaskInstanceQueued': {
+      state.run.admittedAt ??= event.at;
       const rec = task(state, event.taskId);
       Object.assign(rec, {
         attempt: event.attempt,
@@ -107,7 +108,7 @@ export function evolve(state: RunState, event: RunEvent): RunState {
       Object.assign(state.run, { status: event.state, finishedAt: event.at, reason: event.reason });
       return state;
     case 'RunReopened':
-      Object.assign(state.run, { status: 'running', finishedAt: null, reason: null });
+      Object.assign(state.run, { status: 'running', finishedAt: null, reason: null, admittedAt: null });
       return state;
     case 'RunCancelled':
       Object.assign(state.run, { status: 'cancelled', finishedAt: event.at, reason: event.reason });

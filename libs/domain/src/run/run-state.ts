@@ -73,6 +73,11 @@ export interface RunRecord {
   params: Json;
   idempotencyKey: string | null;
   createdAt: number | null;
+  /**
+   * When the run first dispatched an instance (took one of its pipeline's `maxActiveRuns` slots); null
+   * while it waits for one, and again once reopened by a clear (it queues for a slot anew, as in Airflow).
+   */
+  admittedAt: number | null;
   finishedAt: number | null;
   reason: string | null;
   consolidationRound: number;
@@ -122,6 +127,7 @@ export function initialRunState(plan: CompiledPlan): RunState {
       params: null,
       idempotencyKey: null,
       createdAt: null,
+      admittedAt: null,
       finishedAt: null,
       reason: null,
       consolidationRound: 0,

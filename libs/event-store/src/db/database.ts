@@ -7,6 +7,7 @@ import type { RunsTable } from '../tables/runs.table.js';
 import type { TaskInstancesTable } from '../tables/task-instances.table.js';
 import type { TaskLogsTable } from '../tables/task-logs.table.js';
 import type { FanInBlocksTable, FanInGroupsTable, FanInRunsTable } from '../tables/fan-in.table.js';
+import type { PoolsTable } from '../tables/pools.table.js';
 import type { ApiTokensTable } from '../tables/api-tokens.table.js';
 
 /** The kysely schema of Tributary's Postgres database (see `001-initial.migration.ts`). */
@@ -23,4 +24,5 @@ export interface Database {
   fan_in_groups: FanInGroupsTable;
   fan_in_blocks: FanInBlocksTable;
   api_tokens: ApiTokensTable;
+  pools: PoolsTable;
 }

@@ -14,6 +14,7 @@ const TABLES = [
   'groups',
   'outbox',
   'pipelines',
+  'pools',
   'run_streams',
   'runs',
   'task_instances',
@@ -38,7 +39,9 @@ describe('migrateToLatest', () => {
     }>`select count(*) as n from information_schema.tables where table_schema = 'public'`.execute(db);
     expect(before.rows[0]?.n).toBe('0');
 
-    expect(await migrateToLatest(db)).toEqual({ executed: ['001-initial', '002-fan-in', '003-api-tokens'] });
+    expect(await migrateToLatest(db)).toEqual({
+      executed: ['001-initial', '002-fan-in', '003-api-tokens', '004-shared-limits'],
+    });
 
     const tables = await sql<{ table_name: string }>`
       select table_name from information_schema.tables

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './001-initial.migration.js';
 import * as fanIn from './002-fan-in.migration.js';
 import * as apiTokens from './003-api-tokens.migration.js';
+import * as sharedLimits from './004-shared-limits.migration.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so
@@ -12,6 +13,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '001-initial': initial,
   '002-fan-in': fanIn,
   '003-api-tokens': apiTokens,
+  '004-shared-limits': sharedLimits,
 });
 
 /** A kysely `MigrationProvider` over {@link MIGRATIONS}. */

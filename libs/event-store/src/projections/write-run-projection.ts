@@ -31,6 +31,7 @@ export async function writeRunProjection(
       trace_id: meta.traceId ?? null,
       reason: run.reason,
       created_at: date(run.createdAt) ?? new Date(0),
+      admitted_at: date(run.admittedAt),
       updated_at: sql<Date>`now()`,
       finished_at: date(run.finishedAt),
     };
@@ -42,6 +43,7 @@ export async function writeRunProjection(
           state: (eb) => eb.ref('excluded.state'),
           reason: (eb) => eb.ref('excluded.reason'),
           finished_at: (eb) => eb.ref('excluded.finished_at'),
+          admitted_at: (eb) => eb.ref('excluded.admitted_at'),
           updated_at: sql<Date>`now()`,
           trace_id: sql<string | null>`coalesce(runs.trace_id, excluded.trace_id)`,
         }),
@@ -78,6 +80,7 @@ export async function writeRunProjection(
         group_path: t.groupPath,
         map_index: t.mapIndex,
         executor: node.kind === 'task' ? node.executor : null,
+        pool: node.kind === 'task' ? node.pool : null,
         state: t.state,
         attempt: t.attempt,
         output: json(t.output),

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
 import type { DefaultedTimestampColumn, JsonColumn, NullableTimestampColumn } from './column-types.js';
 
 /** `runs`: projection of each run's current state. */
@@ -12,6 +12,8 @@ export interface RunsTable {
   trace_id: string | null;
   reason: string | null;
   created_at: DefaultedTimestampColumn;
+  /** When the run took a `maxActiveRuns` slot (its first dispatch); null while it waits for one. */
+  admitted_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   updated_at: DefaultedTimestampColumn;
   finished_at: NullableTimestampColumn;
 }

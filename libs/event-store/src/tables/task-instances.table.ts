@@ -13,6 +13,8 @@ export interface TaskInstancesTable {
   group_path: string | null;
   map_index: number | null;
   executor: string | null;
+  /** The stage's pool, counted across runs and planner replicas while queued/running. */
+  pool: ColumnType<string | null, string | null | undefined, string | null>;
   state: string;
   attempt: ColumnType<number, number | undefined, number>;
   output: NullableJsonColumn;
