@@ -37,6 +37,12 @@ export interface RunAttemptOptions {
   logLimits?: TaskLogLimits;
   /** Sees every kept log line as it is written. */
   onLog?: (line: TaskLogLine) => void;
+  /**
+   * Called when the attempt ended (timeout, cancel) while the handler, ignoring `ctx.signal`, still
+   * runs; `settled` resolves once it returns or throws. A host keeps the handler's slot taken until then,
+   * so handlers that ignore their signal cannot pile up beyond its concurrency.
+   */
+  onStillRunning?: (settled: Promise<void>) => void;
 }
 
 /** Why an attempt failed, in the shape of `tributary.v1.ErrorInfo`. */
@@ -75,7 +81,7 @@ type Settled = { kind: 'returned'; value: unknown } | { kind: 'threw'; error: un
  * The timeout and the external signal both abort `ctx.signal`, and the attempt
  * ends at that moment even when the handler ignores the signal: its promise is
  * raced, not awaited. Such a handler keeps running in the background (JavaScript
- * cannot kill it); its late result and log lines are ignored.
+ * cannot kill it): `opts.onStillRunning` hears of it; its late result and log lines are ignored.
  */
 export async function runAttempt(
   handler: HandlerDefinition<any>,
@@ -118,8 +124,17 @@ export async function runAttempt(
       settled = { kind: 'aborted' }; // cancelled before it started: do not run the handler at all
     } else {
       const ctx = buildContext(request, controller.signal, logger);
-      const running = invoke(handler, ctx);
+      let returned = false;
+      const running = invoke(handler, ctx).then((result) => {
+        returned = true;
+        return result;
+      });
       settled = await Promise.race([running, aborted]);
+      if (settled.kind === 'aborted' && !returned && opts.onStillRunning) {
+        // A handler that honours its signal settles right after the abort: give it that moment.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (!returned) opts.onStillRunning(running.then(() => undefined));
+      }
     }
 
     // A handler that rejects because its signal aborted reports the abort, not its own AbortError.

@@ -166,6 +166,45 @@ describe('runAttempt', () => {
     expect(signal?.reason).toMatchObject({ name: 'TimeoutError' });
   });
 
+  it('tells the host when a handler outlives its attempt, and when it finally returns', async () => {
+    let finishLate: () => void = () => undefined;
+    let stillRunning: Promise<void> | undefined;
+    const outcome = await runAttempt(
+      handler(() => new Promise<string>((resolve) => (finishLate = () => resolve('late')))),
+      attemptRequest({ timeoutMs: 20 }),
+      { onStillRunning: (settled) => (stillRunning = settled) },
+    );
+    expect(expectFailed(outcome).type).toBe('TimeoutError');
+    expect(stillRunning).toBeDefined();
+    let done = false;
+    void stillRunning!.then(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(done).toBe(false);
+    finishLate();
+    await stillRunning;
+    expect(done).toBe(true);
+  });
+
+  it('does not call onStillRunning for a handler that honours its signal or ends in time', async () => {
+    const calls: unknown[] = [];
+    await runAttempt(
+      handler(async () => 'quick'),
+      attemptRequest({ timeoutMs: 1_000 }),
+      {
+        onStillRunning: (p) => calls.push(p),
+      },
+    );
+    await runAttempt(
+      handler(
+        (ctx) =>
+          new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
+      ),
+      attemptRequest({ timeoutMs: 10 }),
+      { onStillRunning: (p) => calls.push(p) },
+    );
+    expect(calls).toEqual([]);
+  });
+
   it('reports a timeout (not the AbortError) when the handler honours its signal', async () => {
     const outcome = await runAttempt(
       handler(

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { AttemptOutcome, decodeHeartbeat, encodeRunEvent, type Heartbeat } from '@tributary/events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExecutorService } from './executor.service.js';
-import { attemptOf, eventually, ExecutorHarness, runId, sleep } from './test-fixtures/executor-harness.fixture.js';
+import {
+  attemptOf,
+  eventually,
+  ExecutorHarness,
+  runId,
+  sleep,
+} from './test-fixtures/executor-harness.fixture.js';
 
 describe('executor host lifecycle (NATS + Postgres)', () => {
   let h: ExecutorHarness;
@@ -27,14 +33,24 @@ describe('executor host lifecycle (NATS + Postgres)', () => {
     await h.dispatch('sleep', [long, other]);
     await eventually(() => expect(h.startedOf(long.attemptId)).toBeDefined());
     await eventually(() =>
-      expect(heartbeats.some((b) => b.host === 'host-a' && b.executor === 'sleep' && b.attemptIds.includes(long.attemptId))).toBe(true),
+      expect(
+        heartbeats.some(
+          (b) => b.host === 'host-a' && b.executor === 'sleep' && b.attemptIds.includes(long.attemptId),
+        ),
+      ).toBe(true),
     );
 
     const cancelledAt = Date.now();
     h.nc.publish(
       h.subjects.event(run, 'TaskInstanceCancelled'),
       encodeRunEvent(
-        { type: 'TaskInstanceCancelled', taskId: 'market=LU/wait', reason: 'run cancelled', actor: 'erin', at: cancelledAt },
+        {
+          type: 'TaskInstanceCancelled',
+          taskId: 'market=LU/wait',
+          reason: 'run cancelled',
+          actor: 'erin',
+          at: cancelledAt,
+        },
         { eventId: randomUUID(), runId: run, runSeq: 7, actor: 'erin', traceId: null },
       ),
     );
@@ -49,6 +65,33 @@ describe('executor host lifecycle (NATS + Postgres)', () => {
     // The other task instance of the run is untouched.
     expect(finished!.outcome).toBe(AttemptOutcome.SUCCESS);
     await eventually(() => expect(heartbeats.at(-1)?.attemptIds).toEqual([]));
+  });
+
+  it('keeps the slot of a handler that ignores its timeout until it really returns', async () => {
+    const module = await h.writeStubbornHandlerModule();
+    const service = await h.startHost(
+      'host-a',
+      { executors: ['stubborn'], concurrency: 1 },
+      { TRIBUTARY_HANDLERS: module },
+    );
+    const stats = service.app.get(ExecutorService).stats;
+    const run = runId();
+    const stubborn = attemptOf(run, 'stubborn', { ms: 800 }, { timeoutMs: 50 });
+    const next = attemptOf(run, 'next', { ms: 0 });
+    const dispatchedAt = Date.now();
+    await h.dispatch('stubborn', [stubborn, next]);
+    // The timeout is reported at once…
+    const [timedOut] = await h.finals([stubborn.attemptId], 5_000);
+    expect(timedOut!.error).toMatchObject({ type: 'TimeoutError' });
+    expect(Date.now() - dispatchedAt).toBeLessThan(700);
+    await eventually(() => expect(stats.outlived).toBe(1));
+    // …but the one slot stays taken while the handler still runs: the next attempt waits for it.
+    expect(h.startedOf(next.attemptId)).toBeUndefined();
+    const [finished] = await h.finals([next.attemptId], 5_000);
+    expect(finished!.outcome).toBe(AttemptOutcome.SUCCESS);
+    expect(finished!.startedAt).toBeDefined();
+    expect(Date.now() - dispatchedAt).toBeGreaterThanOrEqual(800);
+    expect(stats.outlived).toBe(0);
   });
 
   it('acks a dispatch only after the final results of all its attempts were stored', async () => {
@@ -99,7 +142,10 @@ describe('executor host lifecycle (NATS + Postgres)', () => {
     const attempts = Array.from({ length: 5_000 }, (_, i) => attemptOf(runs[i % 2]!, `t${i}`, null));
     const started = Date.now();
     for (let i = 0; i < attempts.length; i += 200) await h.dispatch('noop', attempts.slice(i, i + 200));
-    await eventually(() => expect(h.results().filter((r) => r.outcome === AttemptOutcome.SUCCESS)).toHaveLength(5_000), 20_000);
+    await eventually(
+      () => expect(h.results().filter((r) => r.outcome === AttemptOutcome.SUCCESS)).toHaveLength(5_000),
+      20_000,
+    );
     const seconds = (Date.now() - started) / 1000;
     const messages = h.received.length;
     console.info(
@@ -110,6 +156,9 @@ describe('executor host lifecycle (NATS + Postgres)', () => {
     // Batched: far fewer messages than results.
     expect(messages).toBeLessThan(1_000);
     // Every result the host published arrives (STARTED notices may trail the last outcome).
-    await eventually(() => expect(h.results().length).toBe(service.app.get(ExecutorService).results.stats.results), 10_000);
+    await eventually(
+      () => expect(h.results().length).toBe(service.app.get(ExecutorService).results.stats.results),
+      10_000,
+    );
   });
 });

@@ -50,10 +50,13 @@ export interface ExecutorStats {
   reported: number;
   handedBack: number;
   cancelled: number;
+  /** Handlers still running after their attempt ended (they ignored the abort): each holds a slot. */
+  outlived: number;
 }
 
 /** The subject of task-instance cancellations of every run (a core subscription, no stream consumer). */
-export const taskCancelledSubject = (prefix: string): string => `${prefix}.event.task.*.TaskInstanceCancelled`;
+export const taskCancelledSubject = (prefix: string): string =>
+  `${prefix}.event.task.*.TaskInstanceCancelled`;
 
 /**
  * An executor host: pulls dispatch batches for its executor names, runs their attempts under one
@@ -69,7 +72,14 @@ export const taskCancelledSubject = (prefix: string): string => `${prefix}.event
 @Injectable()
 export class ExecutorService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('executor');
-  readonly stats: ExecutorStats = { dispatches: 0, attempts: 0, reported: 0, handedBack: 0, cancelled: 0 };
+  readonly stats: ExecutorStats = {
+    dispatches: 0,
+    attempts: 0,
+    reported: 0,
+    handedBack: 0,
+    cancelled: 0,
+    outlived: 0,
+  };
   readonly results: ResultPublisher;
   private readonly slots: Semaphore;
   private readonly maxOutputBytes: number;
@@ -168,7 +178,9 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
     try {
       this.infra.subjects.result(dispatch.runId);
     } catch (error) {
-      this.logger.error(`attempt ${dispatch.attemptId}: run id cannot name a result subject (${describe(error)}): dropped`);
+      this.logger.error(
+        `attempt ${dispatch.attemptId}: run id cannot name a result subject (${describe(error)}): dropped`,
+      );
       return Promise.resolve('reported');
     }
     // The same attempt again while it still runs here (a redelivery): wait for the first run's report.
@@ -192,6 +204,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
       throw error;
     }
     let result;
+    let stillRunning: Promise<void> | null = null;
     try {
       held.state = 'running';
       const decoded = requestOf(dispatch);
@@ -201,7 +214,9 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
         if (!controller.signal.aborted) {
           this.results
             .add(startedResult(dispatch, origin, Date.now()), trace)
-            .catch((e: unknown) => this.logger.warn(`STARTED of ${dispatch.attemptId} not sent: ${describe(e)}`));
+            .catch((e: unknown) =>
+              this.logger.warn(`STARTED of ${dispatch.attemptId} not sent: ${describe(e)}`),
+            );
         }
         const handler = this.settings.registry.get(executor)!;
         const outcome = await withSpan(
@@ -217,7 +232,10 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
             },
           },
           async (span) => {
-            const ended = await runAttempt(handler, decoded.request, { signal: controller.signal });
+            const ended = await runAttempt(handler, decoded.request, {
+              signal: controller.signal,
+              onStillRunning: (settled) => (stillRunning = settled),
+            });
             span.setAttribute('tributary.outcome', ended.outcome);
             return ended;
           },
@@ -226,12 +244,32 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
       }
     } finally {
       held.state = 'finishing';
-      if (acquired) this.slots.release();
+      if (acquired) this.releaseWhenSettled(stillRunning, dispatch.attemptId, executor);
     }
     if (held.abortedByShutdown) return 'handed-back';
     await this.results.add(result, trace);
     this.stats.reported++;
     return 'reported';
+  }
+
+  /**
+   * Frees the attempt's slot — once its handler really stopped. A handler that ignores `ctx.signal`
+   * keeps running after its timeout or cancel (JavaScript cannot kill it): its slot stays taken until it
+   * returns, so such handlers cannot pile up beyond the host's concurrency.
+   */
+  private releaseWhenSettled(stillRunning: Promise<void> | null, attemptId: string, executor: string): void {
+    if (stillRunning === null) {
+      this.slots.release();
+      return;
+    }
+    this.stats.outlived++;
+    this.logger.warn(
+      `handler "${executor}" of ${attemptId} ignored its abort signal and still runs; its slot stays taken until it returns`,
+    );
+    void stillRunning.finally(() => {
+      this.stats.outlived--;
+      this.slots.release();
+    });
   }
 
   private onCancelled(data: Uint8Array): void {
@@ -259,7 +297,10 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
     for (const executor of this.settings.executors) {
       try {
         for (const attemptIds of chunkByBytes(this.held.startedIds(executor), budget)) {
-          nc.publish(subjects.heartbeat(executor), encodeHeartbeat({ attemptIds, host: config.host, at, executor }));
+          nc.publish(
+            subjects.heartbeat(executor),
+            encodeHeartbeat({ attemptIds, host: config.host, at, executor }),
+          );
         }
       } catch (error) {
         this.logger.warn(`heartbeat of ${executor} not sent: ${describe(error)}`);
@@ -282,7 +323,10 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
         const aborted = this.held.abortForShutdown(
           `executor host ${this.infra.config.host} is shutting down (grace of ${this.settings.shutdownGraceMs} ms over)`,
         );
-        if (aborted > 0) this.logger.warn(`aborted ${aborted} running attempts at shutdown; their dispatches go back to the queue`);
+        if (aborted > 0)
+          this.logger.warn(
+            `aborted ${aborted} running attempts at shutdown; their dispatches go back to the queue`,
+          );
       }, this.settings.shutdownGraceMs);
       try {
         await stopped;

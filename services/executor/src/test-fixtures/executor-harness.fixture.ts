@@ -26,7 +26,13 @@ import {
 } from '@tributary/events';
 import { connectNats, ensureConsumer, ensureStreams, msgIdOf, publish } from '@tributary/messaging';
 import { loadConfig, type RunningService, type TributaryConfig } from '@tributary/runtime';
-import { createTestDatabase, createTestNats, eventually, type TestDatabase, type TestNats } from '@tributary/testing';
+import {
+  createTestDatabase,
+  createTestNats,
+  eventually,
+  type TestDatabase,
+  type TestNats,
+} from '@tributary/testing';
 import { startExecutor } from '../executor.js';
 import type { ExecutorOptions } from '../executor.options.js';
 
@@ -137,6 +143,23 @@ export class ExecutorHarness {
         "    ctx.log.warn('second line');",
         '    return { seen: ctx.input, taskId: ctx.taskId };',
         '  },',
+        '};',
+        '',
+      ].join('\n'),
+    );
+    return file;
+  }
+
+  /** A handler that ignores ctx.signal: `stubborn` runs `input.ms` whatever happens, then returns. */
+  async writeStubbornHandlerModule(): Promise<string> {
+    this.tmp ??= await mkdtemp(join(tmpdir(), 'executor-handlers-'));
+    const file = join(this.tmp, 'stubborn.mjs');
+    await writeFile(
+      file,
+      [
+        'export const stubborn = {',
+        "  name: 'stubborn',",
+        '  run: (ctx) => new Promise((resolve) => setTimeout(() => resolve(ctx.taskId), ctx.input.ms)),',
         '};',
         '',
       ].join('\n'),
