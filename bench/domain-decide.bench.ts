@@ -1,7 +1,7 @@
 // Domain micro-benchmark (issue 3): a run of 10 groups × 10 000 mapped instances (100 000 task instances).
 // Reports time and heap to plan + expand, then events decided per second when feeding success results
 // one by one, against a baseline of folding the same events with evolve alone.
-// Run: node --expose-gc --conditions=@tributary/source --import tsx bench/domain-decide.bench.ts
+// Run: npm run build && node --expose-gc --import tsx bench/domain-decide.bench.ts (measures libs/domain/dist)
 import {
   compilePlan,
   decide,
