@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run demo`: the search-quality pipeline (DESIGN §0) end to end, through the real services.
 //
-//   1. builds what is stale (nx cache: seconds when nothing changed; --skip-build to skip);
+//   1. builds what is stale (tsc -b, incremental: seconds when nothing changed; --skip-build to skip);
 //   2. starts `tributary dev` (all five services in one process) on a free port, with a fresh NATS
 //      subject prefix and a fresh database (embedded PGlite / local nats-server when none answers);
 //   3. applies examples/search-quality/pipeline.yaml and triggers markets LU, PT, GR with the CLI,
@@ -61,11 +61,9 @@ async function main() {
 
   // 1. Build.
   if (!flag('--skip-build')) {
-    step('Building (nx, cached)');
+    step('Building (tsc -b: incremental, seconds when nothing changed)');
     const started = Date.now();
-    const build = await run('npx', ['nx', 'run-many', '-t', 'build', '--outputStyle=static'], {
-      capture: true,
-    });
+    const build = await run('npx', ['tsc', '-b', 'tsconfig.build.json'], { capture: true });
     if (build.code !== 0) throw new DemoError(`the build failed:\n${build.output.slice(-6000)}`);
     timings.build = Date.now() - started;
     say(`  built in ${seconds(timings.build)}`);
