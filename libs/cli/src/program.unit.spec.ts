@@ -103,6 +103,7 @@ describe('argument parsing and exit codes', () => {
         '--handlers',
         '--bootstrap-admin-token',
         '--outbox-retention',
+        '--planner-adopt-every',
       ]) {
         expect(out, `${command} --help lists ${flag}`).toContain(`${flag} <`);
       }

@@ -25,6 +25,8 @@ export interface TributaryConfig {
   host: string;
   /** How long published outbox rows are kept before the relay prunes them. */
   outboxRetentionMs: number;
+  /** How often a planner takes up running runs no replica here holds (a replica that left for good). */
+  plannerAdoptEveryMs: number;
 }
 
 export interface NatsTlsFiles {
@@ -39,6 +41,8 @@ export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 export const DEFAULT_API_PORT = 8080;
 /** Published outbox rows are kept an hour by default (for inspection), then pruned. */
 export const DEFAULT_OUTBOX_RETENTION_MS = 3_600_000;
+/** A planner looks for running runs no replica here holds every 30 s. */
+export const DEFAULT_PLANNER_ADOPT_EVERY_MS = 30_000;
 
 /** A configuration value that cannot be used, named by its variable. */
 export class ConfigError extends Error {
@@ -85,6 +89,11 @@ export function loadConfig(
         : !['0', 'false', 'no'].includes(env.TRIBUTARY_MIGRATE.toLowerCase()),
     host: env.TRIBUTARY_HOST_NAME ?? env.HOSTNAME ?? `pid-${process.pid}`,
     outboxRetentionMs: parseRetention(env.TRIBUTARY_OUTBOX_RETENTION),
+    plannerAdoptEveryMs: parseInterval(
+      env.TRIBUTARY_PLANNER_ADOPT_EVERY,
+      DEFAULT_PLANNER_ADOPT_EVERY_MS,
+      'TRIBUTARY_PLANNER_ADOPT_EVERY',
+    ),
   };
   return { ...config, ...stripUndefined(overrides) };
 }
@@ -105,6 +114,15 @@ function tlsFiles(env: Env): NatsTlsFiles | null {
     ...(env.TRIBUTARY_NATS_TLS_KEY ? { keyFile: env.TRIBUTARY_NATS_TLS_KEY } : {}),
   };
   return Object.keys(files).length > 0 ? files : null;
+}
+
+/** Parses a positive duration (`500ms`, `30s`, `1m`); `fallback` when unset; a ConfigError naming `source`. */
+function parseInterval(value: string | undefined, fallback: number, source: string): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = parseDuration(value);
+  if (!parsed.ok) throw new ConfigError(`${source}: ${parsed.message}`);
+  if (parsed.ms <= 0) throw new ConfigError(`${source}: must be more than 0, got "${value}"`);
+  return parsed.ms;
 }
 
 /** Parses a retention duration (`30m`, `1h`, `2h30m`); a ConfigError naming `source` otherwise. */

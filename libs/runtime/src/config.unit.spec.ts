@@ -14,6 +14,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRIBUTARY_OUTBOX_RETENTION: '1h30m' }).outboxRetentionMs).toBe(5_400_000);
   });
 
+  it('reads how often a planner adopts running runs (default 30 s, never 0)', () => {
+    expect(loadConfig({}).plannerAdoptEveryMs).toBe(30_000);
+    expect(loadConfig({ TRIBUTARY_PLANNER_ADOPT_EVERY: '5s' }).plannerAdoptEveryMs).toBe(5_000);
+    expect(() => loadConfig({ TRIBUTARY_PLANNER_ADOPT_EVERY: '0ms' })).toThrow(
+      'TRIBUTARY_PLANNER_ADOPT_EVERY: must be more than 0, got "0ms"',
+    );
+  });
+
   it('names the variable and the problem when a value cannot be used', () => {
     expect(() => loadConfig({ TRIBUTARY_OUTBOX_RETENTION: 'a week' })).toThrow(ConfigError);
     expect(() => loadConfig({ TRIBUTARY_OUTBOX_RETENTION: 'a week' })).toThrow(

@@ -24,6 +24,7 @@ import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } 
 import { loadConfig, sendOperatorCommand, type RunningService } from '@tributary/runtime';
 import type { Kysely } from 'kysely';
 import { startPlanner } from './planner.js';
+import { PlannerService } from './planner.service.js';
 
 const SPEC = `
 id: fanout
@@ -36,6 +37,13 @@ stages:
       - { id: a, executor: fake }
       - { id: b, executor: fake, map: '[1, 2, 3]' }
       - { id: c, executor: fake }
+`;
+
+const RETRYING = `
+id: retrying
+defaults: { retries: 1, retryDelay: 1500ms }
+stages:
+  - { id: flaky, executor: fake }
 `;
 
 const SERIAL = `
@@ -116,17 +124,26 @@ describe('planner (in-process) with a fake executor', () => {
     nats = await createTestNats();
     db = createDb(database.url);
     await migrateToLatest(db);
-    for (const source of [SPEC, SERIAL]) {
+    for (const source of [SPEC, SERIAL, RETRYING]) {
       const parsed = parsePipelineSpec(source);
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
       await savePipelineVersion(db, { spec: parsed.spec, source, createdBy: 'test' });
     }
     planner = await startPlanner(
-      loadConfig({}, { databaseUrl: database.url, natsUrl: nats.url, subjectPrefix: nats.prefix }),
+      loadConfig(
+        {},
+        {
+          databaseUrl: database.url,
+          natsUrl: nats.url,
+          subjectPrefix: nats.prefix,
+          plannerAdoptEveryMs: 300,
+        },
+      ),
     );
     nc = await connect({ servers: nats.url });
-    await fakeExecutor(nc, nats.prefix, (taskId) => {
+    await fakeExecutor(nc, nats.prefix, (taskId, attempt) => {
       if (failures.has(taskId)) return { ok: false };
+      if (taskId === 'flaky' && attempt === 1) return { ok: false };
       return { ok: true, output: taskId === 'prepare' ? [1, 2] : taskId };
     });
   }, 60_000);
@@ -280,4 +297,41 @@ describe('planner (in-process) with a fake executor', () => {
     spans.sort((a, b) => (a.firstQueued < b.firstQueued ? -1 : 1));
     expect(spans[1]!.firstQueued).toBeGreaterThan(spans[0]!.completed);
   }, 60_000);
+
+  it('takes up a running run it does not hold (its holder left for good): the pending retry still runs', async () => {
+    const js = jetstream(nc);
+    const runId = 'orphan-1';
+    await js.publish(
+      subjectsOf(nats.prefix).trigger('retrying'),
+      encodeTriggerRun({ runId, pipelineId: 'retrying', paramsJson: jsonToBytes({}) }),
+      { msgID: `t-${runId}` },
+    );
+    const service = planner.app.get(PlannerService);
+    // The first attempt failed; the retry waits 1.5 s. Forget the run, as if another replica had held it
+    // and was then removed: nothing else will ever send a message for this run.
+    for (let i = 0; i < 100; i++) {
+      const retry = await db
+        .selectFrom('event_log')
+        .select('seq')
+        .where('run_id', '=', runId)
+        .where('type', '=', 'TaskInstanceUpForRetry')
+        .executeTakeFirst();
+      if (retry) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    service.runs.evict(runId);
+    expect(service.runs.get(runId)).toBeUndefined();
+    expect(await waitForState(runId, ['success', 'failed'])).toBe('success');
+    const attempts = await db
+      .selectFrom('event_log')
+      .select(['type', 'attempt'])
+      .where('run_id', '=', runId)
+      .where('type', 'in', ['TaskInstanceUpForRetry', 'TaskInstanceSucceeded'])
+      .orderBy('run_seq')
+      .execute();
+    expect(attempts).toEqual([
+      { type: 'TaskInstanceUpForRetry', attempt: 1 },
+      { type: 'TaskInstanceSucceeded', attempt: 2 },
+    ]);
+  }, 30_000);
 });

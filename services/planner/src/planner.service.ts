@@ -28,6 +28,8 @@ import { plannerConsumers } from './planner.consumers.js';
 
 /** Results per transaction: the planner's throughput lever (STACK.md: batch appends). */
 const RESULT_BATCH = 256;
+/** Runs folded per adoption transaction. */
+const ADOPT_CHUNK = 200;
 
 /** Wires the planner: consumers → handlers → the decision engine; outbox relay; ticker; control replies. */
 @Injectable()
@@ -42,6 +44,7 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
   private readonly ticker: Ticker;
   private runners: JetStreamConsumerRunner<unknown>[] = [];
   private controlSub: Subscription | null = null;
+  private adoptTimer: NodeJS.Timeout | null = null;
 
   constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {
     const plans = new PlanCache(infra.db);
@@ -73,7 +76,7 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
 
   async onApplicationBootstrap(): Promise<void> {
     const { infra } = this;
-    await this.loadRunningRuns();
+    await this.adoptRunningRuns();
     const consumers = plannerConsumers(infra);
     for (const def of Object.values(consumers)) await ensureConsumer(infra.jsm, def.stream, def);
 
@@ -142,23 +145,42 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
     });
     this.relay.start();
     this.ticker.start();
+    this.startAdopting();
     this.logger.log(
       `planner ready (prefix ${infra.config.subjectPrefix}, ${this.runs.size} running runs loaded)`,
     );
   }
 
-  /** Running runs come back into memory on start: their retries, timeouts and pool slots live on. */
-  private async loadRunningRuns(): Promise<void> {
+  /**
+   * Running runs this planner does not hold come into memory — all of them on start, and every
+   * `plannerAdoptEveryMs` those another replica held and left (scaled down, crashed for good): their
+   * retries, timeouts and held-back instances are ticked again. Returns how many were adopted.
+   */
+  async adoptRunningRuns(): Promise<number> {
     const rows = await this.infra.db
       .selectFrom('runs')
       .select('run_id')
       .where('state', '=', 'running')
       .execute();
-    if (rows.length === 0) return;
-    await this.engine.execute(rows.map((r) => ({ runId: r.run_id, commands: [] })));
+    const missing = rows.map((r) => r.run_id).filter((runId) => this.runs.get(runId) === undefined);
+    for (let i = 0; i < missing.length; i += ADOPT_CHUNK) {
+      await this.engine.execute(missing.slice(i, i + ADOPT_CHUNK).map((runId) => ({ runId, commands: [] })));
+    }
+    return missing.length;
+  }
+
+  private startAdopting(): void {
+    this.adoptTimer = setInterval(() => {
+      this.adoptRunningRuns().then(
+        (n) => n > 0 && this.logger.log(`adopted ${n} running run(s) this planner did not hold`),
+        (e: unknown) => this.logger.warn(`adopting running runs failed, retried later: ${String(e)}`),
+      );
+    }, this.infra.config.plannerAdoptEveryMs);
+    this.adoptTimer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.adoptTimer) clearInterval(this.adoptTimer);
     await this.ticker.stop();
     await Promise.all(this.runners.map((r) => r.stop()));
     this.controlSub?.unsubscribe();

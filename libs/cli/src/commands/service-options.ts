@@ -18,6 +18,7 @@ export interface ServiceConfigFlags {
   handlers?: string[];
   bootstrapAdminToken?: string;
   outboxRetention?: number;
+  plannerAdoptEvery?: number;
 }
 
 export function withServiceConfigOptions(command: Command): Command {
@@ -48,6 +49,11 @@ export function withServiceConfigOptions(command: Command): Command {
       '--outbox-retention <duration>',
       'planner, fan-in: keep published outbox rows this long, e.g. 30m (default: $TRIBUTARY_OUTBOX_RETENTION, else 1h)',
       parseDurationOption,
+    )
+    .option(
+      '--planner-adopt-every <duration>',
+      'planner: look this often for running runs no replica here holds (default: $TRIBUTARY_PLANNER_ADOPT_EVERY, else 30s)',
+      parsePositiveDurationOption,
     );
 }
 
@@ -76,6 +82,7 @@ export function configOverrides(flags: ServiceConfigFlags): Partial<TributaryCon
     ...(flags.handlers ? { handlers: flags.handlers } : {}),
     ...(flags.bootstrapAdminToken ? { bootstrapAdminToken: flags.bootstrapAdminToken } : {}),
     ...(flags.outboxRetention !== undefined ? { outboxRetentionMs: flags.outboxRetention } : {}),
+    ...(flags.plannerAdoptEvery !== undefined ? { plannerAdoptEveryMs: flags.plannerAdoptEvery } : {}),
   };
 }
 
@@ -83,4 +90,10 @@ function parseDurationOption(value: string): number {
   const parsed = parseDuration(value);
   if (!parsed.ok) throw new InvalidArgumentError(parsed.message);
   return parsed.ms;
+}
+
+function parsePositiveDurationOption(value: string): number {
+  const ms = parseDurationOption(value);
+  if (ms <= 0) throw new InvalidArgumentError(`must be more than 0, got '${value}'`);
+  return ms;
 }
