@@ -40,13 +40,26 @@ describe('migrateToLatest', () => {
     expect(before.rows[0]?.n).toBe('0');
 
     expect(await migrateToLatest(db)).toEqual({
-      executed: ['001-initial', '002-fan-in', '003-api-tokens', '004-shared-limits'],
+      executed: [
+        '001-initial',
+        '002-fan-in',
+        '003-api-tokens',
+        '004-shared-limits',
+        '005-outbox-uncompressed',
+      ],
     });
 
     const tables = await sql<{ table_name: string }>`
       select table_name from information_schema.tables
       where table_schema = 'public' and table_name not like 'kysely_%' order by table_name`.execute(db);
     expect(tables.rows.map((row) => row.table_name)).toEqual(TABLES);
+  });
+
+  it('stores outbox payloads uncompressed (005: they live seconds, pglz cost the write path)', async () => {
+    const storage = await sql<{ attstorage: string }>`
+      select attstorage from pg_attribute
+      where attrelid = 'outbox'::regclass and attname = 'payload'`.execute(db);
+    expect(storage.rows).toEqual([{ attstorage: 'e' }]);
   });
 
   it('is a no-op the second time, and when several services start at once', async () => {
@@ -64,6 +77,9 @@ describe('migrateToLatest', () => {
     expect(byName.get('task_logs_attempt_idx')).toMatch(/\(run_id, task_id, attempt, id\)/);
     expect(byName.get('runs_pipeline_state_idx')).toMatch(/\(pipeline_id, state\)/);
     expect(byName.get('runs_created_at_idx')).toMatch(/\(created_at\)/);
+    // Shared limits across planner replicas (004).
+    expect(byName.get('task_instances_pool_active_idx')).toMatch(/\(pool\) WHERE/);
+    expect(byName.get('runs_running_by_pipeline_idx')).toMatch(/\(pipeline_id, created_at\) WHERE/);
     expect(byName.get('event_log_run_id_run_seq_unique')).toMatch(/UNIQUE.*\(run_id, run_seq\)/);
     expect(byName.get('runs_pipeline_idempotency_key_unique')).toMatch(
       /UNIQUE.*\(pipeline_id, idempotency_key\)/,

@@ -3,6 +3,7 @@ import * as initial from './001-initial.migration.js';
 import * as fanIn from './002-fan-in.migration.js';
 import * as apiTokens from './003-api-tokens.migration.js';
 import * as sharedLimits from './004-shared-limits.migration.js';
+import * as outboxUncompressed from './005-outbox-uncompressed.migration.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so
@@ -14,6 +15,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '002-fan-in': fanIn,
   '003-api-tokens': apiTokens,
   '004-shared-limits': sharedLimits,
+  '005-outbox-uncompressed': outboxUncompressed,
 });
 
 /** A kysely `MigrationProvider` over {@link MIGRATIONS}. */
