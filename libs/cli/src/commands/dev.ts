@@ -1,12 +1,19 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { exitWhenStopped } from '../dev/services.js';
 import { parseList, parsePort, parsePositiveInt } from './shared.js';
-import { configOverrides, withServiceConfigOptions, type ServiceConfigFlags } from './service-options.js';
+import {
+  configOverrides,
+  parseDurationOption,
+  withServiceConfigOptions,
+  type ServiceConfigFlags,
+} from './service-options.js';
 
 interface DevFlags extends ServiceConfigFlags {
   port?: number;
   executors?: string[];
   concurrency?: number;
+  shutdownGrace?: number;
 }
 
 export function registerDev(program: Command, ctx: CliContext): void {
@@ -22,9 +29,15 @@ export function registerDev(program: Command, ctx: CliContext): void {
       'executor names this host serves, comma-separated (default: every handler it has)',
       parseList,
     )
-    .option('--concurrency <n>', 'attempts the executor host runs at once', parsePositiveInt);
+    .option('--concurrency <n>', 'attempts the executor host runs at once', parsePositiveInt)
+    .option(
+      '--shutdown-grace <duration>',
+      'on stop, how long running attempts may finish before they are aborted (default 30s)',
+      parseDurationOption,
+    );
   withServiceConfigOptions(command).action(async (flags: DevFlags) => {
     const { runDev } = await import('../dev/dev-environment.js');
     ctx.exitCode = await runDev(ctx, { ...flags, overrides: configOverrides(flags) });
+    exitWhenStopped(ctx.exitCode);
   });
 }

@@ -86,7 +86,7 @@ export function configOverrides(flags: ServiceConfigFlags): Partial<TributaryCon
   };
 }
 
-function parseDurationOption(value: string): number {
+export function parseDurationOption(value: string): number {
   const parsed = parseDuration(value);
   if (!parsed.ok) throw new InvalidArgumentError(parsed.message);
   return parsed.ms;

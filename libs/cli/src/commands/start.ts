@@ -1,9 +1,14 @@
 import { Argument, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import type { StartOptions } from '../dev/start-service.js';
-import { SERVICE_NAMES, type ServiceName } from '../dev/services.js';
+import { exitWhenStopped, SERVICE_NAMES, type ServiceName } from '../dev/services.js';
 import { parseList, parsePort, parsePositiveInt } from './shared.js';
-import { configOverrides, withServiceConfigOptions, type ServiceConfigFlags } from './service-options.js';
+import {
+  configOverrides,
+  parseDurationOption,
+  withServiceConfigOptions,
+  type ServiceConfigFlags,
+} from './service-options.js';
 
 export function registerStart(program: Command, ctx: CliContext): void {
   const command = program
@@ -13,12 +18,18 @@ export function registerStart(program: Command, ctx: CliContext): void {
     .option('--no-migrate', 'do not apply migrations on start')
     .option('--executors <names>', 'executor: executor names to serve, comma-separated', parseList)
     .option('--concurrency <n>', 'executor: attempts run at once', parsePositiveInt)
+    .option(
+      '--shutdown-grace <duration>',
+      'executor: on stop, how long running attempts may finish before they are aborted (default 30s)',
+      parseDurationOption,
+    )
     .option('--host <host>', 'api: address to bind (default: $TRIBUTARY_API_HOST, else 0.0.0.0)')
     .option('--port <port>', 'api: port (default: $TRIBUTARY_API_PORT, else 8080)', parsePort);
   withServiceConfigOptions(command).action(
     async (service: ServiceName, flags: StartOptions & ServiceConfigFlags) => {
       const { runStart } = await import('../dev/start-service.js');
       ctx.exitCode = await runStart(ctx, service, { ...flags, overrides: configOverrides(flags) });
+      exitWhenStopped(ctx.exitCode);
     },
   );
 }

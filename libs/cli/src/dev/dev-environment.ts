@@ -20,6 +20,8 @@ export interface DevOptions {
   port?: number;
   executors?: string[];
   concurrency?: number;
+  /** Executor: how long running attempts may finish on stop before they are aborted. */
+  shutdownGrace?: number;
   /** Configuration flags (connection, prefix, handlers, tokens, retention) over the environment. */
   overrides?: Partial<TributaryConfig>;
   /** Tests: load services another way. */
@@ -130,6 +132,7 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
             ? {
                 ...(options.executors ? { executors: options.executors } : {}),
                 ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+                ...(options.shutdownGrace !== undefined ? { shutdownGraceMs: options.shutdownGrace } : {}),
               }
             : {};
       const service: StartedService = await start(config, serviceOptions);

@@ -81,3 +81,16 @@ export function nextStopSignal(onSecond: () => void = () => process.exit(130)): 
     process.on('SIGTERM', handler);
   });
 }
+
+/** How long a stopped `dev`/`start` process may linger before it exits anyway. */
+export const EXIT_GRACE_MS = 2_000;
+
+/**
+ * After `dev` or `start` stopped its services: exit with `code` once nothing is left to run — or after
+ * `EXIT_GRACE_MS` even if something is (a handler that ignored its abort keeps a timer or a socket; it
+ * would hold the process up for as long as it likes). The timer does not itself keep the process alive.
+ */
+export function exitWhenStopped(code: number, graceMs = EXIT_GRACE_MS): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), graceMs).unref();
+}

@@ -12,6 +12,8 @@ export interface StartOptions {
   port?: number;
   executors?: string[];
   concurrency?: number;
+  /** Executor: how long running attempts may finish on stop before they are aborted. */
+  shutdownGrace?: number;
 }
 
 /** `tributary start <service>`: one service alone, configured from the environment and flags, until Ctrl-C. */
@@ -30,6 +32,7 @@ export async function runStart(ctx: CliContext, name: ServiceName, options: Star
         ? {
             ...(options.executors ? { executors: options.executors } : {}),
             ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+            ...(options.shutdownGrace !== undefined ? { shutdownGraceMs: options.shutdownGrace } : {}),
           }
         : {};
   let service;
