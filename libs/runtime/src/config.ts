@@ -88,12 +88,10 @@ export function loadConfig(
         ? true
         : !['0', 'false', 'no'].includes(env.TRIBUTARY_MIGRATE.toLowerCase()),
     host: env.TRIBUTARY_HOST_NAME ?? env.HOSTNAME ?? `pid-${process.pid}`,
-    outboxRetentionMs: parseRetention(env.TRIBUTARY_OUTBOX_RETENTION),
-    plannerAdoptEveryMs: parseInterval(
-      env.TRIBUTARY_PLANNER_ADOPT_EVERY,
-      DEFAULT_PLANNER_ADOPT_EVERY_MS,
-      'TRIBUTARY_PLANNER_ADOPT_EVERY',
-    ),
+    outboxRetentionMs: durationVar(env, 'TRIBUTARY_OUTBOX_RETENTION', DEFAULT_OUTBOX_RETENTION_MS),
+    plannerAdoptEveryMs: durationVar(env, 'TRIBUTARY_PLANNER_ADOPT_EVERY', DEFAULT_PLANNER_ADOPT_EVERY_MS, {
+      positive: true,
+    }),
   };
   return { ...config, ...stripUndefined(overrides) };
 }
@@ -116,20 +114,16 @@ function tlsFiles(env: Env): NatsTlsFiles | null {
   return Object.keys(files).length > 0 ? files : null;
 }
 
-/** Parses a positive duration (`500ms`, `30s`, `1m`); `fallback` when unset; a ConfigError naming `source`. */
-function parseInterval(value: string | undefined, fallback: number, source: string): number {
+/**
+ * A duration variable (`500ms`, `30s`, `1h30m`): `fallback` when unset, else its milliseconds; a
+ * ConfigError naming the variable when it does not parse (or is 0 where that makes no sense).
+ */
+function durationVar(env: Env, name: string, fallback: number, { positive = false } = {}): number {
+  const value = env[name];
   if (value === undefined || value === '') return fallback;
   const parsed = parseDuration(value);
-  if (!parsed.ok) throw new ConfigError(`${source}: ${parsed.message}`);
-  if (parsed.ms <= 0) throw new ConfigError(`${source}: must be more than 0, got "${value}"`);
-  return parsed.ms;
-}
-
-/** Parses a retention duration (`30m`, `1h`, `2h30m`); a ConfigError naming `source` otherwise. */
-export function parseRetention(value: string | undefined, source = 'TRIBUTARY_OUTBOX_RETENTION'): number {
-  if (value === undefined || value === '') return DEFAULT_OUTBOX_RETENTION_MS;
-  const parsed = parseDuration(value);
-  if (!parsed.ok) throw new ConfigError(`${source}: ${parsed.message}`);
+  if (!parsed.ok) throw new ConfigError(`${name}: ${parsed.message}`);
+  if (positive && parsed.ms <= 0) throw new ConfigError(`${name}: must be more than 0, got "${value}"`);
   return parsed.ms;
 }
 

@@ -1,11 +1,6 @@
 import { context, diag, propagation, trace, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import {
-  defaultResource,
-  detectResources,
-  envDetector,
-  resourceFromAttributes,
-} from '@opentelemetry/resources';
+import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BatchSpanProcessor,
   ConsoleSpanExporter,
@@ -14,11 +9,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import {
-  selectTraceExporters,
-  type TelemetryEnv,
-  type TraceExporterKind,
-} from './trace-exporter-selection.js';
+import { selectTraceExporters, type TelemetryEnv, type TraceExporterKind } from './trace-exporter-selection.js';
 
 /** Options for {@link initTelemetry}. */
 export interface InitTelemetryOptions {
@@ -54,9 +45,7 @@ let current: { telemetry: Telemetry; serviceName: string } | undefined;
 export function initTelemetry(options: InitTelemetryOptions): Telemetry {
   if (current !== undefined) {
     if (current.serviceName !== options.serviceName) {
-      diag.warn(
-        `initTelemetry: already initialised for "${current.serviceName}", ignoring "${options.serviceName}"`,
-      );
+      diag.warn(`initTelemetry: already initialised for "${current.serviceName}", ignoring "${options.serviceName}"`);
     }
     return current.telemetry;
   }
@@ -64,9 +53,7 @@ export function initTelemetry(options: InitTelemetryOptions): Telemetry {
   const env = options.env ?? process.env;
   const selection = selectTraceExporters(env);
   if (selection.unsupported.length > 0) {
-    diag.warn(
-      `initTelemetry: unsupported OTEL_TRACES_EXPORTER value(s): ${selection.unsupported.join(', ')}`,
-    );
+    diag.warn(`initTelemetry: unsupported OTEL_TRACES_EXPORTER value(s): ${selection.unsupported.join(', ')}`);
   }
 
   const provider = new NodeTracerProvider({

@@ -49,9 +49,9 @@ describe('initTelemetry', () => {
 
   it('records a thrown error on the span and rethrows it', async () => {
     init();
-    await expect(
-      withSpan('boom', { attributes: { a: 1 } }, () => Promise.reject(new Error('nope'))),
-    ).rejects.toThrow('nope');
+    await expect(withSpan('boom', { attributes: { a: 1 } }, () => Promise.reject(new Error('nope')))).rejects.toThrow(
+      'nope',
+    );
     const [span] = exporter.getFinishedSpans();
     expect(span!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'nope' });
     expect(span!.attributes).toEqual({ a: 1 });

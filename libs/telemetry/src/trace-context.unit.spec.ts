@@ -6,11 +6,7 @@ const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const SPAN_ID = 'b7ad6b7169203331';
 
 function contextWithSpan() {
-  return trace.setSpanContext(ROOT_CONTEXT, {
-    traceId: TRACE_ID,
-    spanId: SPAN_ID,
-    traceFlags: TraceFlags.SAMPLED,
-  });
+  return trace.setSpanContext(ROOT_CONTEXT, { traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: TraceFlags.SAMPLED });
 }
 
 describe('trace context headers', () => {
@@ -24,22 +20,13 @@ describe('trace context headers', () => {
   });
 
   it('carries tracestate along with traceparent', () => {
-    const headers = extractTraceContext({
-      traceparent: `00-${TRACE_ID}-${SPAN_ID}-01`,
-      tracestate: 'vendor=abc',
-    });
+    const headers = extractTraceContext({ traceparent: `00-${TRACE_ID}-${SPAN_ID}-01`, tracestate: 'vendor=abc' });
 
-    expect(injectTraceHeaders(headers)).toEqual({
-      traceparent: `00-${TRACE_ID}-${SPAN_ID}-01`,
-      tracestate: 'vendor=abc',
-    });
+    expect(injectTraceHeaders(headers)).toEqual({ traceparent: `00-${TRACE_ID}-${SPAN_ID}-01`, tracestate: 'vendor=abc' });
   });
 
   it('reads header names case-insensitively and accepts value lists (as NATS headers give them)', () => {
-    const extracted = extractTraceContext({
-      TraceParent: [`00-${TRACE_ID}-${SPAN_ID}-01`],
-      'Nats-Msg-Id': 'm-1',
-    });
+    const extracted = extractTraceContext({ TraceParent: [`00-${TRACE_ID}-${SPAN_ID}-01`], 'Nats-Msg-Id': 'm-1' });
 
     expect(traceIdOf(extracted)).toBe(TRACE_ID);
   });

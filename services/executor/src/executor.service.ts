@@ -55,8 +55,7 @@ export interface ExecutorStats {
 }
 
 /** The subject of task-instance cancellations of every run (a core subscription, no stream consumer). */
-export const taskCancelledSubject = (prefix: string): string =>
-  `${prefix}.event.task.*.TaskInstanceCancelled`;
+export const taskCancelledSubject = (prefix: string): string => `${prefix}.event.task.*.TaskInstanceCancelled`;
 
 /**
  * An executor host: pulls dispatch batches for its executor names, runs their attempts under one
@@ -72,14 +71,7 @@ export const taskCancelledSubject = (prefix: string): string =>
 @Injectable()
 export class ExecutorService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('executor');
-  readonly stats: ExecutorStats = {
-    dispatches: 0,
-    attempts: 0,
-    reported: 0,
-    handedBack: 0,
-    cancelled: 0,
-    outlived: 0,
-  };
+  readonly stats: ExecutorStats = { dispatches: 0, attempts: 0, reported: 0, handedBack: 0, cancelled: 0, outlived: 0 };
   readonly results: ResultPublisher;
   private readonly slots: Semaphore;
   private readonly maxOutputBytes: number;
@@ -178,9 +170,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
     try {
       this.infra.subjects.result(dispatch.runId);
     } catch (error) {
-      this.logger.error(
-        `attempt ${dispatch.attemptId}: run id cannot name a result subject (${describe(error)}): dropped`,
-      );
+      this.logger.error(`attempt ${dispatch.attemptId}: run id cannot name a result subject (${describe(error)}): dropped`);
       return Promise.resolve('reported');
     }
     // The same attempt again while it still runs here (a redelivery): wait for the first run's report.
@@ -214,9 +204,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
         if (!controller.signal.aborted) {
           this.results
             .add(startedResult(dispatch, origin, Date.now()), trace)
-            .catch((e: unknown) =>
-              this.logger.warn(`STARTED of ${dispatch.attemptId} not sent: ${describe(e)}`),
-            );
+            .catch((e: unknown) => this.logger.warn(`STARTED of ${dispatch.attemptId} not sent: ${describe(e)}`));
         }
         const handler = this.settings.registry.get(executor)!;
         const outcome = await withSpan(
@@ -297,10 +285,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
     for (const executor of this.settings.executors) {
       try {
         for (const attemptIds of chunkByBytes(this.held.startedIds(executor), budget)) {
-          nc.publish(
-            subjects.heartbeat(executor),
-            encodeHeartbeat({ attemptIds, host: config.host, at, executor }),
-          );
+          nc.publish(subjects.heartbeat(executor), encodeHeartbeat({ attemptIds, host: config.host, at, executor }));
         }
       } catch (error) {
         this.logger.warn(`heartbeat of ${executor} not sent: ${describe(error)}`);
@@ -323,10 +308,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
         const aborted = this.held.abortForShutdown(
           `executor host ${this.infra.config.host} is shutting down (grace of ${this.settings.shutdownGraceMs} ms over)`,
         );
-        if (aborted > 0)
-          this.logger.warn(
-            `aborted ${aborted} running attempts at shutdown; their dispatches go back to the queue`,
-          );
+        if (aborted > 0) this.logger.warn(`aborted ${aborted} running attempts at shutdown; their dispatches go back to the queue`);
       }, this.settings.shutdownGraceMs);
       try {
         await stopped;

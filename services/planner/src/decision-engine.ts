@@ -51,7 +51,7 @@ const FREES_CAPACITY: ReadonlySet<string> = new Set([
 
 /** Decisions slower than this are logged at debug level with their phase timings. */
 const SLOW_DECISION_MS = 50;
-import type { DispatchScheduler, SharedLimits } from './dispatch-scheduler.js';
+import { NO_SHARED_LIMITS, type DispatchScheduler, type SharedLimits } from './dispatch-scheduler.js';
 import { dispatchMessages, eventMessages, traceIdOf, traceparentFor } from './outgoing-messages.js';
 
 /** A command for a run, with the time it happened (a result's finish time) when that differs from now. */
@@ -175,7 +175,7 @@ export class DecisionEngine {
         const states = decided.map((d) => d.entry.state);
         const shared = await this.readSharedLimits(trx, states, runIds);
         const chosen = this.scheduler.choose(states, Date.now(), shared);
-        if (shared && shared.pools.size > 0)
+        if (shared.pools.size > 0)
           await saveSharedPoolBuckets(trx, this.scheduler.bucketsOf([...shared.pools.keys()]));
         for (const d of decided) {
           const taskIds = chosen.get(d.runId);
@@ -286,9 +286,9 @@ export class DecisionEngine {
     trx: Transaction<Database>,
     states: readonly RunState[],
     runIds: readonly string[],
-  ): Promise<SharedLimits | undefined> {
+  ): Promise<SharedLimits> {
     const needs = this.scheduler.sharedNeeds(states);
-    if (needs.pools.length === 0 && needs.pipelines.length === 0) return undefined;
+    if (needs.pools.length === 0 && needs.pipelines.length === 0) return NO_SHARED_LIMITS;
     // Lock order everywhere: run heads, then pipelines' run slots (by id), then pools (by name).
     const runSlots = new Map<string, RunSlots>();
     for (const { pipelineId, maxActiveRuns } of [...needs.pipelines].sort((a, b) =>

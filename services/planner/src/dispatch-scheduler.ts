@@ -9,11 +9,10 @@ import {
   type TokenBuckets,
 } from '@tributary/domain';
 import type { RunSlots, SharedPoolState, WaitingRun } from '@tributary/event-store';
-import type { RunCache } from './run-cache.js';
 
 /**
  * Limits shared with the other planner replicas, read from Postgres under locks in the deciding
- * transaction (see `sharedNeeds`). Without them the scheduler counts only the runs this planner holds.
+ * transaction for what `sharedNeeds` names: the committed state of every run not being decided.
  */
 export interface SharedLimits {
   /** Per pool: active instances of runs not being decided, and the pool's token bucket. */
@@ -21,6 +20,9 @@ export interface SharedLimits {
   /** Per pipeline with `maxActiveRuns`: the slots of its runs not being decided, as committed. */
   runSlots: ReadonlyMap<string, RunSlots>;
 }
+
+/** Nothing to share: no ready instance waits on a pool or a `maxActiveRuns` pipeline. */
+export const NO_SHARED_LIMITS: SharedLimits = { pools: new Map(), runSlots: new Map() };
 
 /** What to read (and lock) before choosing: the pools and `maxActiveRuns` pipelines the ready tasks touch. */
 export interface SharedNeeds {
@@ -31,10 +33,11 @@ export interface SharedNeeds {
 /**
  * Chooses which scheduled instances to dispatch now: per-run `maxActiveTasks`, per-stage `maxActive`,
  * pool slots and rates shared by all runs, `maxActiveRuns` per pipeline, priority then FIFO. Pools and
- * `maxActiveRuns` count every run of every planner replica when given the {@link SharedLimits} the
- * decision engine reads under lock; otherwise only the runs this planner holds.
+ * `maxActiveRuns` count every run of every planner replica: the runs being decided from memory, all
+ * others from the {@link SharedLimits} the decision engine reads under lock.
  */
 export class DispatchScheduler {
+  /** The pools' token buckets as the last `choose` left them (the engine stores them). */
   private buckets: TokenBuckets = emptyTokenBuckets();
   /** When a pool's rate next allows a dispatch (the ticker wakes up then). */
   nextWakeMs: number | null = null;
@@ -51,8 +54,6 @@ export class DispatchScheduler {
     this.capacityFreed = false;
     return freed;
   }
-
-  constructor(private readonly runs: RunCache) {}
 
   /** The pools and `maxActiveRuns` pipelines that scheduled instances of these runs wait on. */
   sharedNeeds(states: readonly RunState[]): SharedNeeds {
@@ -83,7 +84,7 @@ export class DispatchScheduler {
     return out;
   }
 
-  choose(states: readonly RunState[], nowMs: number, shared?: SharedLimits): Map<string, string[]> {
+  choose(states: readonly RunState[], nowMs: number, shared: SharedLimits): Map<string, string[]> {
     const ready: ReadyTask[] = [];
     const admitted = this.admittedRuns(states, shared);
     for (const state of states) {
@@ -113,18 +114,12 @@ export class DispatchScheduler {
       perRun.set(state.run.id, state.active);
       for (const [stagePath, n] of state.activeByStage) perStage.set(stageKey(state.run.id, stagePath), n);
     }
-    if (shared) {
-      // The other replicas' buckets: what was stored under the lock is the truth for these pools.
-      const buckets = new Map(this.buckets);
-      for (const [pool, { bucket }] of shared.pools) {
-        if (bucket) buckets.set(pool, bucket);
-        else buckets.delete(pool);
-      }
-      this.buckets = buckets;
-    }
+    // The buckets stored under the pools' locks are the truth: another replica may have spent tokens.
+    const buckets = new Map<string, TokenBucket>();
+    for (const [pool, { bucket }] of shared.pools) if (bucket) buckets.set(pool, bucket);
     const choice = chooseDispatch(
       ready,
-      { perRun, perStage, perPool: shared ? this.sharedPoolUsage(states, shared) : this.poolUsage() },
+      { perRun, perStage, perPool: this.poolUsage(states, shared) },
       {
         maxActiveTasks: (runId) => statesById.get(runId)?.plan.spec.limits.maxActiveTasks ?? null,
         maxActive: (runId, stagePath) => {
@@ -133,7 +128,7 @@ export class DispatchScheduler {
         },
         pool: (name) => states.find((s) => s.plan.spec.pools[name])?.plan.spec.pools[name] ?? null,
       },
-      this.buckets,
+      buckets,
       nowMs,
     );
     this.buckets = choice.buckets;
@@ -146,24 +141,11 @@ export class DispatchScheduler {
     return byRun;
   }
 
-  /** Active instances per pool over every cached run (pools are shared across runs and pipelines). */
-  private poolUsage(): Map<string, number> {
-    const usage = new Map<string, number>();
-    for (const [, { state }] of this.runs.active()) {
-      for (const [stagePath, n] of state.activeByStage) {
-        if (n === 0) continue;
-        const node = state.index.node(stagePath);
-        if (node.kind === 'task' && node.pool) usage.set(node.pool, (usage.get(node.pool) ?? 0) + n);
-      }
-    }
-    return usage;
-  }
-
   /**
    * Pool usage over every replica: the committed active instances of the runs not being decided (read
    * under the pool's lock) plus the runs being decided, from their state after this decision's events.
    */
-  private sharedPoolUsage(deciding: readonly RunState[], shared: SharedLimits): Map<string, number> {
+  private poolUsage(deciding: readonly RunState[], shared: SharedLimits): Map<string, number> {
     const usage = new Map<string, number>();
     for (const [pool, { activeElsewhere }] of shared.pools) usage.set(pool, activeElsewhere);
     for (const state of deciding) {
@@ -180,10 +162,9 @@ export class DispatchScheduler {
   /**
    * `maxActiveRuns`, as Airflow keeps runs beyond it queued: a run that dispatched holds its slot until it
    * finishes; free slots go to the waiting runs oldest first (a younger run never jumps the queue, even
-   * when the older one is being decided elsewhere). Counts every replica's runs with {@link SharedLimits},
-   * else the runs this planner holds.
+   * when the older one is being decided elsewhere).
    */
-  private admittedRuns(deciding: readonly RunState[], shared?: SharedLimits): Set<string> {
+  private admittedRuns(deciding: readonly RunState[], shared: SharedLimits): Set<string> {
     const admitted = new Set<string>();
     const byPipeline = new Map<string, RunState[]>();
     for (const state of deciding) {
@@ -199,7 +180,7 @@ export class DispatchScheduler {
     const decidingIds = new Set(deciding.map((s) => s.run.id));
     for (const [pipelineId, waitingHere] of byPipeline) {
       const limit = waitingHere[0]!.plan.spec.limits.maxActiveRuns!;
-      const slots = shared?.runSlots.get(pipelineId) ?? this.cachedSlots(pipelineId, decidingIds);
+      const slots = shared.runSlots.get(pipelineId) ?? { admitted: 0, waiting: [] };
       const admittedHere = deciding.filter(
         (s) => s.run.pipelineId === pipelineId && s.run.status === 'running' && s.run.admittedAt !== null,
       ).length;
@@ -212,17 +193,5 @@ export class DispatchScheduler {
       for (const run of queue.slice(0, free)) if (decidingIds.has(run.runId)) admitted.add(run.runId);
     }
     return admitted;
-  }
-
-  /** A pipeline's slots over the runs this planner holds (without shared limits). */
-  private cachedSlots(pipelineId: string, decidingIds: ReadonlySet<string>): RunSlots {
-    const slots: RunSlots = { admitted: 0, waiting: [] };
-    for (const [runId, { state }] of this.runs.active()) {
-      if (decidingIds.has(runId) || state.run.pipelineId !== pipelineId || state.run.status !== 'running')
-        continue;
-      if (state.run.admittedAt !== null) slots.admitted += 1;
-      else slots.waiting.push({ runId, createdAtMs: state.run.createdAt ?? 0 });
-    }
-    return slots;
   }
 }

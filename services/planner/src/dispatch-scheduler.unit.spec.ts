@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compilePlan, decide, initialRunState, parsePipelineSpec, type RunState } from '@tributary/domain';
-import { DispatchScheduler } from './dispatch-scheduler.js';
-import { RunCache } from './run-cache.js';
+import { DispatchScheduler, NO_SHARED_LIMITS } from './dispatch-scheduler.js';
 
 function startedRun(runId: string, yaml: string, createdAt: number): RunState {
   const parsed = parsePipelineSpec(yaml);
@@ -32,18 +31,16 @@ stages:
 
 describe('dispatch scheduler', () => {
   it('dispatches a run in the commit that creates it, before it is cached', () => {
-    const scheduler = new DispatchScheduler(new RunCache());
+    const scheduler = new DispatchScheduler();
     const state = startedRun('r1', WIDE, 1000);
-    expect(scheduler.choose([state], 1000).get('r1')).toHaveLength(3);
+    expect(scheduler.choose([state], 1000, NO_SHARED_LIMITS).get('r1')).toHaveLength(3);
   });
 
   it('admits only the oldest maxActiveRuns runs of a pipeline', () => {
-    const cache = new RunCache();
     const older = startedRun('r-old', WIDE, 1000);
-    cache.set('r-old', { state: older, lastRunSeq: 1, traceparent: null });
-    const scheduler = new DispatchScheduler(cache);
+    const scheduler = new DispatchScheduler();
     const newer = startedRun('r-new', WIDE, 2000);
-    const chosen = scheduler.choose([older, newer], 2000);
+    const chosen = scheduler.choose([older, newer], 2000, NO_SHARED_LIMITS);
     expect(chosen.get('r-old')).toHaveLength(3);
     expect(chosen.has('r-new')).toBe(false);
   });
@@ -56,7 +53,7 @@ pools: { api: { slots: 3, ratePerSecond: 100 } }
 `;
 
   it('counts a pool’s instances active on other replicas (shared limits)', () => {
-    const scheduler = new DispatchScheduler(new RunCache());
+    const scheduler = new DispatchScheduler();
     const state = startedRun('r1', POOLED, 1000);
     expect(scheduler.sharedNeeds([state])).toEqual({ pools: ['api'], pipelines: [] });
     const shared = {
@@ -69,7 +66,7 @@ pools: { api: { slots: 3, ratePerSecond: 100 } }
   });
 
   it('uses the token bucket another replica stored', () => {
-    const scheduler = new DispatchScheduler(new RunCache());
+    const scheduler = new DispatchScheduler();
     const state = startedRun('r1', POOLED, 1000);
     const shared = {
       pools: new Map([['api', { activeElsewhere: 0, bucket: { tokens: 0, updatedAtMs: 1000 } }]]),
@@ -80,7 +77,7 @@ pools: { api: { slots: 3, ratePerSecond: 100 } }
   });
 
   it('admits by every replica’s runs (shared maxActiveRuns): a held slot stays held, waiting runs queue oldest first', () => {
-    const scheduler = new DispatchScheduler(new RunCache());
+    const scheduler = new DispatchScheduler();
     const state = startedRun('r-new', WIDE, 2000);
     expect(scheduler.sharedNeeds([state])).toEqual({
       pools: [],

@@ -48,7 +48,7 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {
     const plans = new PlanCache(infra.db);
-    const scheduler = new DispatchScheduler(this.runs);
+    const scheduler = new DispatchScheduler();
     this.relay = new OutboxRelay(infra.db, infra.js, {
       retainPublishedMs: infra.config.outboxRetentionMs,
       onError: (e) => this.logger.warn(`outbox publish failed, the sweep retries: ${String(e)}`),

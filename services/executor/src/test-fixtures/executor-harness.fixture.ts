@@ -26,13 +26,7 @@ import {
 } from '@tributary/events';
 import { connectNats, ensureConsumer, ensureStreams, msgIdOf, publish } from '@tributary/messaging';
 import { loadConfig, type RunningService, type TributaryConfig } from '@tributary/runtime';
-import {
-  createTestDatabase,
-  createTestNats,
-  eventually,
-  type TestDatabase,
-  type TestNats,
-} from '@tributary/testing';
+import { createTestDatabase, createTestNats, eventually, type TestDatabase, type TestNats } from '@tributary/testing';
 import { startExecutor } from '../executor.js';
 import type { ExecutorOptions } from '../executor.options.js';
 
