@@ -1,0 +1,163 @@
+import { loadavg } from 'node:os';
+import {
+  BenchTimeoutError,
+  type Contender,
+  type ContenderName,
+  type ContenderSession,
+  type ContenderSetup,
+  type PeakRss,
+} from './contenders/contender.js';
+import { describeStages, taskInstances, type Workload } from './lib/workload.js';
+import type { Sample, Scenario } from './scenarios/scenario.js';
+
+export interface RunnerOptions {
+  scenarios: Scenario[];
+  contenders: Contender[];
+  rounds: number;
+  /** Size of every scenario: a scale factor of the full size, or each scenario's smoke size. */
+  size: { scale: number } | 'smoke';
+  /**
+   * `fresh`: each contender starts anew for every scenario and round (a fresh Tributary deployment and
+   * database); `shared`: one session per contender and setup, reused (the smoke test, to stay fast).
+   */
+  sessions: 'fresh' | 'shared';
+  warmup: boolean;
+  /** Stop starting measurements past this (epoch ms); timeouts shrink to fit. */
+  deadline: number;
+  log: (line: string) => void;
+}
+
+/** What one contender gave for one scenario over every round. */
+export interface ContenderOutcome {
+  samples: Sample[];
+  /** 1-min load average just before each sample. */
+  load: number[];
+  verification: string[];
+  errors: string[];
+  timedOut?: { afterS: number; peakRss?: PeakRss[] };
+  skipped?: string;
+}
+
+export interface ScenarioOutcome {
+  scenario: Scenario;
+  params: unknown;
+  workload: Workload;
+  taskInstances: number;
+  contenders: Partial<Record<ContenderName, ContenderOutcome>>;
+}
+
+/** Minimum time a measurement may be given; below it the scenario is skipped for lack of budget. */
+const MIN_TIMEOUT_MS = 20_000;
+
+/**
+ * Runs every scenario for every round, contenders alternated (T, B, T, B, …); one-round scenarios run
+ * after the others' rounds. A measurement that fails verification or times out yields no figure, only an
+ * error or a timeout in its outcome; the run goes on with the next one.
+ */
+export async function runBench(options: RunnerOptions): Promise<ScenarioOutcome[]> {
+  const outcomes = options.scenarios.map((scenario): ScenarioOutcome => {
+    const params = options.size === 'smoke' ? scenario.smoke : scenario.params(options.size.scale);
+    const workload = scenario.workload(params);
+    return { scenario, params, workload, taskInstances: taskInstances(workload), contenders: {} };
+  });
+  const shared = new Map<string, ContenderSession>();
+  try {
+    const plan: [ScenarioOutcome, number][] = [];
+    for (let round = 1; round <= options.rounds; round++)
+      for (const outcome of outcomes) if (!outcome.scenario.once) plan.push([outcome, round]);
+    for (const outcome of outcomes) if (outcome.scenario.once) plan.push([outcome, 1]);
+    for (const [outcome, round] of plan)
+      for (const contender of options.contenders) await measure(outcome, contender, round, options, shared);
+  } finally {
+    for (const session of shared.values()) await session.close().catch(() => undefined);
+  }
+  return outcomes;
+}
+
+async function measure(
+  outcome: ScenarioOutcome,
+  contender: Contender,
+  round: number,
+  options: RunnerOptions,
+  shared: Map<string, ContenderSession>,
+): Promise<void> {
+  const { scenario, params, workload } = outcome;
+  const result = (outcome.contenders[contender.name] ??= {
+    samples: [],
+    load: [],
+    verification: [],
+    errors: [],
+  });
+  const tag = `${scenario.name} round ${round} ${contender.label}`;
+  if (result.timedOut) return; // once timed out, later rounds would only time out again
+  const timeoutMs = Math.min(scenario.timeoutMs(params), options.deadline - Date.now() - 10_000);
+  if (timeoutMs < MIN_TIMEOUT_MS) {
+    result.skipped = 'time budget spent (BENCH_BUDGET_S)';
+    options.log(`${tag}: skipped, time budget spent`);
+    return;
+  }
+  const setup = scenario.setup(params);
+  let session: ContenderSession | undefined;
+  try {
+    session = await openSession(contender, setup, options, shared);
+    const warm = options.warmup ? scenario.warmup(params) : null;
+    if (warm) await session.execute(warm, { timeoutMs: Math.min(timeoutMs, 120_000) });
+    for (let i = 0; i < scenario.repetitions(params); i++) {
+      const load = loadavg()[0]!;
+      const t0 = Date.now();
+      const execution = await session.execute(workload, {
+        timeoutMs,
+        hops: scenario.measureHops,
+        memory: scenario.measureMemory,
+      });
+      const sample = scenario.measure(params, execution);
+      result.samples.push(sample);
+      result.load.push(load);
+      result.verification = execution.verification;
+      options.log(
+        `${tag}${scenario.repetitions(params) > 1 ? ` #${i + 1}` : ''}: ${sample.value.toFixed(scenario.metric.digits)} ${scenario.metric.name}` +
+          ` (${execution.taskInstances} TIs verified, ${((Date.now() - t0) / 1000).toFixed(1)} s, load ${load.toFixed(2)})`,
+      );
+    }
+  } catch (error) {
+    if (error instanceof BenchTimeoutError) {
+      result.timedOut = { afterS: error.elapsedMs / 1000, peakRss: error.peakRss };
+      options.log(`${tag}: timed out — ${error.message}`);
+    } else {
+      const message = error instanceof Error ? error.message : String(error);
+      result.errors.push(`round ${round}: ${message}`);
+      options.log(`${tag}: FAILED — ${message.slice(0, 2000)}`);
+    }
+    if (session && options.sessions === 'shared') {
+      shared.delete(sessionKey(contender, setup));
+      await session.close().catch(() => undefined);
+    }
+  } finally {
+    if (session && options.sessions === 'fresh') await session.close().catch(() => undefined);
+  }
+}
+
+function sessionKey(contender: Contender, setup: ContenderSetup): string {
+  return `${contender.name} ${JSON.stringify(setup)}`;
+}
+
+async function openSession(
+  contender: Contender,
+  setup: ContenderSetup,
+  options: RunnerOptions,
+  shared: Map<string, ContenderSession>,
+): Promise<ContenderSession> {
+  if (options.sessions === 'fresh') return contender.open(setup);
+  const key = sessionKey(contender, setup);
+  let session = shared.get(key);
+  if (!session) {
+    session = await contender.open(setup);
+    shared.set(key, session);
+  }
+  return session;
+}
+
+/** E.g. `1 run × 1000 groups × noop×3 + consolidation = 3 001 TIs`. */
+export function describeWorkload(workload: Workload): string {
+  return `${workload.runs} run${workload.runs > 1 ? 's' : ''} × ${workload.groups} group${workload.groups > 1 ? 's' : ''} × ${describeStages(workload.stages)} + consolidation = ${taskInstances(workload)} TIs`;
+}

@@ -1,0 +1,82 @@
+import type { ContenderSetup, Execution } from '../contenders/contender.js';
+import type { Workload } from '../lib/workload.js';
+
+/** The figure a scenario is judged by. */
+export interface Metric {
+  name: string;
+  unit: string;
+  better: 'higher' | 'lower';
+  digits: number;
+}
+
+/** A secondary figure shown next to the metric (a key of Sample.details). */
+export interface Detail {
+  key: string;
+  label: string;
+  digits: number;
+}
+
+/** What one verified execution gives: the metric's value and secondary figures. */
+export interface Sample {
+  value: number;
+  details: Record<string, number>;
+  /** Raw latencies pooled over every sample for percentiles (e.g. every hop of every run). */
+  distributions?: Record<string, number[]>;
+}
+
+/** Medians of both contenders' metric (undefined when a contender produced no verified figure). */
+export interface TargetInput {
+  tributary?: number;
+  bullmq?: number;
+}
+
+export interface Target {
+  /** E.g. "≥ BullMQ" or "≤ 11.5 s". */
+  text: string;
+  /** Where it comes from, for the report. */
+  source: string;
+  /** undefined: cannot be judged (a figure is missing). */
+  met(medians: TargetInput): boolean | undefined;
+}
+
+/**
+ * One benchmark scenario: the same workload for every contender, how to size it (full, scaled or
+ * smoke), and how an execution becomes a figure.
+ */
+export interface Scenario<P = any> {
+  name: string;
+  title: string;
+  /** One round only; runs after the other scenarios' rounds. */
+  once?: boolean;
+  /** Full size times `scale` (BENCH_SCALE). */
+  params(scale: number): P;
+  /** Seconds-long size for the smoke test. */
+  smoke: P;
+  setup(params: P): ContenderSetup;
+  workload(params: P): Workload;
+  /** A small run on the same session before measuring (null: none). */
+  warmup(params: P): Workload | null;
+  /** Measured executions per round. */
+  repetitions(params: P): number;
+  timeoutMs(params: P): number;
+  measureHops?: boolean;
+  measureMemory?: boolean;
+  metric: Metric;
+  details: Detail[];
+  measure(params: P, execution: Execution): Sample;
+  target(params: P): Target;
+}
+
+/** The usual target: do at least as well as BullMQ on the scenario's metric. */
+export function parityWithBullmq(metric: Metric): Target {
+  return {
+    text: metric.better === 'higher' ? '≥ BullMQ' : '≤ BullMQ',
+    source: 'parity with BullMQ (bench/scenarios)',
+    met: ({ tributary, bullmq }) =>
+      tributary === undefined || bullmq === undefined
+        ? undefined
+        : metric.better === 'higher'
+          ? tributary >= bullmq
+          : tributary <= bullmq,
+  };
+}
