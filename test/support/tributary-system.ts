@@ -178,18 +178,37 @@ export class TributarySystem {
     return response.body;
   }
 
-  /** Waits until the run view shows a finished run (success, failed or cancelled) and returns it. */
-  async waitForRun(
-    runId: string,
-    timeoutMs = 60_000,
-    done: (view: any) => boolean = (v) => ['success', 'failed', 'cancelled'].includes(v.run.state),
-  ): Promise<any> {
+  /**
+   * Waits until the run view shows a finished run (success, failed or cancelled) and returns it. Without a
+   * `done` predicate it watches the `runs` projection (one small query every 20 ms) and reads the view once
+   * at the end: polling the whole view of a big run would steal the CPU of the system under test.
+   */
+  async waitForRun(runId: string, timeoutMs = 60_000, done?: (view: any) => boolean): Promise<any> {
+    if (done === undefined) {
+      const finished = ['success', 'failed', 'cancelled'];
+      await waitFor(
+        `run ${runId} to finish`,
+        async () => {
+          this.assertRunning();
+          const row = await this.db
+            .selectFrom('runs')
+            .select('state')
+            .where('run_id', '=', runId)
+            .executeTakeFirst();
+          return row && finished.includes(row.state) ? true : undefined;
+        },
+        timeoutMs,
+        20,
+      );
+      done = (v) => finished.includes(v.run.state);
+    }
+    const predicate = done;
     return waitFor(
       `run ${runId} to finish`,
       async () => {
         this.assertRunning();
         const response = await this.api.get(`/runs/${runId}`);
-        return response.status === 200 && done(response.body) ? response.body : undefined;
+        return response.status === 200 && predicate(response.body) ? response.body : undefined;
       },
       timeoutMs,
       200,

@@ -4,7 +4,15 @@
  */
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { dispatchBatchId, resultBatchId } from './batch-id.js';
-import { AttemptDispatchSchema, AttemptResultSchema, DispatchBatchSchema, ResultBatchSchema, type DispatchBatch, type ResultBatch } from './gen/tributary/v1/task_pb.js';
+import {
+  AttemptDispatchSchema,
+  AttemptResultSchema,
+  DispatchBatchSchema,
+  ResultBatchSchema,
+  RunContextSchema,
+  type DispatchBatch,
+  type ResultBatch,
+} from './gen/tributary/v1/task_pb.js';
 import { assertSubjectToken } from './subject-token.js';
 
 /**
@@ -15,12 +23,19 @@ import { assertSubjectToken } from './subject-token.js';
 export function createDispatchBatch(
   executor: string,
   attempts: ReadonlyArray<MessageInitShape<typeof AttemptDispatchSchema>>,
+  /** Per-run context shared by the attempts (their params), see `RunContext` in task.proto. */
+  runs: ReadonlyArray<MessageInitShape<typeof RunContextSchema>> = [],
 ): DispatchBatch {
   assertSubjectToken('executor name', executor);
   if (attempts.length === 0) throw new RangeError(`A dispatch batch for executor "${executor}" needs at least one attempt`);
   const messages = attempts.map((attempt) => create(AttemptDispatchSchema, attempt));
   assertAttemptIds('dispatch', messages);
-  return create(DispatchBatchSchema, { batchId: dispatchBatchId(messages), executor, attempts: messages });
+  return create(DispatchBatchSchema, {
+    batchId: dispatchBatchId(messages),
+    executor,
+    attempts: messages,
+    runs: runs.map((run) => create(RunContextSchema, run)),
+  });
 }
 
 /**

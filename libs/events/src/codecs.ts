@@ -31,9 +31,18 @@ export function encodeDispatchBatch(batch: MessageInitShape<typeof DispatchBatch
   return encodeMessage(DispatchBatchSchema, batch);
 }
 
-/** Decodes a {@link DispatchBatch}; never throws. */
+/**
+ * Decodes a {@link DispatchBatch}; never throws. Every attempt comes out with its params: an attempt
+ * whose `paramsJson` is empty gets its run's from the batch's `runs` (sent once per run per batch).
+ */
 export function decodeDispatchBatch(bytes: Uint8Array): DecodeResult<DispatchBatch> {
-  return decodeMessage(DispatchBatchSchema, bytes);
+  const decoded = decodeMessage(DispatchBatchSchema, bytes);
+  if (!decoded.ok || decoded.value.runs.length === 0) return decoded;
+  const paramsOf = new Map(decoded.value.runs.map((run) => [run.runId, run.paramsJson]));
+  for (const attempt of decoded.value.attempts) {
+    if (attempt.paramsJson.length === 0) attempt.paramsJson = paramsOf.get(attempt.runId) ?? attempt.paramsJson;
+  }
+  return decoded;
 }
 
 /** Encodes a {@link ResultBatch} (executor → planner, `result.<runId>`). */

@@ -54,8 +54,11 @@ export interface Subjects {
   event(runId: string, type: string): string;
   /** `p.event.>`: every event. */
   readonly eventAll: string;
-  /** `p.event.task.<runId>.EventBatch`: the task-instance events of one commit of a run, as one message. */
-  eventBatch(runId: string): string;
+  /**
+   * `p.event.<task|group>.<runId>.EventBatch`: the task-instance (default) or group events of one commit
+   * of a run, as one message.
+   */
+  eventBatch(runId: string, category?: 'task' | 'group'): string;
   /** `p.event.*.<runId>.*`: every event of one run (for live streams; core subscriptions). */
   eventsOfRun(runId: string): string;
   /** `p.event.<category>.>`: one family across runs, in stream order (the fan-in takes `group`). */
@@ -86,7 +89,8 @@ export function subjects(prefix: string = DEFAULT_SUBJECT_PREFIX): Subjects {
     event: (runId, type) =>
       `${p}.event.${eventCategoryOf(type)}.${assertSubjectToken('run id', runId)}.${assertSubjectToken('event type', type)}`,
     eventAll: `${p}.event.>`,
-    eventBatch: (runId) => `${p}.event.task.${assertSubjectToken('run id', runId)}.EventBatch`,
+    eventBatch: (runId, category = 'task') =>
+      `${p}.event.${category}.${assertSubjectToken('run id', runId)}.EventBatch`,
     eventsOfRun: (runId) => `${p}.event.*.${assertSubjectToken('run id', runId)}.*`,
     eventsOfCategory: (category) => `${p}.event.${category}.>`,
     consolidationTriggered: (runId) => `${p}.event.fanin.${assertSubjectToken('run id', runId)}.ConsolidationTriggered`,

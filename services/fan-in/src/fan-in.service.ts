@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { decodeRunEvent, TRACEPARENT_HEADER, type DecodedRunEvent } from '@tributary/events';
+import { decodeRunEvents, TRACEPARENT_HEADER, type DecodedRunEvent } from '@tributary/events';
 import { recordSpanInTrace } from '@tributary/telemetry';
 import {
   ensureConsumer,
@@ -35,7 +35,7 @@ export class FanInService implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly logger = new Logger('fan-in');
   private readonly relay: OutboxRelay;
   private readonly store: FanInStore;
-  private runner: JetStreamConsumerRunner<DecodedRunEvent> | null = null;
+  private runner: JetStreamConsumerRunner<DecodedRunEvent[]> | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
 
@@ -51,16 +51,18 @@ export class FanInService implements OnApplicationBootstrap, OnApplicationShutdo
     const { infra } = this;
     const consumer = fanInConsumer(infra);
     await ensureConsumer(infra.jsm, consumer.stream, consumer);
-    this.runner = new JetStreamConsumerRunner<DecodedRunEvent>({
+    this.runner = new JetStreamConsumerRunner<DecodedRunEvent[]>({
       nc: infra.nc,
       stream: consumer.stream,
       durable: consumer.durable,
       batchSize: EVENT_BATCH,
       maxMessages: EVENT_BATCH * 2,
+      // One group event, or the group events of one planner commit of one run (an EventBatch).
       decode: (msg) => {
-        const decoded = decodeRunEvent(msg.data);
+        const decoded = decodeRunEvents(msg.subject, msg.data);
         if (!decoded.ok) throw decoded.error;
-        return decoded;
+        if (decoded.events.length === 0) throw new Error('an event batch without events');
+        return decoded.events;
       },
       handleBatch: (deliveries) => this.handleBatch(deliveries),
       onPoison: (msg, reason) =>
@@ -77,12 +79,12 @@ export class FanInService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /** Splits a batch by run (stream order kept within each run), one transaction per run. */
-  private async handleBatch(deliveries: readonly Delivery<DecodedRunEvent>[]): Promise<Outcome[]> {
+  private async handleBatch(deliveries: readonly Delivery<DecodedRunEvent[]>[]): Promise<Outcome[]> {
     const byRun = new Map<string, number[]>();
     deliveries.forEach((d, i) => {
-      const list = byRun.get(d.payload.meta.runId) ?? [];
+      const list = byRun.get(d.payload[0]!.meta.runId) ?? [];
       list.push(i);
-      byRun.set(d.payload.meta.runId, list);
+      byRun.set(d.payload[0]!.meta.runId, list);
     });
     const outcomes: Outcome[] = deliveries.map(() => Outcome.ack());
     const runs = [...byRun.entries()];
@@ -107,15 +109,17 @@ export class FanInService implements OnApplicationBootstrap, OnApplicationShutdo
     return outcomes;
   }
 
-  private async applyRun(runId: string, deliveries: readonly Delivery<DecodedRunEvent>[]): Promise<void> {
+  private async applyRun(runId: string, deliveries: readonly Delivery<DecodedRunEvent[]>[]): Promise<void> {
     const startedAt = Date.now();
-    const items: GroupEventDelivery[] = deliveries.map((d) => ({
-      runId,
-      runSeq: d.payload.meta.runSeq,
-      event: d.payload.event,
-      traceparent: d.msg.headers?.get(TRACEPARENT_HEADER) || null,
-      traceId: d.payload.meta.traceId,
-    }));
+    const items: GroupEventDelivery[] = deliveries.flatMap((d) =>
+      d.payload.map((decoded) => ({
+        runId,
+        runSeq: decoded.meta.runSeq,
+        event: decoded.event,
+        traceparent: d.msg.headers?.get(TRACEPARENT_HEADER) || null,
+        traceId: decoded.meta.traceId,
+      })),
+    );
     const outcome = await this.store.applyRunEvents(runId, items);
     // The batch span is a root of its own; this puts the fan-in's step into the run's trace.
     recordSpanInTrace('fan-in.apply_group_events', {

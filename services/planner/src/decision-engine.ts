@@ -137,7 +137,8 @@ export class DecisionEngine {
     const dispatchedTo = new Set<string>();
     try {
       await this.db.transaction().execute(async (trx) => {
-        const heads = await lockRunStreams(trx, runIds);
+        // Results and commands only touch runs that exist: one locking statement instead of two.
+        const heads = await lockRunStreams(trx, runIds, { create: works.some((w) => w.start !== undefined) });
         phases.mark('lock');
         const decided: {
           runId: string;
@@ -147,8 +148,8 @@ export class DecisionEngine {
           actor: string;
         }[] = [];
         for (const [runId, work] of byRun) {
-          const head = heads.get(runId)!;
-          const entry = await this.entryFor(trx, runId, head.lastSeq, work);
+          const headSeq = heads.get(runId)?.lastSeq ?? 0;
+          const entry = await this.entryFor(trx, runId, headSeq, work);
           const outcome: RunWorkOutcome = { runId, rejections: [], events: [] };
           outcomes.push(outcome);
           if (!entry) {
@@ -169,7 +170,7 @@ export class DecisionEngine {
             dispatches: [],
             actor: work.actor ?? 'planner',
           });
-          committed.set(runId, { entry, lastRunSeq: head.lastSeq });
+          committed.set(runId, { entry, lastRunSeq: headSeq });
         }
         phases.mark('decide');
         const states = decided.map((d) => d.entry.state);
@@ -212,6 +213,8 @@ export class DecisionEngine {
           phases.mark('dispatch');
           const result = await appendEventsInTransaction(trx, {
             events: newEvents,
+            lockedHeads: heads,
+            freshEventIds: true,
             project: async (projectTrx) => {
               for (const d of decided) {
                 if (d.events.length === 0) continue;

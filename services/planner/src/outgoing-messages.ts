@@ -23,6 +23,7 @@ export const MAX_EVENTS_PER_BATCH = 500;
 /** Bytes of attempts per dispatch message: NATS' default max_payload is 1 MiB. */
 export const MAX_DISPATCH_BYTES = 768 * 1024;
 
+/** The attempt as sent; its params travel once per run per batch (see `RunContext`), not here. */
 function toAttempt(d: AttemptPayload, traceparent: string | null) {
   return {
     attemptId: d.attemptId,
@@ -33,7 +34,6 @@ function toAttempt(d: AttemptPayload, traceparent: string | null) {
     ...(d.mapIndex === null ? {} : { mapIndex: d.mapIndex }),
     attempt: d.attempt,
     inputJson: jsonToBytes(d.input),
-    paramsJson: jsonToBytes(d.params),
     groupJson: jsonToBytes(d.group),
     upstreamJson: jsonToBytes(d.upstream),
     itemJson: jsonToBytes(d.item),
@@ -48,7 +48,6 @@ function attemptBytes(a: ReturnType<typeof toAttempt>): number {
     256 +
     a.attemptId.length * 2 +
     a.inputJson.length +
-    a.paramsJson.length +
     a.groupJson.length +
     a.upstreamJson.length +
     a.itemJson.length
@@ -75,10 +74,10 @@ function headers(runId: string, traceparent: string | null): Record<string, stri
 }
 
 /**
- * EVENTS messages for events just appended. Run and group events go one per message (`Nats-Msg-Id` = the
- * event id): the fan-in and the consolidator consume them by family. Task-instance events — most of a
- * run's events — go as ONE EventBatch per run per commit; cancellations stay single, because executor
- * hosts listen for exactly those.
+ * EVENTS messages for events just appended. Task-instance events — most of a run's events — go as ONE
+ * EventBatch per run per commit, and so do group events (a commit that finishes 1 000 groups sends one
+ * message to the fan-in, not 1 000); cancellations stay single, because executor hosts listen for exactly
+ * those, and so do run events (`Nats-Msg-Id` = the event id).
  */
 export function eventMessages(
   subjects: Subjects,
@@ -93,14 +92,16 @@ export function eventMessages(
   traceparent: (runId: string) => string | null,
 ): OutboxMessage[] {
   const messages: OutboxMessage[] = [];
-  const batches = new Map<string, { event: RunEvent; meta: RunEventMeta }[]>();
+  const batches = new Map<string, { runId: string; category: 'task' | 'group'; events: { event: RunEvent; meta: RunEventMeta }[] }>();
   for (const e of stored) {
     const event = e.payload as RunEvent;
     const meta = { eventId: e.eventId, runId: e.runId, runSeq: e.runSeq, actor: e.actor, traceId: e.traceId };
-    if (eventCategoryOf(event.type) === 'task' && event.type !== 'TaskInstanceCancelled') {
-      const batch = batches.get(e.runId) ?? [];
-      batch.push({ event, meta });
-      batches.set(e.runId, batch);
+    const category = eventCategoryOf(event.type);
+    if ((category === 'task' && event.type !== 'TaskInstanceCancelled') || category === 'group') {
+      const key = `${category}:${e.runId}`;
+      const batch = batches.get(key) ?? { runId: e.runId, category, events: [] };
+      batch.events.push({ event, meta });
+      batches.set(key, batch);
       continue;
     }
     messages.push({
@@ -110,12 +111,13 @@ export function eventMessages(
       headers: headers(e.runId, traceparent(e.runId)),
     });
   }
-  for (const [runId, batch] of batches) {
-    for (let i = 0; i < batch.length; i += MAX_EVENTS_PER_BATCH) {
-      const chunk = batch.slice(i, i + MAX_EVENTS_PER_BATCH);
+  for (const { runId, category, events } of batches.values()) {
+    for (let i = 0; i < events.length; i += MAX_EVENTS_PER_BATCH) {
+      const chunk = events.slice(i, i + MAX_EVENTS_PER_BATCH);
+      const range = `${chunk[0]!.meta.runSeq}-${chunk[chunk.length - 1]!.meta.runSeq}`;
       messages.push({
-        msgId: `events:${runId}:${chunk[0]!.meta.runSeq}-${chunk[chunk.length - 1]!.meta.runSeq}`,
-        subject: subjects.eventBatch(runId),
+        msgId: category === 'task' ? `events:${runId}:${range}` : `${category}-events:${runId}:${range}`,
+        subject: subjects.eventBatch(runId, category),
         payload: encodeRunEventBatch(runId, chunk),
         headers: headers(runId, traceparent(runId)),
       });
@@ -137,13 +139,25 @@ export function dispatchMessages(
     byExecutor.set(d.executor, list);
   }
   const messages: OutboxMessage[] = [];
+  // Each run's params serialised once, then shared by every batch that carries one of its attempts.
+  const paramsJson = new Map<string, Uint8Array>();
+  const paramsOf = (d: AttemptPayload): Uint8Array => {
+    let bytes = paramsJson.get(d.runId);
+    if (bytes === undefined) paramsJson.set(d.runId, (bytes = jsonToBytes(d.params)));
+    return bytes;
+  };
   for (const [executor, list] of byExecutor) {
     let chunk: ReturnType<typeof toAttempt>[] = [];
+    let runs = new Map<string, Uint8Array>();
     let bytes = 0;
     let firstRunId = '';
     const flush = () => {
       if (chunk.length === 0) return;
-      const batch = createDispatchBatch(executor, chunk);
+      const batch = createDispatchBatch(
+        executor,
+        chunk,
+        [...runs].map(([runId, params]) => ({ runId, paramsJson: params })),
+      );
       messages.push({
         msgId: batch.batchId,
         subject: subjects.task(executor),
@@ -151,11 +165,12 @@ export function dispatchMessages(
         headers: headers(firstRunId, traceparent(firstRunId)),
       });
       chunk = [];
+      runs = new Map();
       bytes = 0;
     };
     for (const d of list) {
       const attempt = toAttempt(d, traceparent(d.runId));
-      const size = attemptBytes(attempt);
+      const size = attemptBytes(attempt) + (runs.has(d.runId) ? 0 : paramsOf(d).length);
       // Batches stay under NATS' payload limit whatever the inputs (a mapped attempt carries its upstream outputs).
       if (
         chunk.length > 0 &&
@@ -163,8 +178,12 @@ export function dispatchMessages(
       )
         flush();
       if (chunk.length === 0) firstRunId = d.runId;
+      bytes += attemptBytes(attempt);
+      if (!runs.has(d.runId)) {
+        runs.set(d.runId, paramsOf(d));
+        bytes += paramsOf(d).length;
+      }
       chunk.push(attempt);
-      bytes += size;
     }
     flush();
   }

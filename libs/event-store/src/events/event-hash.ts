@@ -25,17 +25,40 @@ export interface HashedEventFields {
  * previous one of its run makes any edit, insertion or deletion visible.
  */
 export function computeEventHash(prevHash: string, event: HashedEventFields): string {
-  const body = canonicalJson({
-    event_id: event.eventId,
-    run_id: event.runId,
-    run_seq: event.runSeq,
-    type: event.type,
-    task_id: event.taskId,
-    attempt: event.attempt,
-    payload: event.payload,
-    actor: event.actor,
-    trace_id: event.traceId,
-    occurred_at: event.occurredAt.toISOString(),
-  });
+  return hashWithCanonicalPayload(prevHash, event, canonicalJson(event.payload));
+}
+
+/**
+ * {@link computeEventHash} for a payload whose canonical JSON the caller already has (the append writes
+ * that same text), without walking the payload again. The outer object's keys are fixed, so its
+ * canonical form is written in sorted key order by hand: the same text `canonicalJson` gives.
+ */
+export function hashWithCanonicalPayload(
+  prevHash: string,
+  event: Omit<HashedEventFields, 'payload'>,
+  payloadCanonical: string,
+): string {
+  const body =
+    '{"actor":' +
+    JSON.stringify(event.actor) +
+    ',"attempt":' +
+    JSON.stringify(event.attempt) +
+    ',"event_id":' +
+    JSON.stringify(event.eventId) +
+    ',"occurred_at":' +
+    JSON.stringify(event.occurredAt.toISOString()) +
+    ',"payload":' +
+    payloadCanonical +
+    ',"run_id":' +
+    JSON.stringify(event.runId) +
+    ',"run_seq":' +
+    JSON.stringify(event.runSeq) +
+    ',"task_id":' +
+    JSON.stringify(event.taskId) +
+    ',"trace_id":' +
+    JSON.stringify(event.traceId) +
+    ',"type":' +
+    JSON.stringify(event.type) +
+    '}';
   return createHash('sha256').update(prevHash).update(body).digest('hex');
 }

@@ -35,10 +35,18 @@ export function compareRunIds(a: string, b: string): number {
 export async function lockRunStreams(
   trx: Transaction<Database>,
   runIds: readonly string[],
+  options: {
+    /**
+     * Create the heads of runs that have none. `false` for callers that only write to existing runs
+     * (the planner recording results): one statement instead of two, and runs without a head are
+     * simply absent from the returned map.
+     */
+    create?: boolean;
+  } = {},
 ): Promise<Map<string, RunStreamHead>> {
   const sorted = [...new Set(runIds)].sort(compareRunIds);
   const heads = new Map<string, RunStreamHead>();
-  for (let i = 0; i < sorted.length; i += CHUNK) {
+  for (let i = 0; options.create !== false && i < sorted.length; i += CHUNK) {
     const chunk = sorted.slice(i, i + CHUNK);
     await trx
       .insertInto('run_streams')

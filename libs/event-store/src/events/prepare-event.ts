@@ -1,4 +1,5 @@
 import { EventStoreError } from '../errors/event-store.error.js';
+import { canonicalJson } from './canonical-json.js';
 import type { NewEvent } from './stored-event.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -14,7 +15,7 @@ export interface PreparedEvent {
   taskId: string | null;
   attempt: number | null;
   payload: unknown;
-  /** The JSON text sent to Postgres. */
+  /** The payload's canonical JSON ({@link canonicalJson}): the text sent to Postgres and hashed. */
   payloadJson: string;
   actor: string | null;
   traceId: string | null;
@@ -23,9 +24,9 @@ export interface PreparedEvent {
 
 /**
  * Validates one event and normalises it to its stored form: lowercase UUID (the
- * form Postgres returns), optional fields as `null`, payload through a JSON
- * round trip. The hash is computed over this form so that verification over the
- * stored row gives the same result.
+ * form Postgres returns), optional fields as `null`, the payload through a JSON
+ * round trip, and its canonical JSON text. The hash is computed over that text, which is what verification over the
+ * stored row computes too (jsonb keeps the value; canonical JSON fixes its text).
  *
  * @throws EventStoreError (code `invalid_event`, not retryable) naming `events[index].field`.
  */
@@ -49,7 +50,7 @@ export function prepareEvent(event: NewEvent, index: number): PreparedEvent {
 
   let payloadJson: string | undefined;
   try {
-    payloadJson = JSON.stringify(event.payload === undefined ? null : event.payload);
+    payloadJson = canonicalJson(event.payload === undefined ? null : event.payload);
   } catch (error) {
     fail('payload', `not JSON-serialisable (${(error as Error).message})`);
   }

@@ -1,9 +1,8 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import type { NewOutboxRow } from '../tables/outbox.table.js';
 import type { OutboxMessage } from './outbox-message.js';
 
-const CHUNK = 500;
+const CHUNK = 2000;
 
 /**
  * Writes outbox messages, skipping any whose `msgId` is already there (a retried
@@ -16,26 +15,26 @@ export async function enqueueOutbox(
 ): Promise<number> {
   let inserted = 0;
   for (let i = 0; i < messages.length; i += CHUNK) {
-    const rows = messages.slice(i, i + CHUNK).map(toRow);
-    const result = await db
-      .insertInto('outbox')
-      .values(rows)
-      .onConflict((conflict) => conflict.column('msg_id').doNothing())
-      .executeTakeFirst();
-    inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
+    // Set-based: one JSON document (payloads as base64) instead of 4 bind parameters per row.
+    const rows = messages.slice(i, i + CHUNK).map((message) => ({
+      msg_id: message.msgId,
+      subject: message.subject,
+      payload: bytesOf(message.payload).toString('base64'),
+      headers: message.headers ?? {},
+    }));
+    const result = await sql`
+      insert into outbox (msg_id, subject, payload, headers)
+      select r.msg_id, r.subject, decode(r.payload, 'base64'), r.headers
+      from rows from (json_to_recordset(${JSON.stringify(rows)}::json)
+        as (msg_id text, subject text, payload text, headers jsonb)) with ordinality as r(msg_id, subject, payload, headers, n)
+      order by r.n
+      on conflict (msg_id) do nothing`.execute(db);
+    inserted += Number(result.numAffectedRows ?? 0n);
   }
   return inserted;
 }
 
-function toRow(message: OutboxMessage): NewOutboxRow {
-  const { payload } = message;
-  return {
-    msg_id: message.msgId,
-    subject: message.subject,
-    // pg sends a Buffer as bytea; wrap (no copy) whatever Uint8Array view we got.
-    payload: Buffer.isBuffer(payload)
-      ? payload
-      : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
-    headers: JSON.stringify(message.headers ?? {}),
-  };
+/** A Buffer over the same memory (no copy), whatever Uint8Array view we got. */
+function bytesOf(payload: Uint8Array): Buffer {
+  return Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
 }

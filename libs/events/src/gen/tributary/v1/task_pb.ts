@@ -20,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tributary/v1/task.proto.
  */
 export const file_tributary_v1_task: GenFile = /*@__PURE__*/
-  fileDesc("Chd0cmlidXRhcnkvdjEvdGFzay5wcm90bxIMdHJpYnV0YXJ5LnYxImQKDURpc3BhdGNoQmF0Y2gSEAoIYmF0Y2hfaWQYASABKAkSEAoIZXhlY3V0b3IYAiABKAkSLwoIYXR0ZW1wdHMYAyADKAsyHS50cmlidXRhcnkudjEuQXR0ZW1wdERpc3BhdGNoItkCCg9BdHRlbXB0RGlzcGF0Y2gSEgoKYXR0ZW1wdF9pZBgBIAEoCRIOCgZydW5faWQYAiABKAkSDwoHdGFza19pZBgDIAEoCRINCgVzdGFnZRgEIAEoCRISCgpncm91cF9wYXRoGAUgASgJEhYKCW1hcF9pbmRleBgGIAEoBUgAiAEBEg8KB2F0dGVtcHQYByABKAUSEgoKaW5wdXRfanNvbhgIIAEoDBITCgtwYXJhbXNfanNvbhgJIAEoDBISCgpncm91cF9qc29uGAogASgMEhUKDXVwc3RyZWFtX2pzb24YCyABKAwSEQoJaXRlbV9qc29uGAwgASgMEhIKCnRpbWVvdXRfbXMYDSABKA0SEwoLdHJhY2VwYXJlbnQYDiABKAkSEgoKdHJhY2VzdGF0ZRgPIAEoCRITCgtwaXBlbGluZV9pZBgQIAEoCUIMCgpfbWFwX2luZGV4Ik0KC1Jlc3VsdEJhdGNoEhAKCGJhdGNoX2lkGAEgASgJEiwKB3Jlc3VsdHMYAiADKAsyGy50cmlidXRhcnkudjEuQXR0ZW1wdFJlc3VsdCKEAwoNQXR0ZW1wdFJlc3VsdBISCgphdHRlbXB0X2lkGAEgASgJEg4KBnJ1bl9pZBgCIAEoCRIPCgd0YXNrX2lkGAMgASgJEg8KB2F0dGVtcHQYBCABKAUSLQoHb3V0Y29tZRgFIAEoDjIcLnRyaWJ1dGFyeS52MS5BdHRlbXB0T3V0Y29tZRITCgtvdXRwdXRfanNvbhgGIAEoDBImCgVlcnJvchgHIAEoCzIXLnRyaWJ1dGFyeS52MS5FcnJvckluZm8SLgoKc3RhcnRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCGV4ZWN1dG9yGAogASgJEgwKBGhvc3QYCyABKAkSGwoTY29uc29saWRhdGlvbl9yb3VuZBgMIAEoDRIjCgRsb2dzGA0gAygLMhUudHJpYnV0YXJ5LnYxLkxvZ0xpbmUiZgoHTG9nTGluZRImCgJhdBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFbGV2ZWwYAiABKAkSDwoHbWVzc2FnZRgDIAEoCRITCgtmaWVsZHNfanNvbhgEIAEoDCJoCglIZWFydGJlYXQSEwoLYXR0ZW1wdF9pZHMYASADKAkSDAoEaG9zdBgCIAEoCRImCgJhdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZXhlY3V0b3IYBCABKAkq5AEKDkF0dGVtcHRPdXRjb21lEh8KG0FUVEVNUFRfT1VUQ09NRV9VTlNQRUNJRklFRBAAEhsKF0FUVEVNUFRfT1VUQ09NRV9TVUNDRVNTEAESGgoWQVRURU1QVF9PVVRDT01FX0ZBSUxFRBACEhsKF0FUVEVNUFRfT1VUQ09NRV9TS0lQUEVEEAMSGQoVQVRURU1QVF9PVVRDT01FX0ZBVEFMEAQSGwoXQVRURU1QVF9PVVRDT01FX1NUQVJURUQQBRIjCh9BVFRFTVBUX09VVENPTUVfVVBTVFJFQU1fRkFJTEVEEAZiBnByb3RvMw", [file_google_protobuf_timestamp, file_tributary_v1_common]);
+  fileDesc("Chd0cmlidXRhcnkvdjEvdGFzay5wcm90bxIMdHJpYnV0YXJ5LnYxIowBCg1EaXNwYXRjaEJhdGNoEhAKCGJhdGNoX2lkGAEgASgJEhAKCGV4ZWN1dG9yGAIgASgJEi8KCGF0dGVtcHRzGAMgAygLMh0udHJpYnV0YXJ5LnYxLkF0dGVtcHREaXNwYXRjaBImCgRydW5zGAQgAygLMhgudHJpYnV0YXJ5LnYxLlJ1bkNvbnRleHQiMQoKUnVuQ29udGV4dBIOCgZydW5faWQYASABKAkSEwoLcGFyYW1zX2pzb24YAiABKAwi2QIKD0F0dGVtcHREaXNwYXRjaBISCgphdHRlbXB0X2lkGAEgASgJEg4KBnJ1bl9pZBgCIAEoCRIPCgd0YXNrX2lkGAMgASgJEg0KBXN0YWdlGAQgASgJEhIKCmdyb3VwX3BhdGgYBSABKAkSFgoJbWFwX2luZGV4GAYgASgFSACIAQESDwoHYXR0ZW1wdBgHIAEoBRISCgppbnB1dF9qc29uGAggASgMEhMKC3BhcmFtc19qc29uGAkgASgMEhIKCmdyb3VwX2pzb24YCiABKAwSFQoNdXBzdHJlYW1fanNvbhgLIAEoDBIRCglpdGVtX2pzb24YDCABKAwSEgoKdGltZW91dF9tcxgNIAEoDRITCgt0cmFjZXBhcmVudBgOIAEoCRISCgp0cmFjZXN0YXRlGA8gASgJEhMKC3BpcGVsaW5lX2lkGBAgASgJQgwKCl9tYXBfaW5kZXgiTQoLUmVzdWx0QmF0Y2gSEAoIYmF0Y2hfaWQYASABKAkSLAoHcmVzdWx0cxgCIAMoCzIbLnRyaWJ1dGFyeS52MS5BdHRlbXB0UmVzdWx0IoQDCg1BdHRlbXB0UmVzdWx0EhIKCmF0dGVtcHRfaWQYASABKAkSDgoGcnVuX2lkGAIgASgJEg8KB3Rhc2tfaWQYAyABKAkSDwoHYXR0ZW1wdBgEIAEoBRItCgdvdXRjb21lGAUgASgOMhwudHJpYnV0YXJ5LnYxLkF0dGVtcHRPdXRjb21lEhMKC291dHB1dF9qc29uGAYgASgMEiYKBWVycm9yGAcgASgLMhcudHJpYnV0YXJ5LnYxLkVycm9ySW5mbxIuCgpzdGFydGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtmaW5pc2hlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZXhlY3V0b3IYCiABKAkSDAoEaG9zdBgLIAEoCRIbChNjb25zb2xpZGF0aW9uX3JvdW5kGAwgASgNEiMKBGxvZ3MYDSADKAsyFS50cmlidXRhcnkudjEuTG9nTGluZSJmCgdMb2dMaW5lEiYKAmF0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVsZXZlbBgCIAEoCRIPCgdtZXNzYWdlGAMgASgJEhMKC2ZpZWxkc19qc29uGAQgASgMImgKCUhlYXJ0YmVhdBITCgthdHRlbXB0X2lkcxgBIAMoCRIMCgRob3N0GAIgASgJEiYKAmF0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghleGVjdXRvchgEIAEoCSrkAQoOQXR0ZW1wdE91dGNvbWUSHwobQVRURU1QVF9PVVRDT01FX1VOU1BFQ0lGSUVEEAASGwoXQVRURU1QVF9PVVRDT01FX1NVQ0NFU1MQARIaChZBVFRFTVBUX09VVENPTUVfRkFJTEVEEAISGwoXQVRURU1QVF9PVVRDT01FX1NLSVBQRUQQAxIZChVBVFRFTVBUX09VVENPTUVfRkFUQUwQBBIbChdBVFRFTVBUX09VVENPTUVfU1RBUlRFRBAFEiMKH0FUVEVNUFRfT1VUQ09NRV9VUFNUUkVBTV9GQUlMRUQQBmIGcHJvdG8z", [file_google_protobuf_timestamp, file_tributary_v1_common]);
 
 /**
  * Work for one executor, published by the planner's outbox on
@@ -49,6 +49,15 @@ export type DispatchBatch = Message<"tributary.v1.DispatchBatch"> & {
    * @generated from field: repeated tributary.v1.AttemptDispatch attempts = 3;
    */
   attempts: AttemptDispatch[];
+
+  /**
+   * What every attempt of one run shares, sent once per batch instead of once per attempt
+   * (a run's params may hold the list its groups fan out over). An attempt whose own
+   * params_json is empty takes its run's from here.
+   *
+   * @generated from field: repeated tributary.v1.RunContext runs = 4;
+   */
+  runs: RunContext[];
 };
 
 /**
@@ -57,6 +66,32 @@ export type DispatchBatch = Message<"tributary.v1.DispatchBatch"> & {
  */
 export const DispatchBatchSchema: GenMessage<DispatchBatch> = /*@__PURE__*/
   messageDesc(file_tributary_v1_task, 0);
+
+/**
+ * Context shared by the attempts of one run in a dispatch batch.
+ *
+ * @generated from message tributary.v1.RunContext
+ */
+export type RunContext = Message<"tributary.v1.RunContext"> & {
+  /**
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+
+  /**
+   * The run's params (handler `ctx.params`).
+   *
+   * @generated from field: bytes params_json = 2;
+   */
+  paramsJson: Uint8Array;
+};
+
+/**
+ * Describes the message tributary.v1.RunContext.
+ * Use `create(RunContextSchema)` to create a new message.
+ */
+export const RunContextSchema: GenMessage<RunContext> = /*@__PURE__*/
+  messageDesc(file_tributary_v1_task, 1);
 
 /**
  * One attempt of one task instance, with everything the handler's context needs.
@@ -120,7 +155,7 @@ export type AttemptDispatch = Message<"tributary.v1.AttemptDispatch"> & {
   inputJson: Uint8Array;
 
   /**
-   * The run's params (handler `ctx.params`).
+   * The run's params (handler `ctx.params`); empty when the batch's RunContext of this run carries them.
    *
    * @generated from field: bytes params_json = 9;
    */
@@ -179,7 +214,7 @@ export type AttemptDispatch = Message<"tributary.v1.AttemptDispatch"> & {
  * Use `create(AttemptDispatchSchema)` to create a new message.
  */
 export const AttemptDispatchSchema: GenMessage<AttemptDispatch> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_task, 1);
+  messageDesc(file_tributary_v1_task, 2);
 
 /**
  * Results reported by an executor host on `<prefix>.result.<run_id>`
@@ -209,7 +244,7 @@ export type ResultBatch = Message<"tributary.v1.ResultBatch"> & {
  * Use `create(ResultBatchSchema)` to create a new message.
  */
 export const ResultBatchSchema: GenMessage<ResultBatch> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_task, 2);
+  messageDesc(file_tributary_v1_task, 3);
 
 /**
  * The end of one attempt.
@@ -302,7 +337,7 @@ export type AttemptResult = Message<"tributary.v1.AttemptResult"> & {
  * Use `create(AttemptResultSchema)` to create a new message.
  */
 export const AttemptResultSchema: GenMessage<AttemptResult> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_task, 3);
+  messageDesc(file_tributary_v1_task, 4);
 
 /**
  * One line a handler logged during an attempt.
@@ -338,7 +373,7 @@ export type LogLine = Message<"tributary.v1.LogLine"> & {
  * Use `create(LogLineSchema)` to create a new message.
  */
 export const LogLineSchema: GenMessage<LogLine> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_task, 4);
+  messageDesc(file_tributary_v1_task, 5);
 
 /**
  * Liveness of running attempts, sent periodically by an executor host over core
@@ -375,7 +410,7 @@ export type Heartbeat = Message<"tributary.v1.Heartbeat"> & {
  * Use `create(HeartbeatSchema)` to create a new message.
  */
 export const HeartbeatSchema: GenMessage<Heartbeat> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_task, 5);
+  messageDesc(file_tributary_v1_task, 6);
 
 /**
  * How an attempt ended.
