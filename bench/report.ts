@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContenderName, PeakRss } from './contenders/contender.js';
 import type { MachineInfo } from './lib/machine.js';
+import { formatNumber } from './lib/format.js';
 import { max, median, min, percentile } from './lib/stats.js';
 import { describeWorkload, type ScenarioOutcome } from './runner.js';
 import type { Metric } from './scenarios/scenario.js';
@@ -107,14 +108,6 @@ export function summarize(outcomes: ScenarioOutcome[], meta: Omit<BenchResults, 
     };
   });
   return { ...meta, scenarios };
-}
-
-/** 12345.6 → "12 346" (digits 0); NaN → "–". */
-export function formatNumber(value: number | undefined, digits: number): string {
-  if (value === undefined || !Number.isFinite(value)) return '–';
-  const [whole, fraction] = value.toFixed(digits).split('.');
-  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
-  return fraction ? `${grouped}.${fraction}` : grouped;
 }
 
 function formatSpread(s: Spread | undefined, digits: number): string {

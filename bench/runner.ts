@@ -8,6 +8,7 @@ import {
   type PeakRss,
 } from './contenders/contender.js';
 import { describeStages, taskInstances, type Workload } from './lib/workload.js';
+import { formatNumber } from './lib/format.js';
 import type { Sample, Scenario } from './scenarios/scenario.js';
 
 export interface RunnerOptions {
@@ -159,5 +160,5 @@ async function openSession(
 
 /** E.g. `1 run × 1000 groups × noop×3 + consolidation = 3 001 TIs`. */
 export function describeWorkload(workload: Workload): string {
-  return `${workload.runs} run${workload.runs > 1 ? 's' : ''} × ${workload.groups} group${workload.groups > 1 ? 's' : ''} × ${describeStages(workload.stages)} + consolidation = ${taskInstances(workload)} TIs`;
+  return `${formatNumber(workload.runs, 0)} run${workload.runs > 1 ? 's' : ''} × ${formatNumber(workload.groups, 0)} group${workload.groups > 1 ? 's' : ''} × ${describeStages(workload.stages)} + consolidation = ${formatNumber(taskInstances(workload), 0)} TIs`;
 }

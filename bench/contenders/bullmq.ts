@@ -88,13 +88,13 @@ class BullmqSession implements ContenderSession {
           throw new BenchTimeoutError(
             `bullmq: ${rootIds.filter((id) => roots.has(id)).length} of ${rootIds.length} flows finished after ${options.timeoutMs / 1000} s`,
             options.timeoutMs,
-            options.memory ? [{ process: 'bench (BullMQ)', bytes: peakRssBytes('self') }] : undefined,
+            options.memory ? [{ process: 'bench process', bytes: peakRssBytes('self') }] : undefined,
           );
         }
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       const peakRss = options.memory
-        ? [{ process: 'bench (BullMQ)', bytes: peakRssBytes('self') }]
+        ? [{ process: 'bench process', bytes: peakRssBytes('self') }]
         : undefined;
       const verification = await verify(queue, ledger, workload, rootIds, failures);
       const job = async (id: string) => {

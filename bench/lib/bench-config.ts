@@ -24,7 +24,7 @@ const positive = (name: string, fallback: number): number => {
  * `npm run bench` settings from the environment:
  * BENCH_SCENARIOS (comma list, default all), BENCH_CONTENDERS (default tributary,bullmq),
  * BENCH_ROUNDS (3), BENCH_SCALE (1: full size; e.g. 0.1 for a quick run), BENCH_OUT (bench/),
- * BENCH_BUDGET_S (1440: no measurement starts past it, timeouts shrink to fit),
+ * BENCH_BUDGET_S (1380: no measurement starts past it, timeouts shrink to fit),
  * BENCH_HUGE_TIMEOUT_S (600), BENCH_REDIS_URL (redis://127.0.0.1:6379).
  */
 export function benchConfigFromEnv(): BenchConfig {
@@ -37,6 +37,6 @@ export function benchConfigFromEnv(): BenchConfig {
     rounds: Math.round(positive('BENCH_ROUNDS', 3)),
     scale: positive('BENCH_SCALE', 1),
     outDir: process.env.BENCH_OUT ?? fileURLToPath(new URL('..', import.meta.url)),
-    budgetS: positive('BENCH_BUDGET_S', 1440),
+    budgetS: positive('BENCH_BUDGET_S', 1380),
   };
 }

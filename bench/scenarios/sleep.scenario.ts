@@ -42,8 +42,9 @@ export function sleepScenario(options: {
     timeoutMs: ({ ms }) => 120_000 + 4 * ms,
     metric,
     details: [
-      { key: 'makespan_s', label: 'makespan s', digits: 2 },
-      { key: 'ideal_ratio', label: '× ideal', digits: 2 },
+      options.metric === 'ratio'
+        ? { key: 'makespan_s', label: 'makespan s', digits: 2 }
+        : { key: 'ideal_ratio', label: '× ideal', digits: 2 },
       { key: 'fan_in_ms', label: 'fan-in ms', digits: 0 },
     ],
     measure: ({ ms }, execution) => {
