@@ -35,6 +35,7 @@ export class OutboxRelay {
   ) {}
 
   private lastPruneAt = Number.NEGATIVE_INFINITY;
+  private marking: Promise<void> = Promise.resolve();
 
   /** Publishes messages committed a moment ago; what fails stays in the outbox for the sweep. */
   async publishCommitted(messages: readonly OutboxMessage[]): Promise<void> {
@@ -49,15 +50,25 @@ export class OutboxRelay {
       })),
     );
     const published = messages.filter((_, i) => settled[i]?.ok).map((m) => m.msgId);
+    // Marking rows published is bookkeeping for the sweep (a row it re-sends is dropped by Nats-Msg-Id):
+    // it runs behind, so the next commit's messages need not wait for this UPDATE.
     if (published.length > 0) {
-      await this.db
-        .updateTable('outbox')
-        .set({ published_at: new Date() })
-        .where('msg_id', 'in', published)
-        .execute();
+      this.marking = this.marking
+        .then(() =>
+          this.db.updateTable('outbox').set({ published_at: new Date() }).where('msg_id', 'in', published).execute(),
+        )
+        .then(
+          () => undefined,
+          (error: unknown) => this.options.onError?.(error),
+        );
     }
     const failed = settled.find((s) => !s.ok);
     if (failed && !failed.ok) this.options.onError?.(failed.error);
+  }
+
+  /** Resolves once every publish so far is marked in the outbox (for shutdown and tests). */
+  marked(): Promise<void> {
+    return this.marking;
   }
 
   start(): void {
@@ -107,5 +118,6 @@ export class OutboxRelay {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.sweeping;
+    await this.marking;
   }
 }

@@ -25,6 +25,7 @@ export interface TaskLogger {
 export interface HandlerContext<Input = Json> {
   /** The stage's `with:` map, `${{ }}` expressions evaluated. */
   input: Input;
+  /** The run's params, read-only (frozen: the attempts of a run share one parsed copy). */
   params: Json;
   group: HandlerGroup | null;
   /** Outputs of the direct upstream stages, by stage id (a mapped upstream gives the list of outputs). */

@@ -33,6 +33,28 @@ export interface ResultOrigin {
 /** An attempt dispatch as the handler's request, or why its JSON fields cannot be used. */
 export type DecodedRequest = { ok: true; request: AttemptRequest } | { ok: false; error: AttemptError };
 
+/**
+ * A run's params parsed once per dispatch batch: the attempts of one run in a batch share the same bytes
+ * (`RunContext`), so they share one parsed value — deep-frozen, as no attempt may change another's view.
+ */
+const parsedParams = new WeakMap<Uint8Array, ReturnType<typeof jsonFromBytes>>();
+
+function paramsOf(bytes: Uint8Array): ReturnType<typeof jsonFromBytes> {
+  let parsed = parsedParams.get(bytes);
+  if (parsed === undefined) {
+    parsed = jsonFromBytes(bytes);
+    if (parsed.ok) deepFreeze(parsed.value);
+    parsedParams.set(bytes, parsed);
+  }
+  return parsed;
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const member of Object.values(value)) deepFreeze(member);
+}
+
 /** Reads the `*_json` fields of a dispatch into the handler's request (absent fields: SDK defaults). */
 export function requestOf(dispatch: AttemptDispatch): DecodedRequest {
   const fields: Record<string, unknown> = {};
@@ -43,7 +65,7 @@ export function requestOf(dispatch: AttemptDispatch): DecodedRequest {
     ['upstream', dispatch.upstreamJson],
     ['item', dispatch.itemJson],
   ] as const) {
-    const parsed = jsonFromBytes(bytes);
+    const parsed = name === 'params' ? paramsOf(bytes) : jsonFromBytes(bytes);
     if (!parsed.ok) {
       return {
         ok: false,

@@ -47,8 +47,8 @@ interface Waiting {
 const RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000, 5_000];
 
 /**
- * Gathers results and publishes them per run in batches: flushes when `maxResults` final results wait or after
- * `lingerMs`, one ResultBatch per run (split by size, and by trace should a run's attempts carry
+ * Gathers results and publishes them per run in batches: final results go out at once when no publish is in
+ * flight, else as soon as it settles (or when `maxResults` wait); STARTED notices alone wait `lingerMs`. One ResultBatch per run (split by size, and by trace should a run's attempts carry
  * several) on `result.<runId>`, with the attempts' `traceparent` so the run stays one trace. `add` resolves once JetStream acknowledged the message
  * that carries the result (the caller acks its dispatch only then).
  *
@@ -71,6 +71,7 @@ export class ResultPublisher {
   /** Final results among `pending`: STARTED notices wait for the linger, so a fast attempt's final replaces them. */
   private finalsWaiting = 0;
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
 
@@ -102,7 +103,8 @@ export class ResultPublisher {
         existing.result = result;
         existing.waiters.push({ resolve, reject });
         this.stats.merged++;
-        if (++this.finalsWaiting >= this.maxResults) this.flush();
+        this.finalsWaiting++;
+        this.scheduleFinals();
         return;
       }
       if (existing) {
@@ -110,21 +112,38 @@ export class ResultPublisher {
         this.flush();
       }
       this.pending.set(key, { result, ...trace, waiters: [{ resolve, reject }] });
-      if (result.outcome !== ResultOutcome.STARTED) this.finalsWaiting++;
-      if (this.finalsWaiting >= this.maxResults) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.lingerMs);
+      if (result.outcome !== ResultOutcome.STARTED) {
+        this.finalsWaiting++;
+        this.scheduleFinals();
+      } else this.timer ??= setTimeout(() => this.flush(), this.lingerMs);
     });
+  }
+
+  /**
+   * Natural batching for final results, no timer: when no publish is in flight they go out at the end of
+   * this turn of the event loop (with whatever else finished in it); while one is in flight they gather
+   * and go out as soon as it settles. Low latency when idle, big batches under load.
+   */
+  private scheduleFinals(): void {
+    if (this.finalsWaiting >= this.maxResults) this.flush();
+    else if (this.inFlight.size === 0) this.immediate ??= setImmediate(() => this.flush());
   }
 
   /** Publishes everything waiting now. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.immediate) clearImmediate(this.immediate);
+    this.immediate = null;
     if (this.pending.size === 0) return;
     const batch = [...this.pending.values()];
     this.pending = new Map();
     this.finalsWaiting = 0;
-    const task = this.publish(batch).finally(() => this.inFlight.delete(task));
+    const task = this.publish(batch).finally(() => {
+      this.inFlight.delete(task);
+      // Final results that gathered while this publish was in flight go now.
+      if (this.inFlight.size === 0 && this.finalsWaiting > 0) this.flush();
+    });
     this.inFlight.add(task);
   }
 

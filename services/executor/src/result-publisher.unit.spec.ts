@@ -99,6 +99,35 @@ describe('ResultPublisher', () => {
     await publisher.close();
   });
 
+  it('sends a final result without a timer when nothing is in flight, and gathers results while a publish is in flight', async () => {
+    const { js: inner, sent } = fakeJs();
+    let release: () => void = () => undefined;
+    let holdNext = true;
+    const js = {
+      publish: async (...args: Parameters<JetStreamClient['publish']>) => {
+        if (holdNext) {
+          holdNext = false;
+          await new Promise<void>((resolve) => (release = resolve));
+        }
+        return inner.publish(...args);
+      },
+    } as unknown as JetStreamClient;
+    // A linger of a minute: only natural batching can send anything within this test.
+    const publisher = new ResultPublisher(js, subjects('p'), { lingerMs: 60_000 });
+    const first = publisher.add(result('r1', 'a', AttemptOutcome.SUCCESS), trace);
+    await new Promise((resolve) => setImmediate(resolve));
+    // The first publish is in flight (held): these two wait for it, then go out together.
+    const later = [
+      publisher.add(result('r1', 'b', AttemptOutcome.SUCCESS), trace),
+      publisher.add(result('r1', 'c', AttemptOutcome.SUCCESS), trace),
+    ];
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sent).toHaveLength(0);
+    release();
+    await Promise.all([first, ...later]);
+    expect(sent.map((s) => s.results.map((r) => r.attemptId))).toEqual([['r1/a#1'], ['r1/b#1', 'r1/c#1']]);
+  });
+
   it('lets STARTED notices wait for the linger so the final results of fast attempts replace them', async () => {
     const { js, sent } = fakeJs();
     const publisher = new ResultPublisher(js, subjects('p'), { lingerMs: 20, maxResults: 3 });
