@@ -9,7 +9,7 @@ import type {
 } from './compiled-plan.js';
 import { deepFreeze, frozenMap } from './deep-freeze.js';
 import { compileInputTemplate } from './input-template.js';
-import { compileParamsSchema } from './params-schema.js';
+import { compileParamsSchema, type ParamsValidator } from './params-schema.js';
 import type {
   ConsolidateSpec,
   ListSource,
@@ -42,7 +42,8 @@ export class PlanCompileError extends Error {
  *   refuses non-objects; a null params schema accepts any JSON object.
  *
  * The result, its nodes and its (copied) spec are deeply frozen. Throws {@link PlanCompileError}
- * when an expression or the params schema does not compile (never for a parsed spec).
+ * when an expression does not compile, and `validateParams` when the params schema does not (never
+ * for a parsed spec: parsing compiles the schema).
  */
 export function compilePlan(input: PipelineSpec): CompiledPlan {
   const spec = deepFreeze(structuredCopy(input));
@@ -50,17 +51,26 @@ export function compilePlan(input: PipelineSpec): CompiledPlan {
   const roots = compileLevel(spec.stages, null, nodes);
   const consolidation = spec.consolidate === null ? null : compileConsolidation(spec, roots, nodes);
   if (consolidation !== null) nodes.set(consolidation.path, consolidation);
-  const params = compileParamsSchema(spec.params);
-  if (!params.ok)
-    throw new PlanCompileError(
-      `params schema: ${params.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
-    );
+  // Compiled on first use: only a run's start validates params, and an Ajv compile costs ~100 ms of
+  // CPU that the fan-in, the consolidator and a planner refolding a run would otherwise pay per version.
+  let validate: ParamsValidator | null = null;
+  const validateParams: ParamsValidator = (payload) => {
+    if (validate === null) {
+      const params = compileParamsSchema(spec.params);
+      if (!params.ok)
+        throw new PlanCompileError(
+          `params schema: ${params.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+        );
+      validate = params.validate;
+    }
+    return validate(payload);
+  };
   const plan: CompiledPlan = {
     spec,
     nodes: frozenMap(nodes),
     roots: Object.freeze(roots),
     consolidation,
-    validateParams: params.validate,
+    validateParams,
   };
   return Object.freeze(plan);
 }

@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import { evolve, initialRunState, type CompiledPlan, type RunEvent, type RunState } from '@tributary/domain';
 import type { Database } from '../db/database.js';
-import { readRunEvents } from '../events/read-run-events.js';
 
 const PAGE = 5000;
 
@@ -14,10 +13,18 @@ export async function loadRunState(
   const state = initialRunState(plan);
   let lastRunSeq = 0;
   for (;;) {
-    const page = await readRunEvents(db, runId, { fromRunSeq: lastRunSeq + 1, limit: PAGE });
-    for (const stored of page) {
-      evolve(state, stored.payload as RunEvent);
-      lastRunSeq = stored.runSeq;
+    // Only what the fold reads: parsing every column (two timestamps per row) cost more than the fold.
+    const page = await db
+      .selectFrom('event_log')
+      .select(['run_seq', 'payload'])
+      .where('run_id', '=', runId)
+      .where('run_seq', '>=', lastRunSeq + 1)
+      .orderBy('run_seq')
+      .limit(PAGE)
+      .execute();
+    for (const row of page) {
+      evolve(state, row.payload as RunEvent);
+      lastRunSeq = row.run_seq;
     }
     if (page.length < PAGE) break;
   }
