@@ -10,6 +10,7 @@ import {
   DispatchBatchSchema,
   ResultBatchSchema,
   RunContextSchema,
+  SlotContextSchema,
   type DispatchBatch,
   type ResultBatch,
 } from './gen/tributary/v1/task_pb.js';
@@ -25,6 +26,8 @@ export function createDispatchBatch(
   attempts: ReadonlyArray<MessageInitShape<typeof AttemptDispatchSchema>>,
   /** Per-run context shared by the attempts (their params), see `RunContext` in task.proto. */
   runs: ReadonlyArray<MessageInitShape<typeof RunContextSchema>> = [],
+  /** Per-slot context shared by the attempts (their upstream outputs), see `SlotContext` in task.proto. */
+  slots: ReadonlyArray<MessageInitShape<typeof SlotContextSchema>> = [],
 ): DispatchBatch {
   assertSubjectToken('executor name', executor);
   if (attempts.length === 0) throw new RangeError(`A dispatch batch for executor "${executor}" needs at least one attempt`);
@@ -35,6 +38,7 @@ export function createDispatchBatch(
     executor,
     attempts: messages,
     runs: runs.map((run) => create(RunContextSchema, run)),
+    slots: slots.map((slot) => create(SlotContextSchema, slot)),
   });
 }
 

@@ -32,17 +32,29 @@ export function encodeDispatchBatch(batch: MessageInitShape<typeof DispatchBatch
 }
 
 /**
- * Decodes a {@link DispatchBatch}; never throws. Every attempt comes out with its params: an attempt
- * whose `paramsJson` is empty gets its run's from the batch's `runs` (sent once per run per batch).
+ * Decodes a {@link DispatchBatch}; never throws. Every attempt comes out with its params and upstream
+ * outputs: an attempt whose `paramsJson` is empty gets its run's from the batch's `runs`, one whose
+ * `upstreamJson` is empty its slot's from `slots` (each sent once per batch). Attempts sharing them share
+ * the same bytes, so a consumer can parse them once.
  */
 export function decodeDispatchBatch(bytes: Uint8Array): DecodeResult<DispatchBatch> {
   const decoded = decodeMessage(DispatchBatchSchema, bytes);
-  if (!decoded.ok || decoded.value.runs.length === 0) return decoded;
-  const paramsOf = new Map(decoded.value.runs.map((run) => [run.runId, run.paramsJson]));
-  for (const attempt of decoded.value.attempts) {
+  if (!decoded.ok) return decoded;
+  const { runs, slots, attempts } = decoded.value;
+  if (runs.length === 0 && slots.length === 0) return decoded;
+  const paramsOf = new Map(runs.map((run) => [run.runId, run.paramsJson]));
+  const upstreamOf = new Map(slots.map((slot) => [slotKey(slot.runId, slot.stage, slot.groupPath), slot.upstreamJson]));
+  for (const attempt of attempts) {
     if (attempt.paramsJson.length === 0) attempt.paramsJson = paramsOf.get(attempt.runId) ?? attempt.paramsJson;
+    if (attempt.upstreamJson.length === 0)
+      attempt.upstreamJson = upstreamOf.get(slotKey(attempt.runId, attempt.stage, attempt.groupPath)) ?? attempt.upstreamJson;
   }
   return decoded;
+}
+
+/** The key of a {@link SlotContext}: run, stage and group path. */
+export function slotKey(runId: string, stage: string, groupPath: string): string {
+  return `${runId}\u0000${stage}\u0000${groupPath}`;
 }
 
 /** Encodes a {@link ResultBatch} (executor → planner, `result.<runId>`). */

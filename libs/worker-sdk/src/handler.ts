@@ -28,7 +28,10 @@ export interface HandlerContext<Input = Json> {
   /** The run's params, read-only (frozen: the attempts of a run share one parsed copy). */
   params: Json;
   group: HandlerGroup | null;
-  /** Outputs of the direct upstream stages, by stage id (a mapped upstream gives the list of outputs). */
+  /**
+   * Outputs of the direct upstream stages, by stage id (a mapped upstream gives the list of outputs).
+   * Read-only (frozen: the attempts of one stage in one group share one parsed copy).
+   */
   upstream: Record<string, Json>;
   /** The element of a mapped task; null when unmapped. */
   item: Json;

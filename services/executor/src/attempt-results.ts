@@ -34,17 +34,18 @@ export interface ResultOrigin {
 export type DecodedRequest = { ok: true; request: AttemptRequest } | { ok: false; error: AttemptError };
 
 /**
- * A run's params parsed once per dispatch batch: the attempts of one run in a batch share the same bytes
- * (`RunContext`), so they share one parsed value — deep-frozen, as no attempt may change another's view.
+ * A run's params and a slot's upstream outputs parsed once per dispatch batch: the attempts that share
+ * them share the same bytes (`RunContext`, `SlotContext`), so they share one parsed value — deep-frozen,
+ * as no attempt may change another's view.
  */
-const parsedParams = new WeakMap<Uint8Array, ReturnType<typeof jsonFromBytes>>();
+const parsedShared = new WeakMap<Uint8Array, ReturnType<typeof jsonFromBytes>>();
 
-function paramsOf(bytes: Uint8Array): ReturnType<typeof jsonFromBytes> {
-  let parsed = parsedParams.get(bytes);
+function sharedJsonOf(bytes: Uint8Array): ReturnType<typeof jsonFromBytes> {
+  let parsed = parsedShared.get(bytes);
   if (parsed === undefined) {
     parsed = jsonFromBytes(bytes);
     if (parsed.ok) deepFreeze(parsed.value);
-    parsedParams.set(bytes, parsed);
+    parsedShared.set(bytes, parsed);
   }
   return parsed;
 }
@@ -65,7 +66,7 @@ export function requestOf(dispatch: AttemptDispatch): DecodedRequest {
     ['upstream', dispatch.upstreamJson],
     ['item', dispatch.itemJson],
   ] as const) {
-    const parsed = name === 'params' ? paramsOf(bytes) : jsonFromBytes(bytes);
+    const parsed = name === 'params' || name === 'upstream' ? sharedJsonOf(bytes) : jsonFromBytes(bytes);
     if (!parsed.ok) {
       return {
         ok: false,

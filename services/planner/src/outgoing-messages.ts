@@ -8,6 +8,7 @@ import {
   eventCategoryOf,
   jsonToBytes,
   RUN_ID_HEADER,
+  slotKey,
   TRACEPARENT_HEADER,
   type RunEventMeta,
   type Subjects,
@@ -23,7 +24,10 @@ export const MAX_EVENTS_PER_BATCH = 500;
 /** Bytes of attempts per dispatch message: NATS' default max_payload is 1 MiB. */
 export const MAX_DISPATCH_BYTES = 768 * 1024;
 
-/** The attempt as sent; its params travel once per run per batch (see `RunContext`), not here. */
+/**
+ * The attempt as sent; its params travel once per run per batch (`RunContext`) and its upstream outputs
+ * once per stage and group (`SlotContext`), not here.
+ */
 function toAttempt(d: AttemptPayload, traceparent: string | null) {
   return {
     attemptId: d.attemptId,
@@ -35,7 +39,6 @@ function toAttempt(d: AttemptPayload, traceparent: string | null) {
     attempt: d.attempt,
     inputJson: jsonToBytes(d.input),
     groupJson: jsonToBytes(d.group),
-    upstreamJson: jsonToBytes(d.upstream),
     itemJson: jsonToBytes(d.item),
     timeoutMs: d.timeoutMs ?? 0,
     traceparent: traceparent ?? '',
@@ -49,7 +52,6 @@ function attemptBytes(a: ReturnType<typeof toAttempt>): number {
     a.attemptId.length * 2 +
     a.inputJson.length +
     a.groupJson.length +
-    a.upstreamJson.length +
     a.itemJson.length
   );
 }
@@ -139,16 +141,24 @@ export function dispatchMessages(
     byExecutor.set(d.executor, list);
   }
   const messages: OutboxMessage[] = [];
-  // Each run's params serialised once, then shared by every batch that carries one of its attempts.
+  // Each run's params and each slot's upstream outputs serialised once, then shared by every batch that
+  // carries one of their attempts.
   const paramsJson = new Map<string, Uint8Array>();
   const paramsOf = (d: AttemptPayload): Uint8Array => {
     let bytes = paramsJson.get(d.runId);
     if (bytes === undefined) paramsJson.set(d.runId, (bytes = jsonToBytes(d.params)));
     return bytes;
   };
+  const upstreamJson = new Map<string, Uint8Array>();
+  const upstreamOf = (key: string, d: AttemptPayload): Uint8Array => {
+    let bytes = upstreamJson.get(key);
+    if (bytes === undefined) upstreamJson.set(key, (bytes = jsonToBytes(d.upstream)));
+    return bytes;
+  };
   for (const [executor, list] of byExecutor) {
     let chunk: ReturnType<typeof toAttempt>[] = [];
     let runs = new Map<string, Uint8Array>();
+    let slots = new Map<string, { runId: string; stage: string; groupPath: string; upstreamJson: Uint8Array }>();
     let bytes = 0;
     let firstRunId = '';
     const flush = () => {
@@ -157,6 +167,7 @@ export function dispatchMessages(
         executor,
         chunk,
         [...runs].map(([runId, params]) => ({ runId, paramsJson: params })),
+        [...slots.values()],
       );
       messages.push({
         msgId: batch.batchId,
@@ -166,23 +177,25 @@ export function dispatchMessages(
       });
       chunk = [];
       runs = new Map();
+      slots = new Map();
       bytes = 0;
     };
     for (const d of list) {
       const attempt = toAttempt(d, traceparent(d.runId));
-      const size = attemptBytes(attempt) + (runs.has(d.runId) ? 0 : paramsOf(d).length);
-      // Batches stay under NATS' payload limit whatever the inputs (a mapped attempt carries its upstream outputs).
+      const slot = slotKey(d.runId, d.stagePath, d.groupPath ?? '');
+      const shared = () =>
+        (runs.has(d.runId) ? 0 : paramsOf(d).length) + (slots.has(slot) ? 0 : upstreamOf(slot, d).length);
+      // Batches stay under NATS' payload limit whatever the inputs.
       if (
         chunk.length > 0 &&
-        (chunk.length >= MAX_ATTEMPTS_PER_DISPATCH || bytes + size > MAX_DISPATCH_BYTES)
+        (chunk.length >= MAX_ATTEMPTS_PER_DISPATCH || bytes + attemptBytes(attempt) + shared() > MAX_DISPATCH_BYTES)
       )
         flush();
       if (chunk.length === 0) firstRunId = d.runId;
-      bytes += attemptBytes(attempt);
-      if (!runs.has(d.runId)) {
-        runs.set(d.runId, paramsOf(d));
-        bytes += paramsOf(d).length;
-      }
+      bytes += attemptBytes(attempt) + shared();
+      if (!runs.has(d.runId)) runs.set(d.runId, paramsOf(d));
+      if (!slots.has(slot))
+        slots.set(slot, { runId: d.runId, stage: d.stagePath, groupPath: d.groupPath ?? '', upstreamJson: upstreamOf(slot, d) });
       chunk.push(attempt);
     }
     flush();

@@ -37,20 +37,39 @@ describe('dispatch messages', () => {
     );
   });
 
-  it('keeps every message under the payload limit when attempts carry large upstream outputs', () => {
+  it('sends a slot\'s upstream outputs once per batch, and every decoded attempt has them', () => {
     const big = { list: Array.from({ length: 5000 }, (_, i) => `item-${i}`) };
+    const bigBytes = JSON.stringify(big).length;
     const messages = dispatchMessages(
       subjects('t'),
       Array.from({ length: 200 }, (_, i) => attempt(i, big)),
       () => null,
     );
+    // 200 mapped instances of one stage share one copy of their upstream (not 200 copies).
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.payload.length).toBeLessThan(bigBytes + 200 * 300);
+    const decoded = decodeDispatchBatch(messages[0]!.payload);
+    if (!decoded.ok) throw decoded.error;
+    expect(decoded.value.attempts).toHaveLength(200);
+    for (const a of decoded.value.attempts)
+      expect(JSON.parse(new TextDecoder().decode(a.upstreamJson))).toEqual(big);
+  });
+
+  it('keeps every message under the payload limit when many slots carry large upstream outputs', () => {
+    const big = { list: Array.from({ length: 5000 }, (_, i) => `item-${i}`) };
+    const messages = dispatchMessages(
+      subjects('t'),
+      Array.from({ length: 200 }, (_, i) => ({ ...attempt(i, big), groupPath: `g=${i}`, taskId: `g=${i}/work` })),
+      () => null,
+    );
     expect(messages.length).toBeGreaterThan(1);
     for (const m of messages) expect(m.payload.length).toBeLessThan(MAX_DISPATCH_BYTES + 200_000);
-    const total = messages.reduce(
-      (n, m) =>
-        n + (decodeDispatchBatch(m.payload) as { value: { attempts: unknown[] } }).value.attempts.length,
-      0,
-    );
-    expect(total).toBe(200);
+    const attempts = messages.flatMap((m) => {
+      const d = decodeDispatchBatch(m.payload);
+      if (!d.ok) throw d.error;
+      return d.value.attempts;
+    });
+    expect(attempts).toHaveLength(200);
+    for (const a of attempts) expect(JSON.parse(new TextDecoder().decode(a.upstreamJson))).toEqual(big);
   });
 });

@@ -20,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tributary/v1/task.proto.
  */
 export const file_tributary_v1_task: GenFile = /*@__PURE__*/
-  fileDesc("Chd0cmlidXRhcnkvdjEvdGFzay5wcm90bxIMdHJpYnV0YXJ5LnYxIowBCg1EaXNwYXRjaEJhdGNoEhAKCGJhdGNoX2lkGAEgASgJEhAKCGV4ZWN1dG9yGAIgASgJEi8KCGF0dGVtcHRzGAMgAygLMh0udHJpYnV0YXJ5LnYxLkF0dGVtcHREaXNwYXRjaBImCgRydW5zGAQgAygLMhgudHJpYnV0YXJ5LnYxLlJ1bkNvbnRleHQiMQoKUnVuQ29udGV4dBIOCgZydW5faWQYASABKAkSEwoLcGFyYW1zX2pzb24YAiABKAwi2QIKD0F0dGVtcHREaXNwYXRjaBISCgphdHRlbXB0X2lkGAEgASgJEg4KBnJ1bl9pZBgCIAEoCRIPCgd0YXNrX2lkGAMgASgJEg0KBXN0YWdlGAQgASgJEhIKCmdyb3VwX3BhdGgYBSABKAkSFgoJbWFwX2luZGV4GAYgASgFSACIAQESDwoHYXR0ZW1wdBgHIAEoBRISCgppbnB1dF9qc29uGAggASgMEhMKC3BhcmFtc19qc29uGAkgASgMEhIKCmdyb3VwX2pzb24YCiABKAwSFQoNdXBzdHJlYW1fanNvbhgLIAEoDBIRCglpdGVtX2pzb24YDCABKAwSEgoKdGltZW91dF9tcxgNIAEoDRITCgt0cmFjZXBhcmVudBgOIAEoCRISCgp0cmFjZXN0YXRlGA8gASgJEhMKC3BpcGVsaW5lX2lkGBAgASgJQgwKCl9tYXBfaW5kZXgiTQoLUmVzdWx0QmF0Y2gSEAoIYmF0Y2hfaWQYASABKAkSLAoHcmVzdWx0cxgCIAMoCzIbLnRyaWJ1dGFyeS52MS5BdHRlbXB0UmVzdWx0IoQDCg1BdHRlbXB0UmVzdWx0EhIKCmF0dGVtcHRfaWQYASABKAkSDgoGcnVuX2lkGAIgASgJEg8KB3Rhc2tfaWQYAyABKAkSDwoHYXR0ZW1wdBgEIAEoBRItCgdvdXRjb21lGAUgASgOMhwudHJpYnV0YXJ5LnYxLkF0dGVtcHRPdXRjb21lEhMKC291dHB1dF9qc29uGAYgASgMEiYKBWVycm9yGAcgASgLMhcudHJpYnV0YXJ5LnYxLkVycm9ySW5mbxIuCgpzdGFydGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtmaW5pc2hlZF9hdBgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIZXhlY3V0b3IYCiABKAkSDAoEaG9zdBgLIAEoCRIbChNjb25zb2xpZGF0aW9uX3JvdW5kGAwgASgNEiMKBGxvZ3MYDSADKAsyFS50cmlidXRhcnkudjEuTG9nTGluZSJmCgdMb2dMaW5lEiYKAmF0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVsZXZlbBgCIAEoCRIPCgdtZXNzYWdlGAMgASgJEhMKC2ZpZWxkc19qc29uGAQgASgMImgKCUhlYXJ0YmVhdBITCgthdHRlbXB0X2lkcxgBIAMoCRIMCgRob3N0GAIgASgJEiYKAmF0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghleGVjdXRvchgEIAEoCSrkAQoOQXR0ZW1wdE91dGNvbWUSHwobQVRURU1QVF9PVVRDT01FX1VOU1BFQ0lGSUVEEAASGwoXQVRURU1QVF9PVVRDT01FX1NVQ0NFU1MQARIaChZBVFRFTVBUX09VVENPTUVfRkFJTEVEEAISGwoXQVRURU1QVF9PVVRDT01FX1NLSVBQRUQQAxIZChVBVFRFTVBUX09VVENPTUVfRkFUQUwQBBIbChdBVFRFTVBUX09VVENPTUVfU1RBUlRFRBAFEiMKH0FUVEVNUFRfT1VUQ09NRV9VUFNUUkVBTV9GQUlMRUQQBmIGcHJvdG8z", [file_google_protobuf_timestamp, file_tributary_v1_common]);
+  fileDesc("Chd0cmlidXRhcnkvdjEvdGFzay5wcm90bxIMdHJpYnV0YXJ5LnYxIrYBCg1EaXNwYXRjaEJhdGNoEhAKCGJhdGNoX2lkGAEgASgJEhAKCGV4ZWN1dG9yGAIgASgJEi8KCGF0dGVtcHRzGAMgAygLMh0udHJpYnV0YXJ5LnYxLkF0dGVtcHREaXNwYXRjaBImCgRydW5zGAQgAygLMhgudHJpYnV0YXJ5LnYxLlJ1bkNvbnRleHQSKAoFc2xvdHMYBSADKAsyGS50cmlidXRhcnkudjEuU2xvdENvbnRleHQiVwoLU2xvdENvbnRleHQSDgoGcnVuX2lkGAEgASgJEg0KBXN0YWdlGAIgASgJEhIKCmdyb3VwX3BhdGgYAyABKAkSFQoNdXBzdHJlYW1fanNvbhgEIAEoDCIxCgpSdW5Db250ZXh0Eg4KBnJ1bl9pZBgBIAEoCRITCgtwYXJhbXNfanNvbhgCIAEoDCLZAgoPQXR0ZW1wdERpc3BhdGNoEhIKCmF0dGVtcHRfaWQYASABKAkSDgoGcnVuX2lkGAIgASgJEg8KB3Rhc2tfaWQYAyABKAkSDQoFc3RhZ2UYBCABKAkSEgoKZ3JvdXBfcGF0aBgFIAEoCRIWCgltYXBfaW5kZXgYBiABKAVIAIgBARIPCgdhdHRlbXB0GAcgASgFEhIKCmlucHV0X2pzb24YCCABKAwSEwoLcGFyYW1zX2pzb24YCSABKAwSEgoKZ3JvdXBfanNvbhgKIAEoDBIVCg11cHN0cmVhbV9qc29uGAsgASgMEhEKCWl0ZW1fanNvbhgMIAEoDBISCgp0aW1lb3V0X21zGA0gASgNEhMKC3RyYWNlcGFyZW50GA4gASgJEhIKCnRyYWNlc3RhdGUYDyABKAkSEwoLcGlwZWxpbmVfaWQYECABKAlCDAoKX21hcF9pbmRleCJNCgtSZXN1bHRCYXRjaBIQCghiYXRjaF9pZBgBIAEoCRIsCgdyZXN1bHRzGAIgAygLMhsudHJpYnV0YXJ5LnYxLkF0dGVtcHRSZXN1bHQihAMKDUF0dGVtcHRSZXN1bHQSEgoKYXR0ZW1wdF9pZBgBIAEoCRIOCgZydW5faWQYAiABKAkSDwoHdGFza19pZBgDIAEoCRIPCgdhdHRlbXB0GAQgASgFEi0KB291dGNvbWUYBSABKA4yHC50cmlidXRhcnkudjEuQXR0ZW1wdE91dGNvbWUSEwoLb3V0cHV0X2pzb24YBiABKAwSJgoFZXJyb3IYByABKAsyFy50cmlidXRhcnkudjEuRXJyb3JJbmZvEi4KCnN0YXJ0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2ZpbmlzaGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghleGVjdXRvchgKIAEoCRIMCgRob3N0GAsgASgJEhsKE2NvbnNvbGlkYXRpb25fcm91bmQYDCABKA0SIwoEbG9ncxgNIAMoCzIVLnRyaWJ1dGFyeS52MS5Mb2dMaW5lImYKB0xvZ0xpbmUSJgoCYXQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWxldmVsGAIgASgJEg8KB21lc3NhZ2UYAyABKAkSEwoLZmllbGRzX2pzb24YBCABKAwiaAoJSGVhcnRiZWF0EhMKC2F0dGVtcHRfaWRzGAEgAygJEgwKBGhvc3QYAiABKAkSJgoCYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCGV4ZWN1dG9yGAQgASgJKuQBCg5BdHRlbXB0T3V0Y29tZRIfChtBVFRFTVBUX09VVENPTUVfVU5TUEVDSUZJRUQQABIbChdBVFRFTVBUX09VVENPTUVfU1VDQ0VTUxABEhoKFkFUVEVNUFRfT1VUQ09NRV9GQUlMRUQQAhIbChdBVFRFTVBUX09VVENPTUVfU0tJUFBFRBADEhkKFUFUVEVNUFRfT1VUQ09NRV9GQVRBTBAEEhsKF0FUVEVNUFRfT1VUQ09NRV9TVEFSVEVEEAUSIwofQVRURU1QVF9PVVRDT01FX1VQU1RSRUFNX0ZBSUxFRBAGYgZwcm90bzM", [file_google_protobuf_timestamp, file_tributary_v1_common]);
 
 /**
  * Work for one executor, published by the planner's outbox on
@@ -58,6 +58,16 @@ export type DispatchBatch = Message<"tributary.v1.DispatchBatch"> & {
    * @generated from field: repeated tributary.v1.RunContext runs = 4;
    */
   runs: RunContext[];
+
+  /**
+   * What every attempt of one stage in one group shares, sent once per batch: the upstream
+   * outputs (the instances of a mapped stage all see the same upstream, often the very list
+   * they map over, so per attempt it would grow with the square of the list). An attempt whose
+   * own upstream_json is empty takes its slot's from here.
+   *
+   * @generated from field: repeated tributary.v1.SlotContext slots = 5;
+   */
+  slots: SlotContext[];
 };
 
 /**
@@ -66,6 +76,44 @@ export type DispatchBatch = Message<"tributary.v1.DispatchBatch"> & {
  */
 export const DispatchBatchSchema: GenMessage<DispatchBatch> = /*@__PURE__*/
   messageDesc(file_tributary_v1_task, 0);
+
+/**
+ * Context shared by the attempts of one stage in one group (a slot) in a dispatch batch.
+ *
+ * @generated from message tributary.v1.SlotContext
+ */
+export type SlotContext = Message<"tributary.v1.SlotContext"> & {
+  /**
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+
+  /**
+   * @generated from field: string stage = 2;
+   */
+  stage: string;
+
+  /**
+   * Empty at the top level.
+   *
+   * @generated from field: string group_path = 3;
+   */
+  groupPath: string;
+
+  /**
+   * Outputs of upstream stages keyed by stage id (handler `ctx.upstream`).
+   *
+   * @generated from field: bytes upstream_json = 4;
+   */
+  upstreamJson: Uint8Array;
+};
+
+/**
+ * Describes the message tributary.v1.SlotContext.
+ * Use `create(SlotContextSchema)` to create a new message.
+ */
+export const SlotContextSchema: GenMessage<SlotContext> = /*@__PURE__*/
+  messageDesc(file_tributary_v1_task, 1);
 
 /**
  * Context shared by the attempts of one run in a dispatch batch.
@@ -91,7 +139,7 @@ export type RunContext = Message<"tributary.v1.RunContext"> & {
  * Use `create(RunContextSchema)` to create a new message.
  */
 export const RunContextSchema: GenMessage<RunContext> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_task, 1);
+  messageDesc(file_tributary_v1_task, 2);
 
 /**
  * One attempt of one task instance, with everything the handler's context needs.
@@ -169,7 +217,8 @@ export type AttemptDispatch = Message<"tributary.v1.AttemptDispatch"> & {
   groupJson: Uint8Array;
 
   /**
-   * Outputs of upstream stages keyed by stage id (handler `ctx.upstream`).
+   * Outputs of upstream stages keyed by stage id (handler `ctx.upstream`); empty when the
+   * batch's SlotContext of this attempt's stage and group carries them.
    *
    * @generated from field: bytes upstream_json = 11;
    */
@@ -214,7 +263,7 @@ export type AttemptDispatch = Message<"tributary.v1.AttemptDispatch"> & {
  * Use `create(AttemptDispatchSchema)` to create a new message.
  */
 export const AttemptDispatchSchema: GenMessage<AttemptDispatch> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_task, 2);
+  messageDesc(file_tributary_v1_task, 3);
 
 /**
  * Results reported by an executor host on `<prefix>.result.<run_id>`
@@ -244,7 +293,7 @@ export type ResultBatch = Message<"tributary.v1.ResultBatch"> & {
  * Use `create(ResultBatchSchema)` to create a new message.
  */
 export const ResultBatchSchema: GenMessage<ResultBatch> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_task, 3);
+  messageDesc(file_tributary_v1_task, 4);
 
 /**
  * The end of one attempt.
@@ -337,7 +386,7 @@ export type AttemptResult = Message<"tributary.v1.AttemptResult"> & {
  * Use `create(AttemptResultSchema)` to create a new message.
  */
 export const AttemptResultSchema: GenMessage<AttemptResult> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_task, 4);
+  messageDesc(file_tributary_v1_task, 5);
 
 /**
  * One line a handler logged during an attempt.
@@ -373,7 +422,7 @@ export type LogLine = Message<"tributary.v1.LogLine"> & {
  * Use `create(LogLineSchema)` to create a new message.
  */
 export const LogLineSchema: GenMessage<LogLine> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_task, 5);
+  messageDesc(file_tributary_v1_task, 6);
 
 /**
  * Liveness of running attempts, sent periodically by an executor host over core
@@ -410,7 +459,7 @@ export type Heartbeat = Message<"tributary.v1.Heartbeat"> & {
  * Use `create(HeartbeatSchema)` to create a new message.
  */
 export const HeartbeatSchema: GenMessage<Heartbeat> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_task, 6);
+  messageDesc(file_tributary_v1_task, 7);
 
 /**
  * How an attempt ended.
