@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '@tributary/domain';
+import { create, toBinary } from '@bufbuild/protobuf';
+import { EventBatchSchema } from './gen/tributary/v1/events_pb.js';
 import { decodeRunEvents, encodeRunEventBatch } from './run-event-batch.js';
-import { encodeRunEvent } from './run-event-envelope.js';
+import { encodeRunEvent, toEventEnvelope } from './run-event-envelope.js';
 import { subjects } from './subjects.js';
 
 const meta = (runSeq: number) => ({ eventId: `e-${runSeq}`, runId: 'r1', runSeq, actor: 'planner', traceId: null });
@@ -24,5 +26,26 @@ describe('event batches', () => {
     expect(decodeRunEvents('t.event.task.r1.EventBatch', new Uint8Array([9, 9, 9])).ok).toBe(false);
     expect(() => encodeRunEventBatch('r2', [{ event: events[0]!, meta: meta(1) }])).toThrow(/belongs to run r1/);
     expect(() => encodeRunEventBatch('r1', [])).toThrow(/at least one/);
+  });
+
+  it('refuses a JSON batch whose events lack a type or belong to another run, naming the event', () => {
+    const batch = (items: unknown) =>
+      toBinary(EventBatchSchema, create(EventBatchSchema, { runId: 'r1', eventsJson: new TextEncoder().encode(JSON.stringify(items)) }));
+    const subject = 't.event.task.r1.EventBatch';
+    const other = decodeRunEvents(subject, batch([{ meta: { ...meta(1), runId: 'r2' }, event: events[0] }]));
+    expect(other.ok).toBe(false);
+    expect(!other.ok && String(other.error.cause)).toMatch(/\[0\]\.meta\.runId "r2"/);
+    const untyped = decodeRunEvents(subject, batch([{ meta: meta(1), event: events[0] }, { meta: meta(2), event: {} }]));
+    expect(!untyped.ok && String(untyped.error.cause)).toMatch(/\[1\]\.event has no type/);
+    expect(decodeRunEvents(subject, batch({ not: 'a list' })).ok).toBe(false);
+  });
+
+  it('still reads batches of typed envelopes', () => {
+    const bytes = toBinary(
+      EventBatchSchema,
+      create(EventBatchSchema, { runId: 'r1', events: events.map((event, i) => toEventEnvelope(event, meta(i + 1))) }),
+    );
+    const decoded = decodeRunEvents('t.event.task.r1.EventBatch', bytes);
+    expect(decoded.ok && decoded.events.map((d) => d.event)).toEqual(events);
   });
 });
