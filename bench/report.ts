@@ -20,6 +20,8 @@ export interface ContenderSummary extends Spread {
   /** Percentiles over every sample's raw latencies together. */
   pooled: Record<string, { n: number; p50: number; p99: number }>;
   load: { min: number; max: number };
+  /** The distinct code versions the samples measured, in order. */
+  code: string[];
   verification: string[];
   errors: string[];
   timedOut?: { afterS: number; peakRss?: PeakRss[] };
@@ -81,6 +83,7 @@ export function summarize(outcomes: ScenarioOutcome[], meta: Omit<BenchResults, 
           }),
         ),
         load: { min: min(result.load), max: max(result.load) },
+        code: [...new Set(result.code)],
         verification: result.verification,
         errors: result.errors,
         timedOut: result.timedOut,
@@ -146,6 +149,14 @@ export function renderMarkdown(results: BenchResults): string {
     `Code: ${m.commit}${m.uncommittedEngineFiles ? ` — ${m.uncommittedEngineFiles} files under libs/ and services/ differed from the commit (work in progress was measured as built)` : ''}.`,
     '',
   );
+  const measured = [
+    ...new Set(results.scenarios.flatMap((s) => Object.values(s.contenders).flatMap((c) => c.code))),
+  ];
+  if (measured.length > 1 || (measured.length === 1 && measured[0] !== m.commit))
+    lines.push(
+      `The repository moved while the bench ran (another engineer's commits; the services run from their \`dist\`, rebuilt with them): samples measured ${measured.join(', ')} — see each scenario's "code" row.`,
+      '',
+    );
   lines.push('## Summary', '');
   lines.push('Median over every verified sample (min–max). Ratio = Tributary / BullMQ of the metric.', '');
   lines.push('| scenario | metric | Tributary | BullMQ | Tributary/BullMQ | target | met |');
@@ -183,6 +194,8 @@ export function renderMarkdown(results: BenchResults): string {
       lines.push(`| ${key} p50 / p99, all samples | ${names.map(cell).join(' | ')} |`);
     }
     lines.push(`| samples | ${names.map((n) => String(s.contenders[n]!.n)).join(' | ')} |`);
+    if (measured.length > 1)
+      lines.push(`| code | ${names.map((n) => s.contenders[n]!.code.join(', ') || '–').join(' | ')} |`);
     lines.push(
       `| load (1 min) | ${names.map((n) => (s.contenders[n]!.n ? `${s.contenders[n]!.load.min.toFixed(1)}–${s.contenders[n]!.load.max.toFixed(1)}` : '–')).join(' | ')} |`,
     );

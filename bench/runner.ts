@@ -10,6 +10,7 @@ import {
 import { describeStages, taskInstances, type Workload } from './lib/workload.js';
 import { formatNumber } from './lib/format.js';
 import type { Sample, Scenario } from './scenarios/scenario.js';
+import { codeVersion } from './lib/machine.js';
 
 export interface RunnerOptions {
   scenarios: Scenario[];
@@ -33,6 +34,8 @@ export interface ContenderOutcome {
   samples: Sample[];
   /** 1-min load average just before each sample. */
   load: number[];
+  /** The code each sample measured (`git describe --always --dirty`), when the repository moved during the run. */
+  code: string[];
   verification: string[];
   errors: string[];
   timedOut?: { afterS: number; peakRss?: PeakRss[] };
@@ -46,6 +49,9 @@ export interface ScenarioOutcome {
   taskInstances: number;
   contenders: Partial<Record<ContenderName, ContenderOutcome>>;
 }
+
+/** Tries to start a contender before its measurement counts as failed. */
+const START_ATTEMPTS = 3;
 
 /** Minimum time a measurement may be given; below it the scenario is skipped for lack of budget. */
 const MIN_TIMEOUT_MS = 20_000;
@@ -86,6 +92,7 @@ async function measure(
   const result = (outcome.contenders[contender.name] ??= {
     samples: [],
     load: [],
+    code: [],
     verification: [],
     errors: [],
   });
@@ -105,6 +112,7 @@ async function measure(
     if (warm) await session.execute(warm, { timeoutMs: Math.min(timeoutMs, 120_000) });
     for (let i = 0; i < scenario.repetitions(params); i++) {
       const load = loadavg()[0]!;
+      const code = codeVersion();
       const t0 = Date.now();
       const execution = await session.execute(workload, {
         timeoutMs,
@@ -114,6 +122,7 @@ async function measure(
       const sample = scenario.measure(params, execution);
       result.samples.push(sample);
       result.load.push(load);
+      result.code.push(code);
       result.verification = execution.verification;
       options.log(
         `${tag}${scenario.repetitions(params) > 1 ? ` #${i + 1}` : ''}: ${sample.value.toFixed(scenario.metric.digits)} ${scenario.metric.name}` +
@@ -148,14 +157,33 @@ async function openSession(
   options: RunnerOptions,
   shared: Map<string, ContenderSession>,
 ): Promise<ContenderSession> {
-  if (options.sessions === 'fresh') return contender.open(setup);
+  if (options.sessions === 'fresh') return startWithRetries(contender, setup, options);
   const key = sessionKey(contender, setup);
   let session = shared.get(key);
   if (!session) {
-    session = await contender.open(setup);
+    session = await startWithRetries(contender, setup, options);
     shared.set(key, session);
   }
   return session;
+}
+
+/** Starting is not measured: on a loaded machine a service may miss its start-up deadline, so try again. */
+async function startWithRetries(
+  contender: Contender,
+  setup: ContenderSetup,
+  options: RunnerOptions,
+): Promise<ContenderSession> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await contender.open(setup);
+    } catch (error) {
+      if (attempt >= START_ATTEMPTS) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      options.log(
+        `${contender.label} did not start (attempt ${attempt}), trying again: ${message.slice(0, 300)}`,
+      );
+    }
+  }
 }
 
 /** E.g. `1 run × 1000 groups × noop×3 + consolidation = 3 001 TIs`. */

@@ -66,6 +66,11 @@ function git(args: string[]): string {
   }
 }
 
+/** The checked-out code: `git describe --always --dirty` (the services run from their dist, built from it). */
+export function codeVersion(): string {
+  return git(['describe', '--always', '--dirty']) || 'unknown';
+}
+
 export async function machineInfo(): Promise<MachineInfo> {
   const postgres = orUnknown(async () => {
     const client = new pg.Client({
@@ -108,7 +113,7 @@ export async function machineInfo(): Promise<MachineInfo> {
     redis: await redis,
     bullmq: packageVersion('bullmq'),
     ioredis: packageVersion('ioredis'),
-    commit: git(['describe', '--always', '--dirty']),
+    commit: codeVersion(),
     uncommittedEngineFiles: git(['status', '--porcelain', '--', 'libs', 'services'])
       .split('\n')
       .filter(Boolean).length,
