@@ -167,6 +167,35 @@ describe('planner (in-process) with a fake executor', () => {
     throw new Error(`run ${runId} stayed ${await runState(runId)}`);
   };
 
+  it('starts many triggers in one commit, and a trigger whose run cannot be written holds back none of the others', async () => {
+    const js = jetstream(nc);
+    const trigger = (runId: string, params: unknown) =>
+      js.publish(
+        subjectsOf(nats.prefix).trigger('serial'),
+        encodeTriggerRun({ runId, pipelineId: 'serial', paramsJson: jsonToBytes(params), actor: 'test' }),
+        { msgID: `t-${runId}` },
+      );
+    const ids = Array.from({ length: 6 }, (_, i) => `run-batch-${i}`);
+    await Promise.all(ids.map((runId) => trigger(runId, {})));
+    for (const runId of ids) expect(await waitForState(runId, ['success', 'failed'])).toBe('success');
+    // Triggers that arrived together were started by fewer transactions than triggers.
+    const created = await db
+      .selectFrom('event_log')
+      .select(['run_id', 'recorded_at'])
+      .where('run_id', 'in', ids)
+      .where('run_seq', '=', 1)
+      .execute();
+    expect(created).toHaveLength(ids.length);
+    expect(new Set(created.map((row) => row.recorded_at.getTime())).size).toBeLessThan(ids.length);
+
+    // A NUL character cannot be stored in jsonb: this trigger's run can never be written.
+    const bad = 'run-batch-bad';
+    const others = ['run-batch-after-1', 'run-batch-after-2'];
+    await Promise.all([trigger(others[0]!, {}), trigger(bad, { s: 'a\u0000b' }), trigger(others[1]!, {})]);
+    for (const runId of others) expect(await waitForState(runId, ['success', 'failed'])).toBe('success');
+    expect(await runState(bad)).toBeUndefined();
+  });
+
   it('turns a trigger into a run, fails the one failing index, and a clear over the control subject finishes it', async () => {
     const js = jetstream(nc);
     const runId = 'run-planner-1';

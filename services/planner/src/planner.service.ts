@@ -13,7 +13,7 @@ import {
   type ResultBatch,
   type TriggerRun,
 } from '@tributary/events';
-import { ensureConsumer, JetStreamConsumerRunner, Outcome } from '@tributary/messaging';
+import { ensureConsumer, JetStreamConsumerRunner, Outcome, redeliveryDelayMs } from '@tributary/messaging';
 import { controlSubjectAll, OutboxRelay, PlanCache, type Infrastructure } from '@tributary/runtime';
 import { INFRASTRUCTURE } from './tokens.js';
 import { RunCache } from './run-cache.js';
@@ -26,6 +26,8 @@ import { ControlHandler } from './control.handler.js';
 import { Ticker } from './ticker.js';
 import { plannerConsumers } from './planner.consumers.js';
 
+/** Triggers per transaction: runs triggered at once start in one commit. */
+const TRIGGER_BATCH = 128;
 /** Results per transaction: the planner's throughput lever (STACK.md: batch appends). */
 const RESULT_BATCH = 256;
 /** Runs folded per adoption transaction. */
@@ -84,16 +86,29 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
       nc: infra.nc,
       stream: consumers.triggers.stream,
       durable: consumers.triggers.durable,
-      concurrency: 4,
+      batchSize: TRIGGER_BATCH,
+      maxMessages: TRIGGER_BATCH * 2,
       decode: (msg) => {
         const decoded = decodeTriggerRun(msg.data);
         if (!decoded.ok) throw decoded.error;
         return decoded.value;
       },
-      handle: async (delivery) => {
-        const traceparent = delivery.msg.headers?.get(TRACEPARENT_HEADER) || null;
-        const result = await this.triggers.handle(delivery.payload, traceparent);
-        this.logger.log(`trigger ${delivery.payload.pipelineId} → run ${result.runId} (${result.outcome})`);
+      handleBatch: async (deliveries) => {
+        const results = await this.triggers.handleBatch(
+          deliveries.map((d) => ({
+            trigger: d.payload,
+            traceparent: d.msg.headers?.get(TRACEPARENT_HEADER) || null,
+          })),
+        );
+        return results.map((result, i) => {
+          const delivery = deliveries[i]!;
+          if ('error' in result) {
+            this.logger.warn(`trigger ${delivery.payload.pipelineId} not started, retried: ${String(result.error)}`);
+            return Outcome.nak(redeliveryDelayMs(delivery.deliveryCount));
+          }
+          this.logger.log(`trigger ${delivery.payload.pipelineId} → run ${result.runId} (${result.outcome})`);
+          return Outcome.ack();
+        });
       },
       onPoison: (msg, reason) =>
         this.logger.error(`undecodable trigger ${msg.subject} #${msg.seq} terminated: ${reason}`),

@@ -2,8 +2,14 @@ import type { Kysely } from 'kysely';
 import type { RunCommand } from '@tributary/domain';
 import { appendEvents, type Database } from '@tributary/event-store';
 import { jsonFromBytes, type TriggerRun } from '@tributary/events';
-import type { DecisionEngine, RunWork } from './decision-engine.js';
+import type { DecisionEngine, RunWork, RunWorkOutcome } from './decision-engine.js';
 import { runIdForTrigger, uuidFromKey, type PlanCache } from '@tributary/runtime';
+
+/** What became of one trigger. */
+export interface TriggerOutcome {
+  runId: string;
+  outcome: 'started' | 'rejected' | 'duplicate';
+}
 
 /** Turns TRIGGERS messages into runs: validate, plan, expand, dispatch — or record TriggerRejected. */
 export class TriggerHandler {
@@ -13,10 +19,62 @@ export class TriggerHandler {
     private readonly engine: DecisionEngine,
   ) {}
 
-  async handle(
+  async handle(trigger: TriggerRun, traceparent: string | null): Promise<TriggerOutcome> {
+    const [result] = await this.handleBatch([{ trigger, traceparent }]);
+    if ('error' in result!) throw result.error;
+    return result!;
+  }
+
+  /**
+   * Starts the runs of many triggers in ONE planner transaction (500 triggers at once are 500 runs to
+   * create: one commit, not 500). Should that transaction fail — one trigger's run cannot be written —
+   * each trigger is tried on its own, so one bad trigger never holds back the others; the failing one
+   * gets its error (its message is redelivered). Results are in input order.
+   */
+  async handleBatch(
+    items: readonly { trigger: TriggerRun; traceparent: string | null }[],
+  ): Promise<(TriggerOutcome | { error: unknown })[]> {
+    const results: (TriggerOutcome | { error: unknown } | undefined)[] = [];
+    const works: { index: number; work: RunWork }[] = [];
+    for (const [index, { trigger, traceparent }] of items.entries()) {
+      const prepared = await this.prepare(trigger, traceparent);
+      if ('work' in prepared) works.push({ index, work: prepared.work });
+      else results[index] = prepared;
+    }
+    if (works.length > 0) {
+      let outcomes: RunWorkOutcome[];
+      try {
+        outcomes = await this.engine.execute(works.map((w) => w.work));
+      } catch (error) {
+        if (works.length === 1) {
+          results[works[0]!.index] = { error };
+          return results as (TriggerOutcome | { error: unknown })[];
+        }
+        for (const { index, work } of works) {
+          try {
+            results[index] = this.outcomeOf(work.runId, await this.engine.execute([work]));
+          } catch (alone) {
+            results[index] = { error: alone };
+          }
+        }
+        return results as (TriggerOutcome | { error: unknown })[];
+      }
+      for (const { index, work } of works) results[index] = this.outcomeOf(work.runId, outcomes);
+    }
+    return results as (TriggerOutcome | { error: unknown })[];
+  }
+
+  private outcomeOf(runId: string, outcomes: readonly RunWorkOutcome[]): TriggerOutcome {
+    const outcome = outcomes.find((o) => o.runId === runId)!;
+    if (outcome.rejections.some((r) => r.code === 'run_already_started')) return { runId, outcome: 'duplicate' };
+    return { runId, outcome: outcome.events[0]?.type === 'TriggerRejected' ? 'rejected' : 'started' };
+  }
+
+  /** The run a trigger starts, or — for a trigger that cannot even be planned — its recorded rejection. */
+  private async prepare(
     trigger: TriggerRun,
     traceparent: string | null,
-  ): Promise<{ runId: string; outcome: 'started' | 'rejected' | 'duplicate' }> {
+  ): Promise<{ work: RunWork } | { runId: string; outcome: 'rejected' }> {
     const runId = runIdForTrigger(trigger);
     const params =
       trigger.paramsJson.length === 0 ? { ok: true as const, value: {} } : jsonFromBytes(trigger.paramsJson);
@@ -41,16 +99,14 @@ export class TriggerHandler {
       actor: trigger.actor || 'trigger',
       consolidationVia: 'fan-in',
     };
-    const work: RunWork = {
-      runId,
-      commands: [{ command: start }],
-      start: { plan: found.plan, traceparent },
-      actor: trigger.actor || 'trigger',
+    return {
+      work: {
+        runId,
+        commands: [{ command: start }],
+        start: { plan: found.plan, traceparent },
+        actor: trigger.actor || 'trigger',
+      },
     };
-    const [outcome] = await this.engine.execute([work]);
-    if (outcome!.rejections.some((r) => r.code === 'run_already_started'))
-      return { runId, outcome: 'duplicate' };
-    return { runId, outcome: outcome!.events[0]?.type === 'TriggerRejected' ? 'rejected' : 'started' };
   }
 
   /** A trigger that cannot even be planned (unknown pipeline, unreadable params) is still recorded. */
