@@ -54,7 +54,11 @@ export type {
   TimestampColumn,
 } from './tables/column-types.js';
 
-export { writeRunProjection } from './projections/write-run-projection.js';
+export {
+  writeRunProjection,
+  writeRunProjections,
+  type RunProjectionChange,
+} from './projections/write-run-projection.js';
 export { loadRunState, pipelineOfRun } from './projections/load-run-state.js';
 export {
   savePipelineVersion,

@@ -15,9 +15,10 @@ import {
   type Delivery,
 } from '@tributary/messaging';
 import { OutboxRelay, type Infrastructure, PlanCache } from '@tributary/runtime';
+import type { OutboxMessage } from '@tributary/event-store';
 import { INFRASTRUCTURE } from './tokens.js';
 import { fanInConsumer } from './fan-in.consumers.js';
-import { FanInStore, type GroupEventDelivery } from './fan-in.store.js';
+import { FanInStore, type GroupEventDelivery, type RunApplyOutcome } from './fan-in.store.js';
 
 /** Group events per pull: one transaction per run per batch is the fan-in's throughput lever. */
 const EVENT_BATCH = 256;
@@ -78,7 +79,11 @@ export class FanInService implements OnApplicationBootstrap, OnApplicationShutdo
     );
   }
 
-  /** Splits a batch by run (stream order kept within each run), one transaction per run. */
+  /**
+   * Splits a batch by run (stream order kept within each run) and applies every run in ONE transaction.
+   * Should that fail, each run gets a transaction of its own, so one run's trouble never holds back the
+   * others: only its messages are redelivered.
+   */
   private async handleBatch(deliveries: readonly Delivery<DecodedRunEvent[]>[]): Promise<Outcome[]> {
     const byRun = new Map<string, number[]>();
     deliveries.forEach((d, i) => {
@@ -87,19 +92,33 @@ export class FanInService implements OnApplicationBootstrap, OnApplicationShutdo
       byRun.set(d.payload[0]!.meta.runId, list);
     });
     const outcomes: Outcome[] = deliveries.map(() => Outcome.ack());
-    const runs = [...byRun.entries()];
+    const startedAt = Date.now();
+    const items = new Map(
+      [...byRun].map(([runId, indexes]) => [runId, this.itemsOf(runId, indexes.map((i) => deliveries[i]!))]),
+    );
+    if (items.size > 1) {
+      try {
+        const applied = await this.store.applyManyRuns(items);
+        for (const outcome of applied) this.afterCommit(outcome, items.get(outcome.runId)!, startedAt);
+        await this.publish(applied.flatMap((outcome) => outcome.messages));
+        return outcomes;
+      } catch (error) {
+        this.logger.warn(`${items.size} runs' group events not applied together, now run by run: ${String(error)}`);
+      }
+    }
+    const runs = [...items.entries()];
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < runs.length) {
-        const [runId, indexes] = runs[next++]!;
+        const [runId, runItems] = runs[next++]!;
         try {
-          await this.applyRun(
-            runId,
-            indexes.map((i) => deliveries[i]!),
-          );
+          const outcome = await this.store.applyRunEvents(runId, runItems);
+          this.afterCommit(outcome, runItems, startedAt);
+          await this.publish(outcome.messages);
         } catch (error) {
+          const indexes = byRun.get(runId)!;
           this.logger.warn(
-            `run ${runId}: ${indexes.length} group event(s) not applied, retried later: ${String(error)}`,
+            `run ${runId}: ${runItems.length} group event(s) not applied, retried later: ${String(error)}`,
           );
           for (const i of indexes) outcomes[i] = Outcome.nak(redeliveryDelayMs(deliveries[i]!.deliveryCount));
         }
@@ -109,9 +128,8 @@ export class FanInService implements OnApplicationBootstrap, OnApplicationShutdo
     return outcomes;
   }
 
-  private async applyRun(runId: string, deliveries: readonly Delivery<DecodedRunEvent[]>[]): Promise<void> {
-    const startedAt = Date.now();
-    const items: GroupEventDelivery[] = deliveries.flatMap((d) =>
+  private itemsOf(runId: string, deliveries: readonly Delivery<DecodedRunEvent[]>[]): GroupEventDelivery[] {
+    return deliveries.flatMap((d) =>
       d.payload.map((decoded) => ({
         runId,
         runSeq: decoded.meta.runSeq,
@@ -120,7 +138,11 @@ export class FanInService implements OnApplicationBootstrap, OnApplicationShutdo
         traceId: decoded.meta.traceId,
       })),
     );
-    const outcome = await this.store.applyRunEvents(runId, items);
+  }
+
+  /** After a run's events committed: its span in the run's trace and its log lines. */
+  private afterCommit(outcome: RunApplyOutcome, items: readonly GroupEventDelivery[], startedAt: number): void {
+    const { runId } = outcome;
     // The batch span is a root of its own; this puts the fan-in's step into the run's trace.
     recordSpanInTrace('fan-in.apply_group_events', {
       traceparent: items.find((i) => i.traceparent)?.traceparent,
@@ -135,9 +157,12 @@ export class FanInService implements OnApplicationBootstrap, OnApplicationShutdo
       this.logger.debug?.(`run ${runId} is left to the planner: ${outcome.notFannedIn}`);
     for (const round of outcome.rounds)
       this.logger.log(`run ${runId}: every group is terminal → consolidation round ${round}`);
-    // Committed: a failed publish stays in the outbox for the sweep, the events are done either way.
+  }
+
+  /** Committed messages: a failed publish stays in the outbox for the sweep, the events are done either way. */
+  private async publish(messages: readonly OutboxMessage[]): Promise<void> {
     await this.relay
-      .publishCommitted(outcome.messages)
+      .publishCommitted(messages)
       .catch((e: unknown) => this.logger.warn(`outbox publish failed, the sweep retries: ${String(e)}`));
   }
 

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { CONSOLIDATE_ID, initialRunState, type RunEvent } from '@tributary/domain';
 import {
+  compareRunIds,
   enqueueOutbox,
   readRunEvents,
   type Database,
@@ -58,7 +59,29 @@ export class FanInStore {
 
   /** Applies `items` (all of run `runId`, in stream order). Throws on database trouble: nothing was written. */
   applyRunEvents(runId: string, items: readonly GroupEventDelivery[]): Promise<RunApplyOutcome> {
+    return this.db.transaction().execute((trx) => this.applyInTransaction(trx, runId, items));
+  }
+
+  /**
+   * Applies the group events of many runs in ONE transaction (runs locked in id order, as every writer
+   * does): a batch that touches 200 runs commits once, not 200 times. Throws on database trouble:
+   * nothing was written (the caller may then apply run by run).
+   */
+  applyManyRuns(runs: ReadonlyMap<string, readonly GroupEventDelivery[]>): Promise<RunApplyOutcome[]> {
     return this.db.transaction().execute(async (trx) => {
+      const outcomes: RunApplyOutcome[] = [];
+      for (const runId of [...runs.keys()].sort(compareRunIds))
+        outcomes.push(await this.applyInTransaction(trx, runId, runs.get(runId)!));
+      return outcomes;
+    });
+  }
+
+  private async applyInTransaction(
+    trx: Transaction<Database>,
+    runId: string,
+    items: readonly GroupEventDelivery[],
+  ): Promise<RunApplyOutcome> {
+    {
       const outcome: RunApplyOutcome = {
         runId,
         applied: 0,
@@ -139,7 +162,7 @@ export class FanInStore {
         .execute();
       if (outcome.messages.length > 0) await enqueueOutbox(trx, outcome.messages);
       return outcome;
-    });
+    }
   }
 
   /**

@@ -22,7 +22,7 @@ import {
   lockSharedPools,
   saveSharedPoolBuckets,
   type RunSlots,
-  writeRunProjection,
+  writeRunProjections,
   type Database,
   type NewEvent,
   type OutboxMessage,
@@ -215,14 +215,17 @@ export class DecisionEngine {
             events: newEvents,
             lockedHeads: heads,
             freshEventIds: true,
-            project: async (projectTrx) => {
-              for (const d of decided) {
-                if (d.events.length === 0) continue;
-                await writeRunProjection(projectTrx, d.entry.state, affectedBy(d.entry.state, d.events), {
-                  traceId: traceIdOf(d.entry.traceparent),
-                });
-              }
-            },
+            project: (projectTrx) =>
+              writeRunProjections(
+                projectTrx,
+                decided
+                  .filter((d) => d.events.length > 0)
+                  .map((d) => ({
+                    state: d.entry.state,
+                    affected: affectedBy(d.entry.state, d.events),
+                    traceId: traceIdOf(d.entry.traceparent),
+                  })),
+              ),
           });
           phases.mark('append+project');
           outbox.push(...eventMessages(this.subjects, result.appended, traceparent));
