@@ -11,6 +11,7 @@ export {
   appendEventsInTransaction,
   type AppendEventsInput,
   type AppendResult,
+  type NumberedEvent,
   type Projector,
 } from './events/append-events.js';
 export { compareRunIds, lockRunStreams, type RunStreamHead } from './events/lock-run-streams.js';
@@ -27,7 +28,7 @@ export { computeEventHash, GENESIS_HASH, type HashedEventFields } from './events
 export { toStoredEvent } from './events/event-row.mapper.js';
 
 export type { ClaimedOutboxMessage, OutboxMessage } from './outbox/outbox-message.js';
-export { enqueueOutbox } from './outbox/enqueue-outbox.js';
+export { enqueueOutbox, outboxWrite } from './outbox/enqueue-outbox.js';
 export { claimOutbox } from './outbox/claim-outbox.js';
 export { markPublished } from './outbox/mark-published.js';
 export { pruneOutbox } from './outbox/prune-outbox.js';
@@ -57,6 +58,8 @@ export type {
 export {
   writeRunProjection,
   writeRunProjections,
+  projectionDeletes,
+  projectionWrites,
   type RunProjectionChange,
 } from './projections/write-run-projection.js';
 export { loadRunState, pipelineOfRun } from './projections/load-run-state.js';

@@ -22,6 +22,9 @@ import {
   lockSharedPools,
   saveSharedPoolBuckets,
   type RunSlots,
+  outboxWrite,
+  projectionDeletes,
+  projectionWrites,
   writeRunProjections,
   type Database,
   type NewEvent,
@@ -209,37 +212,40 @@ export class DecisionEngine {
         }
         const parents = new Map(decided.map((d) => [d.runId, d.entry.traceparent]));
         const traceparent = (runId: string) => parents.get(runId) ?? null;
+        const dispatches = dispatchMessages(
+          this.subjects,
+          decided.flatMap((d) => d.dispatches),
+          traceparent,
+        );
         if (newEvents.length > 0) {
           phases.mark('dispatch');
-          const result = await appendEventsInTransaction(trx, {
+          const projections = decided
+            .filter((d) => d.events.length > 0)
+            .map((d) => ({
+              state: d.entry.state,
+              affected: affectedBy(d.entry.state, d.events),
+              traceId: traceIdOf(d.entry.traceparent),
+            }));
+          // Events, heads, projections and outbox in ONE statement (one round trip per commit), unless
+          // a projection row is deleted (a statement may not touch the same row twice).
+          const together = !projectionDeletes(projections);
+          await appendEventsInTransaction(trx, {
             events: newEvents,
             lockedHeads: heads,
             freshEventIds: true,
-            project: (projectTrx) =>
-              writeRunProjections(
-                projectTrx,
-                decided
-                  .filter((d) => d.events.length > 0)
-                  .map((d) => ({
-                    state: d.entry.state,
-                    affected: affectedBy(d.entry.state, d.events),
-                    traceId: traceIdOf(d.entry.traceparent),
-                  })),
-              ),
+            alongside: (numbered) => {
+              outbox.push(...eventMessages(this.subjects, numbered, traceparent), ...dispatches);
+              return together ? [...projectionWrites(projections), outboxWrite(outbox)] : [];
+            },
+            project: together ? undefined : (projectTrx) => writeRunProjections(projectTrx, projections),
           });
-          phases.mark('append+project');
-          outbox.push(...eventMessages(this.subjects, result.appended, traceparent));
+          phases.mark('append+project+outbox');
+          if (!together) await enqueueOutbox(trx, outbox);
           for (const d of decided) committed.get(d.runId)!.lastRunSeq += d.events.length;
+        } else if (dispatches.length > 0) {
+          outbox.push(...dispatches);
+          await enqueueOutbox(trx, outbox);
         }
-        outbox.push(
-          ...dispatchMessages(
-            this.subjects,
-            decided.flatMap((d) => d.dispatches),
-            traceparent,
-          ),
-        );
-        phases.mark('encode');
-        if (outbox.length > 0) await enqueueOutbox(trx, outbox);
         phases.mark('outbox');
         if (logs.length > 0) {
           await trx

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { OutboxMessage } from './outbox-message.js';
 
@@ -15,23 +15,30 @@ export async function enqueueOutbox(
 ): Promise<number> {
   let inserted = 0;
   for (let i = 0; i < messages.length; i += CHUNK) {
-    // Set-based: one JSON document (payloads as base64) instead of 4 bind parameters per row.
-    const rows = messages.slice(i, i + CHUNK).map((message) => ({
-      msg_id: message.msgId,
-      subject: message.subject,
-      payload: bytesOf(message.payload).toString('base64'),
-      headers: message.headers ?? {},
-    }));
-    const result = await sql`
-      insert into outbox (msg_id, subject, payload, headers)
-      select r.msg_id, r.subject, decode(r.payload, 'base64'), r.headers
-      from rows from (json_to_recordset(${JSON.stringify(rows)}::json)
-        as (msg_id text, subject text, payload text, headers jsonb)) with ordinality as r(msg_id, subject, payload, headers, n)
-      order by r.n
-      on conflict (msg_id) do nothing`.execute(db);
+    const result = await outboxWrite(messages.slice(i, i + CHUNK)).execute(db);
     inserted += Number(result.numAffectedRows ?? 0n);
   }
   return inserted;
+}
+
+/**
+ * The INSERT of `messages` into the outbox (skipping msg ids already there), set-based: one JSON
+ * document, payloads as base64, instead of 4 bind parameters per row. Runs alone or as a CTE.
+ */
+export function outboxWrite(messages: readonly OutboxMessage[]): RawBuilder<unknown> {
+  const rows = messages.map((message) => ({
+    msg_id: message.msgId,
+    subject: message.subject,
+    payload: bytesOf(message.payload).toString('base64'),
+    headers: message.headers ?? {},
+  }));
+  return sql`
+    insert into outbox (msg_id, subject, payload, headers)
+    select r.msg_id, r.subject, decode(r.payload, 'base64'), r.headers
+    from rows from (json_to_recordset(${JSON.stringify(rows)}::json)
+      as (msg_id text, subject text, payload text, headers jsonb)) with ordinality as r(msg_id, subject, payload, headers, n)
+    order by r.n
+    on conflict (msg_id) do nothing`;
 }
 
 /** A Buffer over the same memory (no copy), whatever Uint8Array view we got. */

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { AffectedRecords, RunState } from '@tributary/domain';
 import type { Database } from '../db/database.js';
 
@@ -37,6 +37,24 @@ export async function writeRunProjections(
   trx: Transaction<Database>,
   changes: readonly RunProjectionChange[],
 ): Promise<void> {
+  for (const statement of projectionWrites(changes, CHUNK)) await statement.execute(trx);
+}
+
+/** Whether {@link projectionWrites} deletes rows (then it may touch a row twice: keep its statements apart). */
+export function projectionDeletes(changes: readonly RunProjectionChange[]): boolean {
+  return changes.some((c) => c.affected.removedTaskIds.size > 0);
+}
+
+/**
+ * The statements that write the projection rows of `changes`: upserts of `runs`, `groups` and
+ * `task_instances` (`chunk` rows at most each) and the deletes of removed instances. Nothing for a table
+ * without changed rows. Each may run alone or as a data-modifying CTE of a larger statement.
+ */
+export function projectionWrites(
+  changes: readonly RunProjectionChange[],
+  chunk = Number.POSITIVE_INFINITY,
+): RawBuilder<unknown>[] {
+  const statements: RawBuilder<unknown>[] = [];
   const runs = changes.filter((c) => c.affected.run).map(({ state: { run }, traceId }) => ({
     run_id: run.id,
     pipeline_id: run.pipelineId,
@@ -50,19 +68,19 @@ export async function writeRunProjections(
     admitted_at: iso(run.admittedAt),
     finished_at: iso(run.finishedAt),
   }));
-  for (let i = 0; i < runs.length; i += CHUNK) {
-    await sql`
+  for (const rows of chunks(runs, chunk)) {
+    statements.push(sql`
       insert into runs (run_id, pipeline_id, pipeline_version, state, params, idempotency_key, trace_id, reason,
                         created_at, admitted_at, updated_at, finished_at)
       select r.run_id, r.pipeline_id, r.pipeline_version, r.state, r.params::jsonb, r.idempotency_key, r.trace_id,
              r.reason, r.created_at, r.admitted_at, now(), r.finished_at
-      from json_to_recordset(${JSON.stringify(runs.slice(i, i + CHUNK))}::json) as r(
+      from json_to_recordset(${JSON.stringify(rows)}::json) as r(
         run_id text, pipeline_id text, pipeline_version int, state text, params text, idempotency_key text,
         trace_id text, reason text, created_at timestamptz, admitted_at timestamptz, finished_at timestamptz)
       on conflict (run_id) do update set
         state = excluded.state, reason = excluded.reason, finished_at = excluded.finished_at,
         admitted_at = excluded.admitted_at, updated_at = now(),
-        trace_id = coalesce(runs.trace_id, excluded.trace_id)`.execute(trx);
+        trace_id = coalesce(runs.trace_id, excluded.trace_id)`);
   }
 
   const groups = changes.flatMap(({ state, affected }) =>
@@ -79,13 +97,13 @@ export async function writeRunProjections(
         value: json(g.value),
       })),
   );
-  for (let i = 0; i < groups.length; i += CHUNK) {
-    await sql`
+  for (const rows of chunks(groups, chunk)) {
+    statements.push(sql`
       insert into groups (run_id, path, block, key, parent_path, state, value)
       select r.run_id, r.path, r.block, r.key, r.parent_path, r.state, r.value::jsonb
-      from json_to_recordset(${JSON.stringify(groups.slice(i, i + CHUNK))}::json)
+      from json_to_recordset(${JSON.stringify(rows)}::json)
         as r(run_id text, path text, block text, key text, parent_path text, state text, value text)
-      on conflict (run_id, path) do update set state = excluded.state`.execute(trx);
+      on conflict (run_id, path) do update set state = excluded.state`);
   }
 
   const tasks = changes.flatMap(({ state, affected }) =>
@@ -113,28 +131,33 @@ export async function writeRunProjections(
         };
       }),
   );
-  for (let i = 0; i < tasks.length; i += CHUNK) {
-    await sql`
+  for (const rows of chunks(tasks, chunk)) {
+    statements.push(sql`
       insert into task_instances (run_id, task_id, stage, group_path, map_index, executor, pool, state, attempt,
                                   output, error, next_retry_at, queued_at, started_at, finished_at)
       select r.run_id, r.task_id, r.stage, r.group_path, r.map_index, r.executor, r.pool, r.state, r.attempt,
              r.output::jsonb, r.error::jsonb, r.next_retry_at, r.queued_at, r.started_at, r.finished_at
-      from json_to_recordset(${JSON.stringify(tasks.slice(i, i + CHUNK))}::json) as r(
+      from json_to_recordset(${JSON.stringify(rows)}::json) as r(
         run_id text, task_id text, stage text, group_path text, map_index int, executor text, pool text,
         state text, attempt int, output text, error text, next_retry_at timestamptz, queued_at timestamptz,
         started_at timestamptz, finished_at timestamptz)
       on conflict (run_id, task_id) do update set
         state = excluded.state, attempt = excluded.attempt, output = excluded.output, error = excluded.error,
         next_retry_at = excluded.next_retry_at, queued_at = excluded.queued_at,
-        started_at = excluded.started_at, finished_at = excluded.finished_at, updated_at = now()`.execute(trx);
+        started_at = excluded.started_at, finished_at = excluded.finished_at, updated_at = now()`);
   }
 
   for (const { state, affected } of changes) {
     if (affected.removedTaskIds.size === 0) continue;
-    await trx
-      .deleteFrom('task_instances')
-      .where('run_id', '=', state.run.id)
-      .where('task_id', 'in', [...affected.removedTaskIds])
-      .execute();
+    statements.push(sql`
+      delete from task_instances
+      where run_id = ${state.run.id} and task_id = any(${[...affected.removedTaskIds]}::text[])`);
   }
+  return statements;
+}
+
+function chunks<T>(rows: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
 }
