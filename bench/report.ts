@@ -5,7 +5,7 @@ import type { MachineInfo } from './lib/machine.js';
 import { formatNumber } from './lib/format.js';
 import { max, median, min, percentile } from './lib/stats.js';
 import { describeWorkload, type ScenarioOutcome } from './runner.js';
-import type { Metric } from './scenarios/scenario.js';
+import type { Metric, Sample } from './scenarios/scenario.js';
 
 interface Spread {
   median: number;
@@ -16,6 +16,8 @@ interface Spread {
 export interface ContenderSummary extends Spread {
   n: number;
   values: number[];
+  /** Every verified sample: its metric value, secondary figures and raw latencies. */
+  samples: Sample[];
   details: Record<string, Spread>;
   /** Percentiles over every sample's raw latencies together. */
   pooled: Record<string, { n: number; p50: number; p99: number }>;
@@ -69,6 +71,7 @@ export function summarize(outcomes: ScenarioOutcome[], meta: Omit<BenchResults, 
       contenders[name] = {
         n: values.length,
         values,
+        samples: result.samples,
         ...spread(values),
         details: Object.fromEntries(
           detailKeys.map((k) => [
@@ -128,6 +131,9 @@ function metricCell(summary: ContenderSummary | undefined, digits: number): stri
   if (summary.errors.length) return 'FAILED (see below)';
   return '–';
 }
+
+/** `hop_ms` → "hop ms", `latency_s` → "latency s". */
+const distributionLabel = (key: string): string => key.replace(/_/g, ' ').replace(/^fan in/, 'fan-in');
 
 const metTag = (met: boolean | null): string => (met === null ? 'n/a' : met ? 'yes' : 'no');
 const gib = (bytes: number) => bytes / 2 ** 30;
@@ -191,7 +197,9 @@ export function renderMarkdown(results: BenchResults): string {
         const p = s.contenders[n]!.pooled[key];
         return p && p.n > 0 ? `${formatNumber(p.p50, 1)} / ${formatNumber(p.p99, 1)} (n=${p.n})` : '–';
       };
-      lines.push(`| ${key} p50 / p99, all samples | ${names.map(cell).join(' | ')} |`);
+      lines.push(
+        `| ${distributionLabel(key)} p50 / p99, every sample pooled | ${names.map(cell).join(' | ')} |`,
+      );
     }
     lines.push(`| samples | ${names.map((n) => String(s.contenders[n]!.n)).join(' | ')} |`);
     if (measured.length > 1)
@@ -231,8 +239,8 @@ export function renderMarkdown(results: BenchResults): string {
     '- Contenders alternate within every round (Tributary, then BullMQ, per scenario); each measurement starts a fresh Tributary deployment (planner, fan-in, consolidator, api, 2 executor hosts as separate processes on a new database and NATS prefix) or a fresh BullMQ key prefix, and does one small verified warm-up run first.',
     "- Wall time runs from just before the first trigger (HTTP POST / `FlowProducer.add`) to the completion the engine recorded: Tributary the `RunCompleted` row in `event_log` (`recorded_at`), BullMQ the root job's `finishedOn`.",
     '- Every figure comes from a verified execution. Tributary: from `event_log`, every expected task instance, exactly one `TaskInstanceStarted` per attempt, each ending `TaskInstanceSucceeded`, one `ConsolidationTriggered` and one consolidation start/success per run, every group succeeded, `RunCompleted` success and `runs.state` success. BullMQ: every handler invocation counted per job id (and map step), each exactly once, the expected number of jobs completed in Redis and none left in another state, every root completed once.',
-    "- Hop latency (chain): Tributary the upstream `TaskInstanceSucceeded` `at` → the downstream `TaskInstanceStarted` `at` (both stamped by the executor host: handler end → next handler start); BullMQ the child's `finishedOn` → the parent's `processedOn`.",
-    "- Fan-in latency: Tributary the last `GroupCompleted` `at` → the consolidation's `TaskInstanceStarted` `at`, which is the consolidator's handler start (the same instant as `ConsolidationTriggered`'s `at`); BullMQ the last child's `finishedOn` → the root's `processedOn`.",
+    "- Hop latency (chain): handler end → next handler start. Tributary: the upstream `TaskInstanceSucceeded` `at` → the downstream `TaskInstanceStarted` `at` (both stamped by the executor host around the handler); BullMQ: the child's handler end → the parent's handler start, stamped by the bench's processor (`processedOn`/`finishedOn` cannot show it: BullMQ moves the parent to active in the same Lua call that completes the child).",
+    "- Fan-in latency: Tributary the last `GroupCompleted` `at` → the consolidation's `TaskInstanceStarted` `at`, which is the consolidator's handler start (the same instant as `ConsolidationTriggered`'s `at`); BullMQ the last group job's handler end → the root's handler start.",
     "- BullMQ runs in the bench process: one queue, 2 Workers with the same concurrency as Tributary's 2 executor hosts, one FlowProducer flow per run (consolidation as root, each group's chain nested), a map as the step-job pattern (`addBulk` with `opts.parent`, `moveToWaitingChildren` + `WaitingChildrenError`, `getChildrenValues` for the reduce). Its list and reduce are the two steps of one job; they count as two task instances like Tributary's list and reduce. Peak RSS for BullMQ is the bench process's VmHWM, reset just before the run.",
     '',
   );

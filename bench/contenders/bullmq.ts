@@ -3,7 +3,7 @@ import { FlowProducer, Queue, Worker, type Job, type JobNode } from 'bullmq';
 import { peakRssBytes, resetOwnPeakRss } from '../lib/proc-memory.js';
 import { taskInstances, type Workload } from '../lib/workload.js';
 import { flowFor, jobsPerRun, QUEUE } from './bullmq-flows.js';
-import { createProcessor, InvocationLedger } from './bullmq-processor.js';
+import { createProcessor, firstStep, InvocationLedger, lastStep } from './bullmq-processor.js';
 import {
   BenchTimeoutError,
   VerificationError,
@@ -97,22 +97,22 @@ class BullmqSession implements ContenderSession {
         ? [{ process: 'bench process', bytes: peakRssBytes('self') }]
         : undefined;
       const verification = await verify(queue, ledger, workload, rootIds, failures);
-      const job = async (id: string) => {
-        const found = await queue.getJob(id);
-        if (!found) throw new VerificationError(`bullmq: job ${id} is gone`);
-        return found;
-      };
-      const rootJobs = await Promise.all(rootIds.map(job));
+      const rootJobs = await Promise.all(
+        rootIds.map(async (id) => {
+          const found = await queue.getJob(id);
+          if (!found) throw new VerificationError(`bullmq: job ${id} is gone`);
+          return found;
+        }),
+      );
       const runs = flows.map((f, i) => ({
         triggeredAt: f.triggeredAt,
         completedAt: rootJobs[i]!.finishedOn!,
       }));
-      // Fan-in: the last group's job finished → the consolidation (root) started.
-      const fanInLatenciesMs = await Promise.all(
-        flows.map(async (f, i) => {
-          const children = await Promise.all((f.node.children ?? []).map((c) => job(c.job.id!)));
-          return rootJobs[i]!.processedOn! - Math.max(...children.map((c) => c.finishedOn!));
-        }),
+      // Fan-in: the last group's handler ended → the consolidation's (the root's) handler started.
+      const fanInLatenciesMs = flows.map(
+        (f) =>
+          ledger.startedAt(f.node.job.id!, 'run') -
+          Math.max(...(f.node.children ?? []).map((c) => ledger.endedAt(c.job.id!, lastStep(c.job.name)))),
       );
       return {
         startedAt,
@@ -121,9 +121,9 @@ class BullmqSession implements ContenderSession {
         runs,
         fanInLatenciesMs,
         hopLatenciesMs: options.hops
-          ? await hops(
+          ? hops(
               flows.map((f) => f.node),
-              job,
+              ledger,
             )
           : undefined,
         peakRss,
@@ -169,25 +169,23 @@ async function verify(
   return [
     `worker: ${ledger.counts.size} handler invocations = expected ${expectedInvocations}, each job (and map step) exactly once`,
     `redis: ${counts.completed} jobs completed = expected ${expectedJobs}, none failed or left waiting`,
-    `${rootIds.length} consolidation (root) jobs completed, each run once`,
+    `${rootIds.length} consolidation (root) job(s) completed, each ran once`,
   ];
 }
 
-/** A child's finishedOn → its parent's processedOn, for every parent/child pair of stage jobs. */
-async function hops(roots: JobNode[], job: (id: string) => Promise<Job>): Promise<number[]> {
-  const pairs: [string, string][] = [];
+/** A child's handler end → its parent's handler start, for every parent/child pair of stage jobs. */
+function hops(roots: JobNode[], ledger: InvocationLedger): number[] {
+  const latencies: number[] = [];
   const walk = (node: JobNode) => {
     for (const child of node.children ?? []) {
-      pairs.push([child.job.id!, node.job.id!]);
+      latencies.push(
+        ledger.startedAt(node.job.id!, firstStep(node.job.name)) -
+          ledger.endedAt(child.job.id!, lastStep(child.job.name)),
+      );
       walk(child);
     }
   };
   // The root's children are the groups' last stages: root → group is the fan-in, not a hop.
   for (const root of roots) for (const group of root.children ?? []) walk(group);
-  return Promise.all(
-    pairs.map(async ([childId, parentId]) => {
-      const [child, parent] = await Promise.all([job(childId), job(parentId)]);
-      return parent.processedOn! - child.finishedOn!;
-    }),
-  );
+  return latencies;
 }

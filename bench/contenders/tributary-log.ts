@@ -111,7 +111,7 @@ export async function verifyRuns(
     checks: [
       `event_log: ${counts.instances} task instances = expected ${expected}`,
       `each attempt started exactly once, every instance ends TaskInstanceSucceeded (${counts.retried} retried)`,
-      `per run: 1 ConsolidationTriggered, consolidation started and succeeded once, ${workload.groups} groups succeeded, RunCompleted success, runs.state success (${runIds.length} runs)`,
+      `${runIds.length} run(s), each: 1 ConsolidationTriggered, consolidation started and succeeded once, all ${workload.groups} group(s) succeeded, RunCompleted success, runs.state success`,
     ],
   };
 }

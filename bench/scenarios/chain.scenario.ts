@@ -31,7 +31,7 @@ export const chain: Scenario<{ stages: number; runs: number }> = {
     { key: 'wall_s', label: 'wall s', digits: 3 },
     { key: 'hop_p50_ms', label: 'hop p50 ms', digits: 1 },
     { key: 'hop_p99_ms', label: 'hop p99 ms', digits: 1 },
-    { key: 'fan_in_ms', label: 'fan-in ms', digits: 0 },
+    { key: 'fan_in_ms', label: 'fan-in ms', digits: 1 },
   ],
   measure: ({ stages }, execution) => {
     const hops = execution.hopLatenciesMs ?? [];

@@ -17,7 +17,7 @@ export const mapped: Scenario<{ groups: number; items: number }> = {
   metric,
   details: [
     { key: 'wall_s', label: 'wall s', digits: 2 },
-    { key: 'fan_in_ms', label: 'fan-in ms', digits: 0 },
+    { key: 'fan_in_ms', label: 'fan-in ms', digits: 1 },
   ],
   measure: (_, execution) => ({
     value: taskInstancesPerSecond(execution),

@@ -45,7 +45,7 @@ export function sleepScenario(options: {
       options.metric === 'ratio'
         ? { key: 'makespan_s', label: 'makespan s', digits: 2 }
         : { key: 'ideal_ratio', label: '× ideal', digits: 2 },
-      { key: 'fan_in_ms', label: 'fan-in ms', digits: 0 },
+      { key: 'fan_in_ms', label: 'fan-in ms', digits: 1 },
     ],
     measure: ({ ms }, execution) => {
       const makespan = wallSeconds(execution);

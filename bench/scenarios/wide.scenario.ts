@@ -18,7 +18,7 @@ export const wide: Scenario<{ groups: number }> = {
   metric,
   details: [
     { key: 'wall_s', label: 'wall s', digits: 2 },
-    { key: 'fan_in_ms', label: 'fan-in ms', digits: 0 },
+    { key: 'fan_in_ms', label: 'fan-in ms', digits: 1 },
   ],
   measure: (_, execution) => ({
     value: taskInstancesPerSecond(execution),
