@@ -57,6 +57,12 @@ const spread = (values: number[]): Spread => ({ median: median(values), min: min
 
 /** Medians, spreads, pooled percentiles, ratio and target of every scenario. */
 export function summarize(outcomes: ScenarioOutcome[], meta: Omit<BenchResults, 'scenarios'>): BenchResults {
+  const tributaryByScenario = Object.fromEntries(
+    outcomes.map((o) => {
+      const values = o.contenders.tributary?.samples.map((s) => s.value) ?? [];
+      return [o.scenario.name, values.length > 0 ? median(values) : undefined];
+    }),
+  );
   const scenarios = outcomes.map((outcome): ScenarioSummary => {
     const contenders: Partial<Record<ContenderName, ContenderSummary>> = {};
     for (const [name, result] of Object.entries(outcome.contenders) as [
@@ -107,7 +113,16 @@ export function summarize(outcomes: ScenarioOutcome[], meta: Omit<BenchResults, 
       target: {
         text: target.text,
         source: target.source,
-        met: target.met({ tributary: t, bullmq: b }) ?? null,
+        met:
+          target.met({
+            tributary: t,
+            bullmq: b,
+            tributaryDetails: contenders.tributary?.n
+              ? Object.fromEntries(Object.entries(contenders.tributary.details).map(([k, v]) => [k, v.median]))
+              : undefined,
+            tributaryPooled: contenders.tributary?.n ? contenders.tributary.pooled : undefined,
+            tributaryByScenario,
+          }) ?? null,
       },
       ratio: t !== undefined && b !== undefined ? t / b : null,
       contenders,

@@ -1,7 +1,7 @@
 import { scaled, wallSeconds } from '../lib/measures.js';
 import { percentile } from '../lib/stats.js';
 import { noops } from '../lib/workload.js';
-import { parityWithBullmq, type Metric, type Scenario } from './scenario.js';
+import { allOf, type Metric, type Scenario } from './scenario.js';
 
 const metric: Metric = {
   name: 'ms/hop',
@@ -46,5 +46,17 @@ export const chain: Scenario<{ stages: number; runs: number }> = {
       distributions: { hop_ms: hops, fan_in_ms: execution.fanInLatenciesMs },
     };
   },
-  target: () => parityWithBullmq(metric),
+  target: () => ({
+    text: 'hop p50 ≤ 5 ms, p99 ≤ 50 ms; fan-in p50 ≤ 10 ms',
+    source: 'issue #7 (upstream success → downstream handler start; last group terminal → consolidation start)',
+    met: ({ tributaryPooled }) => {
+      const hop = tributaryPooled?.['hop_ms'];
+      const fanIn = tributaryPooled?.['fan_in_ms'];
+      return allOf(
+        hop === undefined ? undefined : hop.p50 <= 5,
+        hop === undefined ? undefined : hop.p99 <= 50,
+        fanIn === undefined ? undefined : fanIn.p50 <= 10,
+      );
+    },
+  }),
 };

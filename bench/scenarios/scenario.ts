@@ -28,6 +28,12 @@ export interface Sample {
 export interface TargetInput {
   tributary?: number;
   bullmq?: number;
+  /** Tributary's medians of the scenario's secondary figures. */
+  tributaryDetails?: Record<string, number>;
+  /** Tributary's percentiles over every sample's raw latencies together (e.g. `hop_ms`). */
+  tributaryPooled?: Record<string, { p50: number; p99: number }>;
+  /** Tributary's metric median of every scenario of this bench run, by scenario name. */
+  tributaryByScenario?: Record<string, number | undefined>;
 }
 
 export interface Target {
@@ -78,5 +84,27 @@ export function parityWithBullmq(metric: Metric): Target {
         : metric.better === 'higher'
           ? tributary >= bullmq
           : tributary <= bullmq,
+  };
+}
+
+/** Every condition must hold; undefined when one cannot be judged and none failed. */
+export function allOf(...results: (boolean | undefined)[]): boolean | undefined {
+  if (results.some((r) => r === false)) return false;
+  return results.some((r) => r === undefined) ? undefined : true;
+}
+
+/**
+ * Issue #7's throughput target: at least `floor` of the metric and at least `times` × BullMQ in the same
+ * run.
+ */
+export function throughputTarget(floor: number, times: number, unit: string): Target {
+  return {
+    text: `≥ ${floor.toLocaleString('en-US')} ${unit} and ≥ ${times}× BullMQ`,
+    source: 'issue #7',
+    met: ({ tributary, bullmq }) =>
+      allOf(
+        tributary === undefined ? undefined : tributary >= floor,
+        tributary === undefined || bullmq === undefined ? undefined : tributary >= times * bullmq,
+      ),
   };
 }
