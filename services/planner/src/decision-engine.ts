@@ -52,6 +52,16 @@ const FREES_CAPACITY: ReadonlySet<string> = new Set([
   'RunCancelled',
 ]);
 
+/** Rows per projection statement and messages per outbox statement: bounds one statement's JSON document. */
+const PROJECTION_CHUNK = 5000;
+const OUTBOX_CHUNK = 2000;
+
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /** Decisions slower than this are logged at debug level with their phase timings. */
 const SLOW_DECISION_MS = 50;
 import { NO_SHARED_LIMITS, type DispatchScheduler, type SharedLimits } from './dispatch-scheduler.js';
@@ -235,7 +245,9 @@ export class DecisionEngine {
             freshEventIds: true,
             alongside: (numbered) => {
               outbox.push(...eventMessages(this.subjects, numbered, traceparent), ...dispatches);
-              return together ? [...projectionWrites(projections), outboxWrite(outbox)] : [];
+              return together
+                ? [...projectionWrites(projections, PROJECTION_CHUNK), ...chunked(outbox, OUTBOX_CHUNK).map(outboxWrite)]
+                : [];
             },
             project: together ? undefined : (projectTrx) => writeRunProjections(projectTrx, projections),
           });
@@ -279,6 +291,12 @@ export class DecisionEngine {
     if (this.presence && dispatchedTo.size > 0) void this.presence.dispatchedTo(dispatchedTo);
     if (outcomes.some((o) => o.events.some((e) => FREES_CAPACITY.has(e.type))))
       this.scheduler.markCapacityFreed();
+    // Ready instances left only for the per-commit dispatch cap go in the next commit, right away.
+    const more = [...this.scheduler.passLimited].filter((runId) => committed.has(runId));
+    if (more.length > 0)
+      void this.execute(more.map((runId) => ({ runId, commands: [] }))).catch((error: unknown) =>
+        Logger.warn(`dispatching the rest of ${more.length} run(s) failed, the ticker retries: ${String(error)}`, 'planner'),
+      );
     for (const [runId, { entry, lastRunSeq }] of committed) {
       entry.lastRunSeq = lastRunSeq;
       this.runs.set(runId, entry);

@@ -36,11 +36,19 @@ export interface SharedNeeds {
  * `maxActiveRuns` count every run of every planner replica: the runs being decided from memory, all
  * others from the {@link SharedLimits} the decision engine reads under lock.
  */
+/**
+ * Dispatches per commit, across runs: a map that expands 100 000 instances at once is dispatched in
+ * commits of this many (each followed at once by the next), so one commit's work and memory stay bounded.
+ */
+export const MAX_DISPATCHES_PER_COMMIT = 10_000;
+
 export class DispatchScheduler {
   /** The pools' token buckets as the last `choose` left them (the engine stores them). */
   private buckets: TokenBuckets = emptyTokenBuckets();
   /** When a pool's rate next allows a dispatch (the ticker wakes up then). */
   nextWakeMs: number | null = null;
+  /** Runs the last `choose` left ready instances of only for its per-commit cap: decide them again at once. */
+  passLimited: ReadonlySet<string> = new Set();
   private capacityFreed = true;
 
   /** An instance left queued/running, or a run ended: held-back instances elsewhere may go now. */
@@ -127,12 +135,14 @@ export class DispatchScheduler {
           return node?.kind === 'task' ? node.maxActive : null;
         },
         pool: (name) => states.find((s) => s.plan.spec.pools[name])?.plan.spec.pools[name] ?? null,
+        maxPerPass: MAX_DISPATCHES_PER_COMMIT,
       },
       buckets,
       nowMs,
     );
     this.buckets = choice.buckets;
     this.nextWakeMs = choice.nextWakeMs;
+    this.passLimited = new Set(choice.blocked.filter((b) => b.reason === 'pass_limit').map((b) => b.runId));
     for (const task of choice.dispatch) {
       const list = byRun.get(task.runId) ?? [];
       list.push(task.taskId);

@@ -9,7 +9,7 @@ import {
 } from './token-buckets.js';
 
 /** Why a ready task was not dispatched, checked in this order. */
-export type BlockReason = 'run_limit' | 'stage_limit' | 'pool_slots' | 'pool_rate';
+export type BlockReason = 'run_limit' | 'stage_limit' | 'pool_slots' | 'pool_rate' | 'pass_limit';
 
 /** A ready task left waiting, with the first limit that held it back. */
 export interface BlockedTask {
@@ -75,7 +75,12 @@ export function chooseDispatch(
   const dispatch: ReadyTask[] = [];
   const blocked: BlockedTask[] = [];
 
+  const maxPerPass = limits.maxPerPass ?? Number.POSITIVE_INFINITY;
   for (const task of inDispatchOrder(ready)) {
+    if (dispatch.length >= maxPerPass) {
+      blocked.push({ runId: task.runId, taskId: task.taskId, reason: 'pass_limit' });
+      continue;
+    }
     const run = counterFor(runs, task.runId, () => limits.maxActiveTasks(task.runId), active.perRun);
     if (isFull(run)) {
       blocked.push({ runId: task.runId, taskId: task.taskId, reason: 'run_limit' });

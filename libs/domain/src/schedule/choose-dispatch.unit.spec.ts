@@ -40,6 +40,25 @@ describe('chooseDispatch', () => {
   });
 
   describe('limits', () => {
+    it('given a per-pass cap of 2, then the first 2 in dispatch order go and the rest wait for the next pass', () => {
+      // given
+      const ready = [3, 1, 4, 2].map((i) => readyTask({ taskId: `t${i}`, readySeq: i }));
+      // when
+      const { dispatch, blocked } = chooseDispatch(
+        ready,
+        emptyActiveCounts(),
+        { ...NO_LIMITS, maxPerPass: 2 },
+        emptyTokenBuckets(),
+        0,
+      );
+      // then
+      expect(ids(dispatch)).toEqual(['t1', 't2']);
+      expect(blocked).toEqual([
+        { runId: 'r1', taskId: 't3', reason: 'pass_limit' },
+        { runId: 'r1', taskId: 't4', reason: 'pass_limit' },
+      ]);
+    });
+
     it('given a run maxActiveTasks of 3 with 1 active, then only 2 more of that run go', () => {
       // given
       const ready = [1, 2, 3, 4].map((i) => readyTask({ taskId: `t${i}`, readySeq: i }));

@@ -26,6 +26,11 @@ export interface SchedulingLimits {
   maxActive(runId: string, stagePath: string): number | null;
   /** The pool's definition; null when the pool is not defined (then it limits nothing). */
   pool(name: string): PoolLimit | null;
+  /**
+   * At most this many dispatches in one pass (one commit); the rest wait for the next pass, in order.
+   * Bounds the work and memory of one commit when a map expands 100 000 instances at once. @default no cap
+   */
+  maxPerPass?: number;
 }
 
 /** The key of `ActiveCounts.perStage` for a stage of a run. */
