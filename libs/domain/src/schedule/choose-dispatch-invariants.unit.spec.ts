@@ -122,6 +122,8 @@ function keyOf(task: ReadyTask, reason: BlockReason): string {
     case 'pool_slots':
     case 'pool_rate':
       return `pool:${task.pool}`;
+    case 'pass_limit':
+      return 'pass';
   }
 }
 
