@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { TributarySystem } from '../test/support/tributary-system.js';
 
-const GROUPS = Number(process.env.GROUPS ?? 1000);
+// WIDE_GROUPS, not GROUPS: bash keeps GROUPS for itself (the user's group ids) and ignores an assignment.
+const GROUPS = Number(process.env.WIDE_GROUPS ?? 1000);
 
 /** CPU seconds of every process whose command name is `name` (e.g. postgres, nats-server). */
 function cpuOf(name: string): number {
