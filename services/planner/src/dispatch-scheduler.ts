@@ -51,6 +51,9 @@ export class DispatchScheduler {
   passLimited: ReadonlySet<string> = new Set();
   private capacityFreed = true;
 
+  /** @param maxPerCommit dispatches per commit across runs (tests use a small one). */
+  constructor(private readonly maxPerCommit: number = MAX_DISPATCHES_PER_COMMIT) {}
+
   /** An instance left queued/running, or a run ended: held-back instances elsewhere may go now. */
   markCapacityFreed(): void {
     this.capacityFreed = true;
@@ -135,7 +138,7 @@ export class DispatchScheduler {
           return node?.kind === 'task' ? node.maxActive : null;
         },
         pool: (name) => states.find((s) => s.plan.spec.pools[name])?.plan.spec.pools[name] ?? null,
-        maxPerPass: MAX_DISPATCHES_PER_COMMIT,
+        maxPerPass: this.maxPerCommit,
       },
       buckets,
       nowMs,
