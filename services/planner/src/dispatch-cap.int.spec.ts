@@ -29,7 +29,9 @@ stages:
 /** The relay's part the engine uses: what it was handed to publish after each commit. */
 function recordingRelay(): { relay: OutboxRelay; published: OutboxMessage[] } {
   const published: OutboxMessage[] = [];
-  const relay = { publishCommitted: async (messages: readonly OutboxMessage[]) => void published.push(...messages) };
+  const relay = {
+    publishCommitted: async (messages: readonly OutboxMessage[]) => void published.push(...messages),
+  };
   return { relay: relay as unknown as OutboxRelay, published };
 }
 
@@ -54,7 +56,14 @@ describe('the per-commit dispatch cap', () => {
   it('dispatches 12 ready instances in commits of at most 5, the next commit following at once (no tick, no result)', async () => {
     const found = (await plans.get('fanout'))!;
     const { relay, published } = recordingRelay();
-    const engine = new DecisionEngine(db, subjects('cap'), new RunCache(), plans, new DispatchScheduler(5), relay);
+    const engine = new DecisionEngine(
+      db,
+      subjects('cap'),
+      new RunCache(),
+      plans,
+      new DispatchScheduler(5),
+      relay,
+    );
     const runId = 'run-cap';
     await engine.execute([
       {
@@ -91,7 +100,8 @@ describe('the per-commit dispatch cap', () => {
     await engine.flushed();
 
     const perCommit = new Map<number, number>();
-    for (const row of queued) perCommit.set(row.recorded_at.getTime(), (perCommit.get(row.recorded_at.getTime()) ?? 0) + 1);
+    for (const row of queued)
+      perCommit.set(row.recorded_at.getTime(), (perCommit.get(row.recorded_at.getTime()) ?? 0) + 1);
     expect([...perCommit.values()].sort()).toEqual([2, 5, 5]);
     const dispatched = published
       .filter((m) => m.subject === 'cap.task.fake')
