@@ -118,7 +118,9 @@ export function summarize(outcomes: ScenarioOutcome[], meta: Omit<BenchResults, 
             tributary: t,
             bullmq: b,
             tributaryDetails: contenders.tributary?.n
-              ? Object.fromEntries(Object.entries(contenders.tributary.details).map(([k, v]) => [k, v.median]))
+              ? Object.fromEntries(
+                  Object.entries(contenders.tributary.details).map(([k, v]) => [k, v.median]),
+                )
               : undefined,
             tributaryPooled: contenders.tributary?.n ? contenders.tributary.pooled : undefined,
             tributaryByScenario,

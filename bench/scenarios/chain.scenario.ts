@@ -48,7 +48,8 @@ export const chain: Scenario<{ stages: number; runs: number }> = {
   },
   target: () => ({
     text: 'hop p50 ≤ 5 ms, p99 ≤ 50 ms; fan-in p50 ≤ 10 ms',
-    source: 'issue #7 (upstream success → downstream handler start; last group terminal → consolidation start)',
+    source:
+      'issue #7 (upstream success → downstream handler start; last group terminal → consolidation start)',
     met: ({ tributaryPooled }) => {
       const hop = tributaryPooled?.['hop_ms'];
       const fanIn = tributaryPooled?.['fan_in_ms'];

@@ -6,7 +6,6 @@ interface SleepParams {
   ms: number;
 }
 
-
 /**
  * `groups` groups each sleeping `ms` + consolidation, with enough executor concurrency for every sleep
  * at once (two hosts × groups/2 + 10): how close the makespan gets to one sleep.

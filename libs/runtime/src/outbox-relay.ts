@@ -55,7 +55,11 @@ export class OutboxRelay {
     if (published.length > 0) {
       this.marking = this.marking
         .then(() =>
-          this.db.updateTable('outbox').set({ published_at: new Date() }).where('msg_id', 'in', published).execute(),
+          this.db
+            .updateTable('outbox')
+            .set({ published_at: new Date() })
+            .where('msg_id', 'in', published)
+            .execute(),
         )
         .then(
           () => undefined,

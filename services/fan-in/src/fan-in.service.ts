@@ -94,7 +94,13 @@ export class FanInService implements OnApplicationBootstrap, OnApplicationShutdo
     const outcomes: Outcome[] = deliveries.map(() => Outcome.ack());
     const startedAt = Date.now();
     const items = new Map(
-      [...byRun].map(([runId, indexes]) => [runId, this.itemsOf(runId, indexes.map((i) => deliveries[i]!))]),
+      [...byRun].map(([runId, indexes]) => [
+        runId,
+        this.itemsOf(
+          runId,
+          indexes.map((i) => deliveries[i]!),
+        ),
+      ]),
     );
     if (items.size > 1) {
       try {
@@ -103,7 +109,9 @@ export class FanInService implements OnApplicationBootstrap, OnApplicationShutdo
         await this.publish(applied.flatMap((outcome) => outcome.messages));
         return outcomes;
       } catch (error) {
-        this.logger.warn(`${items.size} runs' group events not applied together, now run by run: ${String(error)}`);
+        this.logger.warn(
+          `${items.size} runs' group events not applied together, now run by run: ${String(error)}`,
+        );
       }
     }
     const runs = [...items.entries()];
@@ -141,7 +149,11 @@ export class FanInService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /** After a run's events committed: its span in the run's trace and its log lines. */
-  private afterCommit(outcome: RunApplyOutcome, items: readonly GroupEventDelivery[], startedAt: number): void {
+  private afterCommit(
+    outcome: RunApplyOutcome,
+    items: readonly GroupEventDelivery[],
+    startedAt: number,
+  ): void {
     const { runId } = outcome;
     // The batch span is a root of its own; this puts the fan-in's step into the run's trace.
     recordSpanInTrace('fan-in.apply_group_events', {

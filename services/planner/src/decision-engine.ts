@@ -246,7 +246,10 @@ export class DecisionEngine {
             alongside: (numbered) => {
               outbox.push(...eventMessages(this.subjects, numbered, traceparent), ...dispatches);
               return together
-                ? [...projectionWrites(projections, PROJECTION_CHUNK), ...chunked(outbox, OUTBOX_CHUNK).map(outboxWrite)]
+                ? [
+                    ...projectionWrites(projections, PROJECTION_CHUNK),
+                    ...chunked(outbox, OUTBOX_CHUNK).map(outboxWrite),
+                  ]
                 : [];
             },
             project: together ? undefined : (projectTrx) => writeRunProjections(projectTrx, projections),
@@ -295,7 +298,10 @@ export class DecisionEngine {
     const more = [...this.scheduler.passLimited].filter((runId) => committed.has(runId));
     if (more.length > 0)
       void this.execute(more.map((runId) => ({ runId, commands: [] }))).catch((error: unknown) =>
-        Logger.warn(`dispatching the rest of ${more.length} run(s) failed, the ticker retries: ${String(error)}`, 'planner'),
+        Logger.warn(
+          `dispatching the rest of ${more.length} run(s) failed, the ticker retries: ${String(error)}`,
+          'planner',
+        ),
       );
     for (const [runId, { entry, lastRunSeq }] of committed) {
       entry.lastRunSeq = lastRunSeq;

@@ -47,13 +47,7 @@ function toAttempt(d: AttemptPayload, traceparent: string | null) {
 }
 
 function attemptBytes(a: ReturnType<typeof toAttempt>): number {
-  return (
-    256 +
-    a.attemptId.length * 2 +
-    a.inputJson.length +
-    a.groupJson.length +
-    a.itemJson.length
-  );
+  return 256 + a.attemptId.length * 2 + a.inputJson.length + a.groupJson.length + a.itemJson.length;
 }
 
 /** A traceparent continuing `traceId` (the run's trace) from a fresh span id. */
@@ -94,7 +88,10 @@ export function eventMessages(
   traceparent: (runId: string) => string | null,
 ): OutboxMessage[] {
   const messages: OutboxMessage[] = [];
-  const batches = new Map<string, { runId: string; category: 'task' | 'group'; events: { event: RunEvent; meta: RunEventMeta }[] }>();
+  const batches = new Map<
+    string,
+    { runId: string; category: 'task' | 'group'; events: { event: RunEvent; meta: RunEventMeta }[] }
+  >();
   for (const e of stored) {
     const event = e.payload as RunEvent;
     const meta = { eventId: e.eventId, runId: e.runId, runSeq: e.runSeq, actor: e.actor, traceId: e.traceId };
@@ -158,7 +155,10 @@ export function dispatchMessages(
   for (const [executor, list] of byExecutor) {
     let chunk: ReturnType<typeof toAttempt>[] = [];
     let runs = new Map<string, Uint8Array>();
-    let slots = new Map<string, { runId: string; stage: string; groupPath: string; upstreamJson: Uint8Array }>();
+    let slots = new Map<
+      string,
+      { runId: string; stage: string; groupPath: string; upstreamJson: Uint8Array }
+    >();
     let bytes = 0;
     let firstRunId = '';
     const flush = () => {
@@ -188,14 +188,20 @@ export function dispatchMessages(
       // Batches stay under NATS' payload limit whatever the inputs.
       if (
         chunk.length > 0 &&
-        (chunk.length >= MAX_ATTEMPTS_PER_DISPATCH || bytes + attemptBytes(attempt) + shared() > MAX_DISPATCH_BYTES)
+        (chunk.length >= MAX_ATTEMPTS_PER_DISPATCH ||
+          bytes + attemptBytes(attempt) + shared() > MAX_DISPATCH_BYTES)
       )
         flush();
       if (chunk.length === 0) firstRunId = d.runId;
       bytes += attemptBytes(attempt) + shared();
       if (!runs.has(d.runId)) runs.set(d.runId, paramsOf(d));
       if (!slots.has(slot))
-        slots.set(slot, { runId: d.runId, stage: d.stagePath, groupPath: d.groupPath ?? '', upstreamJson: upstreamOf(slot, d) });
+        slots.set(slot, {
+          runId: d.runId,
+          stage: d.stagePath,
+          groupPath: d.groupPath ?? '',
+          upstreamJson: upstreamOf(slot, d),
+        });
       chunk.push(attempt);
     }
     flush();

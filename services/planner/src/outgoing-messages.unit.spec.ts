@@ -37,7 +37,7 @@ describe('dispatch messages', () => {
     );
   });
 
-  it('sends a slot\'s upstream outputs once per batch, and every decoded attempt has them', () => {
+  it("sends a slot's upstream outputs once per batch, and every decoded attempt has them", () => {
     const big = { list: Array.from({ length: 5000 }, (_, i) => `item-${i}`) };
     const bigBytes = JSON.stringify(big).length;
     const messages = dispatchMessages(
@@ -59,7 +59,11 @@ describe('dispatch messages', () => {
     const big = { list: Array.from({ length: 5000 }, (_, i) => `item-${i}`) };
     const messages = dispatchMessages(
       subjects('t'),
-      Array.from({ length: 200 }, (_, i) => ({ ...attempt(i, big), groupPath: `g=${i}`, taskId: `g=${i}/work` })),
+      Array.from({ length: 200 }, (_, i) => ({
+        ...attempt(i, big),
+        groupPath: `g=${i}`,
+        taskId: `g=${i}/work`,
+      })),
       () => null,
     );
     expect(messages.length).toBeGreaterThan(1);

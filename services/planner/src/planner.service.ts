@@ -103,7 +103,9 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
         return results.map((result, i) => {
           const delivery = deliveries[i]!;
           if ('error' in result) {
-            this.logger.warn(`trigger ${delivery.payload.pipelineId} not started, retried: ${String(result.error)}`);
+            this.logger.warn(
+              `trigger ${delivery.payload.pipelineId} not started, retried: ${String(result.error)}`,
+            );
             return Outcome.nak(redeliveryDelayMs(delivery.deliveryCount));
           }
           this.logger.log(`trigger ${delivery.payload.pipelineId} → run ${result.runId} (${result.outcome})`);

@@ -66,7 +66,8 @@ export class TriggerHandler {
 
   private outcomeOf(runId: string, outcomes: readonly RunWorkOutcome[]): TriggerOutcome {
     const outcome = outcomes.find((o) => o.runId === runId)!;
-    if (outcome.rejections.some((r) => r.code === 'run_already_started')) return { runId, outcome: 'duplicate' };
+    if (outcome.rejections.some((r) => r.code === 'run_already_started'))
+      return { runId, outcome: 'duplicate' };
     return { runId, outcome: outcome.events[0]?.type === 'TriggerRejected' ? 'rejected' : 'started' };
   }
 

@@ -155,7 +155,8 @@ async function appendPrepared(
   } else {
     for (let i = 0; i < pending.length; i += INSERT_CHUNK) {
       const rows = await insertEventRows(trx, pending.slice(i, i + INSERT_CHUNK), []);
-      for (const row of rows) stored.set(row.event_id, { seq: row.seq, recordedAt: new Date(row.recorded_ms) });
+      for (const row of rows)
+        stored.set(row.event_id, { seq: row.seq, recordedAt: new Date(row.recorded_ms) });
     }
     for (const statement of [headsWrite, ...alongside]) await statement.execute(trx);
   }

@@ -43,5 +43,7 @@ export function outboxWrite(messages: readonly OutboxMessage[]): RawBuilder<unkn
 
 /** A Buffer over the same memory (no copy), whatever Uint8Array view we got. */
 function bytesOf(payload: Uint8Array): Buffer {
-  return Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  return Buffer.isBuffer(payload)
+    ? payload
+    : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
 }

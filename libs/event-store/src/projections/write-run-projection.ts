@@ -55,19 +55,21 @@ export function projectionWrites(
   chunk = Number.POSITIVE_INFINITY,
 ): RawBuilder<unknown>[] {
   const statements: RawBuilder<unknown>[] = [];
-  const runs = changes.filter((c) => c.affected.run).map(({ state: { run }, traceId }) => ({
-    run_id: run.id,
-    pipeline_id: run.pipelineId,
-    pipeline_version: run.version,
-    state: run.status,
-    params: JSON.stringify(run.params ?? {}),
-    idempotency_key: run.idempotencyKey,
-    trace_id: traceId ?? null,
-    reason: run.reason,
-    created_at: iso(run.createdAt) ?? new Date(0).toISOString(),
-    admitted_at: iso(run.admittedAt),
-    finished_at: iso(run.finishedAt),
-  }));
+  const runs = changes
+    .filter((c) => c.affected.run)
+    .map(({ state: { run }, traceId }) => ({
+      run_id: run.id,
+      pipeline_id: run.pipelineId,
+      pipeline_version: run.version,
+      state: run.status,
+      params: JSON.stringify(run.params ?? {}),
+      idempotency_key: run.idempotencyKey,
+      trace_id: traceId ?? null,
+      reason: run.reason,
+      created_at: iso(run.createdAt) ?? new Date(0).toISOString(),
+      admitted_at: iso(run.admittedAt),
+      finished_at: iso(run.finishedAt),
+    }));
   for (const rows of chunks(runs, chunk)) {
     statements.push(sql`
       insert into runs (run_id, pipeline_id, pipeline_version, state, params, idempotency_key, trace_id, reason,
