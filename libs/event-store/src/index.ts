@@ -28,7 +28,7 @@ export { computeEventHash, GENESIS_HASH, type HashedEventFields } from './events
 export { toStoredEvent } from './events/event-row.mapper.js';
 
 export type { ClaimedOutboxMessage, OutboxMessage } from './outbox/outbox-message.js';
-export { enqueueOutbox, outboxWrite } from './outbox/enqueue-outbox.js';
+export { enqueueOutbox, outboxWrites } from './outbox/enqueue-outbox.js';
 export { claimOutbox } from './outbox/claim-outbox.js';
 export { markPublished } from './outbox/mark-published.js';
 export { pruneOutbox } from './outbox/prune-outbox.js';

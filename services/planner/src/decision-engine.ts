@@ -22,7 +22,7 @@ import {
   lockSharedPools,
   saveSharedPoolBuckets,
   type RunSlots,
-  outboxWrite,
+  outboxWrites,
   projectionDeletes,
   projectionWrites,
   writeRunProjections,
@@ -51,16 +51,6 @@ const FREES_CAPACITY: ReadonlySet<string> = new Set([
   'RunCompleted',
   'RunCancelled',
 ]);
-
-/** Rows per projection statement and messages per outbox statement: bounds one statement's JSON document. */
-const PROJECTION_CHUNK = 5000;
-const OUTBOX_CHUNK = 2000;
-
-function chunked<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** Decisions slower than this are logged at debug level with their phase timings. */
 const SLOW_DECISION_MS = 50;
@@ -245,12 +235,7 @@ export class DecisionEngine {
             freshEventIds: true,
             alongside: (numbered) => {
               outbox.push(...eventMessages(this.subjects, numbered, traceparent), ...dispatches);
-              return together
-                ? [
-                    ...projectionWrites(projections, PROJECTION_CHUNK),
-                    ...chunked(outbox, OUTBOX_CHUNK).map(outboxWrite),
-                  ]
-                : [];
+              return together ? [...projectionWrites(projections), ...outboxWrites(outbox)] : [];
             },
             project: together ? undefined : (projectTrx) => writeRunProjections(projectTrx, projections),
           });

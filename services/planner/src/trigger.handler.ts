@@ -19,12 +19,6 @@ export class TriggerHandler {
     private readonly engine: DecisionEngine,
   ) {}
 
-  async handle(trigger: TriggerRun, traceparent: string | null): Promise<TriggerOutcome> {
-    const [result] = await this.handleBatch([{ trigger, traceparent }]);
-    if ('error' in result!) throw result.error;
-    return result!;
-  }
-
   /**
    * Starts the runs of many triggers in ONE planner transaction (500 triggers at once are 500 runs to
    * create: one commit, not 500). Should that transaction fail — one trigger's run cannot be written —

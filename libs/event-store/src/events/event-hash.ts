@@ -38,27 +38,37 @@ export function hashWithCanonicalPayload(
   event: Omit<HashedEventFields, 'payload'>,
   payloadCanonical: string,
 ): string {
-  const body =
-    '{"actor":' +
-    JSON.stringify(event.actor) +
-    ',"attempt":' +
-    JSON.stringify(event.attempt) +
-    ',"event_id":' +
-    JSON.stringify(event.eventId) +
-    ',"occurred_at":' +
-    JSON.stringify(event.occurredAt.toISOString()) +
-    ',"payload":' +
-    payloadCanonical +
-    ',"run_id":' +
-    JSON.stringify(event.runId) +
-    ',"run_seq":' +
-    JSON.stringify(event.runSeq) +
-    ',"task_id":' +
-    JSON.stringify(event.taskId) +
-    ',"trace_id":' +
-    JSON.stringify(event.traceId) +
-    ',"type":' +
-    JSON.stringify(event.type) +
-    '}';
-  return createHash('sha256').update(prevHash).update(body).digest('hex');
+  const values: Record<(typeof HASHED_KEYS)[number], unknown> = {
+    actor: event.actor,
+    attempt: event.attempt,
+    event_id: event.eventId,
+    occurred_at: event.occurredAt.toISOString(),
+    payload: undefined,
+    run_id: event.runId,
+    run_seq: event.runSeq,
+    task_id: event.taskId,
+    trace_id: event.traceId,
+    type: event.type,
+  };
+  let body = '{';
+  for (const key of HASHED_KEYS)
+    body += `${body.length > 1 ? ',' : ''}"${key}":${key === 'payload' ? payloadCanonical : JSON.stringify(values[key])}`;
+  return createHash('sha256')
+    .update(prevHash)
+    .update(body + '}')
+    .digest('hex');
 }
+
+/** The hashed object's keys in canonical (sorted) order; none is ever absent (null stands for none). */
+const HASHED_KEYS = [
+  'actor',
+  'attempt',
+  'event_id',
+  'occurred_at',
+  'payload',
+  'run_id',
+  'run_seq',
+  'task_id',
+  'trace_id',
+  'type',
+] as const;

@@ -14,11 +14,18 @@ export async function enqueueOutbox(
   messages: readonly OutboxMessage[],
 ): Promise<number> {
   let inserted = 0;
-  for (let i = 0; i < messages.length; i += CHUNK) {
-    const result = await outboxWrite(messages.slice(i, i + CHUNK)).execute(db);
+  for (const statement of outboxWrites(messages)) {
+    const result = await statement.execute(db);
     inserted += Number(result.numAffectedRows ?? 0n);
   }
   return inserted;
+}
+
+/** {@link outboxWrite} per chunk of messages (bounds one statement's JSON document). */
+export function outboxWrites(messages: readonly OutboxMessage[]): RawBuilder<unknown>[] {
+  const statements: RawBuilder<unknown>[] = [];
+  for (let i = 0; i < messages.length; i += CHUNK) statements.push(outboxWrite(messages.slice(i, i + CHUNK)));
+  return statements;
 }
 
 /**

@@ -37,7 +37,7 @@ export async function writeRunProjections(
   trx: Transaction<Database>,
   changes: readonly RunProjectionChange[],
 ): Promise<void> {
-  for (const statement of projectionWrites(changes, CHUNK)) await statement.execute(trx);
+  for (const statement of projectionWrites(changes)) await statement.execute(trx);
 }
 
 /** Whether {@link projectionWrites} deletes rows (then it may touch a row twice: keep its statements apart). */
@@ -47,13 +47,12 @@ export function projectionDeletes(changes: readonly RunProjectionChange[]): bool
 
 /**
  * The statements that write the projection rows of `changes`: upserts of `runs`, `groups` and
- * `task_instances` (`chunk` rows at most each) and the deletes of removed instances. Nothing for a table
- * without changed rows. Each may run alone or as a data-modifying CTE of a larger statement.
+ * `task_instances` (`CHUNK` rows at most each: bounds one statement's JSON document) and the deletes of
+ * removed instances. Nothing for a table without changed rows. Each may run alone or as a data-modifying
+ * CTE of a larger statement.
  */
-export function projectionWrites(
-  changes: readonly RunProjectionChange[],
-  chunk = Number.POSITIVE_INFINITY,
-): RawBuilder<unknown>[] {
+export function projectionWrites(changes: readonly RunProjectionChange[]): RawBuilder<unknown>[] {
+  const chunk = CHUNK;
   const statements: RawBuilder<unknown>[] = [];
   const runs = changes
     .filter((c) => c.affected.run)
