@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { AttemptPayload } from '@tributary/domain';
 import { decodeDispatchBatch, subjects } from '@tributary/events';
-import { dispatchMessages, MAX_ATTEMPTS_PER_DISPATCH, MAX_DISPATCH_BYTES } from './outgoing-messages.js';
+import {
+  dispatchMessages,
+  MAX_ATTEMPTS_PER_DISPATCH,
+  MAX_DISPATCH_BYTES,
+  SPREAD_OVER_MESSAGES,
+} from './outgoing-messages.js';
 
 const attempt = (i: number, upstream: unknown = {}): AttemptPayload => ({
   runId: 'r1',
@@ -25,16 +30,28 @@ const attempt = (i: number, upstream: unknown = {}): AttemptPayload => ({
 });
 
 describe('dispatch messages', () => {
+  const sizes = (messages: { payload: Uint8Array }[]) =>
+    messages.map((m) => decodeDispatchBatch(m.payload)).map((d) => (d.ok ? d.value.attempts.length : -1));
+
   it('batches attempts per executor, at most MAX_ATTEMPTS_PER_DISPATCH each, with deterministic msg ids', () => {
-    const list = Array.from({ length: 450 }, (_, i) => attempt(i));
+    const list = Array.from({ length: 4500 }, (_, i) => attempt(i));
     const messages = dispatchMessages(subjects('t'), list, () => null);
-    expect(
-      messages.map((m) => decodeDispatchBatch(m.payload)).map((d) => (d.ok ? d.value.attempts.length : -1)),
-    ).toEqual([MAX_ATTEMPTS_PER_DISPATCH, MAX_ATTEMPTS_PER_DISPATCH, 50]);
+    expect(sizes(messages)).toEqual([...Array(22).fill(MAX_ATTEMPTS_PER_DISPATCH), 100]);
     expect(messages[0]!.subject).toBe('t.task.noop');
     expect(dispatchMessages(subjects('t'), list, () => null).map((m) => m.msgId)).toEqual(
       messages.map((m) => m.msgId),
     );
+  });
+
+  it('spreads a commit over SPREAD_OVER_MESSAGES messages, so hosts taking whole messages share the attempts', () => {
+    const messages = dispatchMessages(
+      subjects('t'),
+      Array.from({ length: 1000 }, (_, i) => attempt(i)),
+      () => null,
+    );
+    expect(sizes(messages)).toEqual([...Array(15).fill(63), 55]);
+    expect(messages).toHaveLength(SPREAD_OVER_MESSAGES);
+    expect(sizes(dispatchMessages(subjects('t'), [attempt(1), attempt(2)], () => null))).toEqual([1, 1]);
   });
 
   it("sends a slot's upstream outputs once per batch, and every decoded attempt has them", () => {
@@ -45,14 +62,18 @@ describe('dispatch messages', () => {
       Array.from({ length: 200 }, (_, i) => attempt(i, big)),
       () => null,
     );
-    // 200 mapped instances of one stage share one copy of their upstream (not 200 copies).
-    expect(messages).toHaveLength(1);
-    expect(messages[0]!.payload.length).toBeLessThan(bigBytes + 200 * 300);
-    const decoded = decodeDispatchBatch(messages[0]!.payload);
-    if (!decoded.ok) throw decoded.error;
-    expect(decoded.value.attempts).toHaveLength(200);
-    for (const a of decoded.value.attempts)
-      expect(JSON.parse(new TextDecoder().decode(a.upstreamJson))).toEqual(big);
+    // 200 mapped instances of one stage, spread over 16 messages: each carries one copy of their upstream.
+    expect(messages).toHaveLength(SPREAD_OVER_MESSAGES);
+    let attempts = 0;
+    for (const message of messages) {
+      const decoded = decodeDispatchBatch(message.payload);
+      if (!decoded.ok) throw decoded.error;
+      attempts += decoded.value.attempts.length;
+      expect(message.payload.length).toBeLessThan(bigBytes + decoded.value.attempts.length * 300);
+      for (const a of decoded.value.attempts)
+        expect(JSON.parse(new TextDecoder().decode(a.upstreamJson))).toEqual(big);
+    }
+    expect(attempts).toBe(200);
   });
 
   it('keeps every message under the payload limit when many slots carry large upstream outputs', () => {

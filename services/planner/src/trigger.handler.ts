@@ -35,25 +35,15 @@ export class TriggerHandler {
       if ('work' in prepared) works.push({ index, work: prepared.work });
       else results[index] = prepared;
     }
-    if (works.length > 0) {
-      let outcomes: RunWorkOutcome[];
+    // Together first; run by run when that commit fails (or when there is only one).
+    const together =
+      works.length > 1 ? await this.engine.execute(works.map((w) => w.work)).catch(() => null) : null;
+    for (const { index, work } of works) {
       try {
-        outcomes = await this.engine.execute(works.map((w) => w.work));
+        results[index] = this.outcomeOf(work.runId, together ?? (await this.engine.execute([work])));
       } catch (error) {
-        if (works.length === 1) {
-          results[works[0]!.index] = { error };
-          return results as (TriggerOutcome | { error: unknown })[];
-        }
-        for (const { index, work } of works) {
-          try {
-            results[index] = this.outcomeOf(work.runId, await this.engine.execute([work]));
-          } catch (alone) {
-            results[index] = { error: alone };
-          }
-        }
-        return results as (TriggerOutcome | { error: unknown })[];
+        results[index] = { error };
       }
-      for (const { index, work } of works) results[index] = this.outcomeOf(work.runId, outcomes);
     }
     return results as (TriggerOutcome | { error: unknown })[];
   }
