@@ -43,3 +43,6 @@ export { DURATION_PATTERN } from './spec/duration.js';
 export { pipelineSpecSchema, pipelineJsonSchema, CONSOLIDATE_ID, SLUG_PATTERN, EXECUTOR_PATTERN, type RawPipelineSpec } from './spec/pipeline-spec.schema.js';
 export { BUILT_IN_TASK_SETTINGS, DEFAULT_MAX_MAP_LENGTH } from './spec/resolve-pipeline-spec.js';
 export { pipelineSchemaFileText } from './spec/pipeline-schema-file.js';
+
+// json safety at the edges
+export { MAX_JSON_DEPTH, PROTOTYPE_KEYS, textProblem, sanitizeText, jsonProblem, describeJsonProblem, type JsonProblem } from './json/json-safety.js';
