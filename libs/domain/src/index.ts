@@ -26,7 +26,7 @@ export * from './run/run-events.js';
 export * from './run/run-commands.js';
 export { initialRunState, type RunState, type TaskRecord, type SlotRecord, type GroupRecord, type RunRecord } from './run/run-state.js';
 export { evolve } from './run/run-evolve.js';
-export { decide, nextWakeAt, consolidationVerdict, type Decision } from './run/run-decide.js';
+export { decide, nextWakeAt, overdueQueued, consolidationVerdict, type Decision } from './run/run-decide.js';
 export { renderAttempt, type AttemptPayload } from './run/attempt-payload.js';
 export { runViewOf, type RunView } from './run/run-view.js';
 export { consolidationUpstream, groupBindingOf, outputOf } from './run/expression-scope.js';

@@ -127,7 +127,7 @@ describe('trigger codec', () => {
 describe('event envelope codec', () => {
   it('round-trips every body case', () => {
     const oneof = EventEnvelopeSchema.oneofs[0]!;
-    expect(oneof.fields).toHaveLength(23);
+    expect(oneof.fields).toHaveLength(24);
     for (const [i, field] of oneof.fields.entries()) {
       const envelope = create(EventEnvelopeSchema, {
         eventId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,

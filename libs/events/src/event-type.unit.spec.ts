@@ -7,7 +7,7 @@ import { EventEnvelopeSchema } from './gen/tributary/v1/events_pb.js';
 /** Every domain event type; the compiler requires a key per RunEventType. */
 const domainTypes: Record<RunEventType, true> = {
   TriggerAccepted: true, TriggerRejected: true, RunPlanned: true, GroupsExpanded: true, TaskMapExpanded: true, StageExpansionReset: true,
-  TaskInstanceScheduled: true, TaskInstanceQueued: true, TaskInstanceStarted: true, TaskInstanceSucceeded: true, TaskInstanceFailed: true,
+  TaskInstanceScheduled: true, TaskInstanceQueued: true, TaskInstanceRequeued: true, TaskInstanceStarted: true, TaskInstanceSucceeded: true, TaskInstanceFailed: true,
   TaskInstanceUpForRetry: true, TaskInstanceSkipped: true, TaskInstanceUpstreamFailed: true, TaskInstanceCancelled: true,
   TaskInstanceCleared: true, TaskInstanceMarked: true, GroupCompleted: true, GroupReopened: true, ConsolidationTriggered: true,
   RunCompleted: true, RunReopened: true, RunCancelled: true,

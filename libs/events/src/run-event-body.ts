@@ -124,6 +124,11 @@ export function runEventToBody(event: RunEvent): RunEventBodyInit {
         case: 'taskInstanceQueued',
         value: { taskId: event.taskId, attempt: int32(w('attempt'), event.attempt), executor: event.executor, at: timestamp(w('at'), event.at) },
       };
+    case 'TaskInstanceRequeued':
+      return {
+        case: 'taskInstanceRequeued',
+        value: { taskId: event.taskId, attempt: int32(w('attempt'), event.attempt), executor: event.executor, reason: event.reason, at: timestamp(w('at'), event.at) },
+      };
     case 'TaskInstanceStarted':
       return {
         case: 'taskInstanceStarted',
@@ -278,6 +283,10 @@ export function runEventFromBody(body: Body): RunEvent {
     case 'taskInstanceQueued': {
       const v = body.value;
       return { type: 'TaskInstanceQueued', taskId: v.taskId, attempt: v.attempt, executor: v.executor, at: epochMs(w('at'), v.at) };
+    }
+    case 'taskInstanceRequeued': {
+      const v = body.value;
+      return { type: 'TaskInstanceRequeued', taskId: v.taskId, attempt: v.attempt, executor: v.executor, reason: v.reason, at: epochMs(w('at'), v.at) };
     }
     case 'taskInstanceStarted': {
       const v = body.value;

@@ -56,6 +56,7 @@ const examples: { [T in RunEventType]: Extract<RunEvent, { type: T }> } = {
   StageExpansionReset: { type: 'StageExpansionReset', stagePath: 'retrieve', groupPath: null, actor: 'bob', at: AT },
   TaskInstanceScheduled: { type: 'TaskInstanceScheduled', taskId: 'prepare', at: AT },
   TaskInstanceQueued: { type: 'TaskInstanceQueued', taskId: 'market=LU/retrieve[3]', attempt: 1, executor: 'search', at: AT },
+  TaskInstanceRequeued: { type: 'TaskInstanceRequeued', taskId: 'market=LU/retrieve[3]', attempt: 1, executor: 'search', reason: 'queued 300000 ms without starting', at: AT },
   TaskInstanceStarted: { type: 'TaskInstanceStarted', taskId: 'market=LU/retrieve[3]', attempt: 2, host: 'host-1', at: AT + 1 },
   TaskInstanceSucceeded: {
     type: 'TaskInstanceSucceeded',

@@ -284,7 +284,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
     const budget = Math.floor((nc.info?.max_payload ?? 1024 * 1024) / 2);
     for (const executor of this.settings.executors) {
       try {
-        for (const attemptIds of chunkByBytes(this.held.startedIds(executor), budget)) {
+        for (const attemptIds of chunkByBytes(this.held.heldIds(executor), budget)) {
           nc.publish(subjects.heartbeat(executor), encodeHeartbeat({ attemptIds, host: config.host, at, executor }));
         }
       } catch (error) {

@@ -82,12 +82,14 @@ export class RunningAttempts {
     return count;
   }
 
-  /** Ids of the attempts of `executor` that started (running or reporting), for heartbeats. */
-  startedIds(executor: string): string[] {
+  /**
+   * Attempt ids of `executor` this host holds — waiting for a slot, running or finishing — for its
+   * heartbeats: the planner re-dispatches a queued attempt only when no host holds it, and fails a
+   * running one only when no host has said so for its heartbeat timeout.
+   */
+  heldIds(executor: string): string[] {
     const ids: string[] = [];
-    for (const held of this.byId.values()) {
-      if (held.executor === executor && held.state !== 'queued') ids.push(held.dispatch.attemptId);
-    }
+    for (const held of this.byId.values()) if (held.executor === executor) ids.push(held.dispatch.attemptId);
     return ids;
   }
 }

@@ -84,6 +84,8 @@ export function detailOf(payload: unknown): string | null {
       return p.length === null ? 'not mapped' : `${p.length} instances`;
     case 'TaskInstanceQueued':
       return `executor ${p.executor}`;
+    case 'TaskInstanceRequeued':
+      return brief(`executor ${p.executor}: ${p.reason}`, 70);
     case 'TaskInstanceStarted':
       return `on ${p.host}`;
     case 'TaskInstanceFailed':

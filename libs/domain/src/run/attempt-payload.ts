@@ -24,6 +24,8 @@ export interface AttemptPayload {
   timeoutMs: number | null;
   priority: number;
   pool: string | null;
+  /** Set when a lost dispatch is sent again (queuedTimeout): the message must not be dropped as a duplicate. */
+  redispatchedAt?: number;
 }
 
 const itemsCache = new WeakMap<RunState, Map<string, Json[]>>();

@@ -39,6 +39,16 @@ export type RunCommand =
     }
   /** Time passed: retries that are due, attempts past their timeout. */
   | { type: 'Tick'; runId: string }
+  /**
+   * The attempt's host went silent (no heartbeat for the planner's heartbeat timeout): it is failed and
+   * retried per its policy, like Airflow's zombie tasks. Refused when the attempt is no longer running.
+   */
+  /**
+   * These queued instances are past their queuedTimeout and no host holds their dispatch (the planner
+   * checked the stream and the heartbeats): dispatch them again as the same attempt.
+   */
+  | { type: 'RequeueLostDispatches'; runId: string; taskIds: string[] }
+  | { type: 'RecordAttemptLost'; runId: string; taskId: string; attempt: number; reason: string }
   | {
       type: 'ClearTaskInstances';
       runId: string;

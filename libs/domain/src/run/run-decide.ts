@@ -14,7 +14,7 @@ import { renderAttempt, type AttemptPayload, mapItemsOf } from './attempt-payloa
 export interface Decision {
   events: RunEvent[];
   rejection: Rejection | null;
-  /** For DispatchTasks: the rendered payload of every attempt queued by this decision. */
+  /** The rendered payload of every attempt queued (DispatchTasks) or re-queued (RequeueLostDispatches) by this decision. */
   dispatches: AttemptPayload[];
 }
 
@@ -134,6 +134,21 @@ export function decide(state: RunState, command: RunCommand, ctx: DecideContext)
     case 'Tick':
       tick(state, emit, ctx);
       break;
+    case 'RequeueLostDispatches':
+      for (const taskId of command.taskIds)
+        requeueLostDispatch(state, taskId, emit, ctx, decision.dispatches);
+      break;
+    case 'RecordAttemptLost': {
+      const rec = state.tasks.get(command.taskId);
+      if (!rec) return reject('unknown_task', `run ${state.run.id} has no task instance ${command.taskId}`);
+      if (command.attempt !== rec.attempt || rec.state !== 'running')
+        return reject(
+          'stale_attempt',
+          `attempt ${command.attempt} of ${command.taskId} is not running (${rec.state}, attempt ${rec.attempt})`,
+        );
+      failAttempt(state, rec, { message: command.reason, type: 'HeartbeatLost', retryable: true }, emit, ctx);
+      break;
+    }
     case 'RecordConsolidationResult': {
       const refused = recordConsolidation(state, command, emit);
       if (refused) return reject(refused.code, refused.message);
@@ -301,6 +316,51 @@ function tick(state: RunState, emit: Emit, ctx: DecideContext): void {
       );
     }
   }
+}
+
+/**
+ * A queued instance past its stage's queuedTimeout never reached an executor (a purged stream, a lost
+ * publish): dispatched again as the SAME attempt, so a first copy that turns up late is a duplicate the
+ * decider refuses. (Airflow's task_queued_timeout fails it instead; re-sending costs no retry.) Anything
+ * else — started meanwhile, not overdue, another attempt — is left alone: the command may be stale.
+ */
+function requeueLostDispatch(
+  state: RunState,
+  taskId: string,
+  emit: Emit,
+  ctx: DecideContext,
+  dispatches: AttemptPayload[],
+): void {
+  const rec = state.tasks.get(taskId);
+  if (!rec || rec.state !== 'queued' || rec.queuedAt === null) return;
+  const node = state.index.node(rec.stagePath) as PlanTaskNode;
+  const limit = node.settings.queuedTimeoutMs;
+  if (limit === null || rec.queuedAt + limit > ctx.now) return;
+  const rendered = renderAttempt(state, rec, rec.attempt);
+  if (!rendered.ok) {
+    failAttempt(state, rec, { message: rendered.error, type: 'InputError', retryable: false }, emit, ctx);
+    return;
+  }
+  emit({
+    type: 'TaskInstanceRequeued',
+    taskId,
+    attempt: rec.attempt,
+    executor: node.executor,
+    reason: `queued ${ctx.now - rec.queuedAt} ms without starting (queuedTimeout ${limit} ms): dispatched again`,
+    at: ctx.now,
+  });
+  dispatches.push({ ...rendered.payload, redispatchedAt: ctx.now });
+}
+
+/** Queued instances past their stage's queuedTimeout at `now` (candidates for RequeueLostDispatches). */
+export function overdueQueued(state: RunState, now: number): TaskRecord[] {
+  const overdue: TaskRecord[] = [];
+  for (const taskId of state.queued) {
+    const rec = state.tasks.get(taskId)!;
+    const limit = (state.index.node(rec.stagePath) as PlanTaskNode).settings.queuedTimeoutMs;
+    if (limit !== null && rec.queuedAt !== null && rec.queuedAt + limit <= now) overdue.push(rec);
+  }
+  return overdue;
 }
 
 /** When the decider next needs a Tick (a retry comes due or a running attempt times out); null = never. */

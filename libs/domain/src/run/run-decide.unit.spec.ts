@@ -392,6 +392,99 @@ stages:
     expect(run.state.tasks.get('flaky')!.error!.type).toBe('TimeoutError');
   });
 
+  it('re-dispatches a queued instance past its queuedTimeout as the same attempt, once; a late first copy is a duplicate', () => {
+    const run = new RunHarness(planOf(RETRY.replace('retries: 2,', 'retries: 2, queuedTimeout: 30s,')));
+    run.start({});
+    run.send({ type: 'DispatchTasks', runId: 'run-1', taskIds: ['flaky'] });
+    const early = run.send({ type: 'RequeueLostDispatches', runId: 'run-1', taskIds: ['flaky'] });
+    expect(early.events).toEqual([]);
+    run.now += 30_000;
+    const requeued = run.send({ type: 'RequeueLostDispatches', runId: 'run-1', taskIds: ['flaky', 'nope'] });
+    expect(requeued.events).toEqual([
+      expect.objectContaining({
+        type: 'TaskInstanceRequeued',
+        taskId: 'flaky',
+        attempt: 1,
+        executor: 'flaky',
+      }),
+    ]);
+    expect(requeued.dispatches).toEqual([
+      expect.objectContaining({ taskId: 'flaky', attempt: 1, redispatchedAt: run.now }),
+    ]);
+    // The clock restarts: the same command right away changes nothing.
+    expect(run.send({ type: 'RequeueLostDispatches', runId: 'run-1', taskIds: ['flaky'] }).events).toEqual(
+      [],
+    );
+    expect(run.stateOf('flaky')).toBe('queued');
+    run.send({ type: 'RecordTaskStarted', runId: 'run-1', taskId: 'flaky', attempt: 1, host: 'h' });
+    run.send({
+      type: 'RecordTaskResult',
+      runId: 'run-1',
+      taskId: 'flaky',
+      attempt: 1,
+      outcome: 'success',
+      output: 1,
+    });
+    // Both copies ran: the second result is refused, the attempt counted once.
+    const late = run.send({
+      type: 'RecordTaskResult',
+      runId: 'run-1',
+      taskId: 'flaky',
+      attempt: 1,
+      outcome: 'success',
+      output: 2,
+    });
+    expect(late.rejection?.code).toBe('duplicate_result');
+    expect(run.state.tasks.get('flaky')!.output).toBe(1);
+    // Folding the events from scratch gives the same queuedAt.
+    const refolded = run.events.reduce(evolve, initialRunState(run.plan));
+    expect(refolded.tasks.get('flaky')!.queuedAt).toBe(run.state.tasks.get('flaky')!.queuedAt);
+  });
+
+  it('never re-dispatches with queuedTimeout: null, and the built-in default is 5 minutes', () => {
+    const never = new RunHarness(planOf(RETRY.replace('retries: 2,', 'retries: 2, queuedTimeout: null,')));
+    never.start({});
+    never.send({ type: 'DispatchTasks', runId: 'run-1', taskIds: ['flaky'] });
+    never.now += 365 * 24 * 3_600_000;
+    expect(never.send({ type: 'RequeueLostDispatches', runId: 'run-1', taskIds: ['flaky'] }).events).toEqual(
+      [],
+    );
+    const byDefault = new RunHarness(planOf(RETRY));
+    byDefault.start({});
+    byDefault.send({ type: 'DispatchTasks', runId: 'run-1', taskIds: ['flaky'] });
+    byDefault.now += 299_999;
+    expect(
+      byDefault.send({ type: 'RequeueLostDispatches', runId: 'run-1', taskIds: ['flaky'] }).events,
+    ).toEqual([]);
+    byDefault.now += 1;
+    expect(
+      byDefault.send({ type: 'RequeueLostDispatches', runId: 'run-1', taskIds: ['flaky'] }).events,
+    ).toHaveLength(1);
+  });
+
+  it('fails a running attempt whose host went silent and retries it per policy; refuses it once the attempt moved on', () => {
+    const run = new RunHarness(planOf(RETRY));
+    run.start({});
+    run.send({ type: 'DispatchTasks', runId: 'run-1', taskIds: ['flaky'] });
+    const lost = {
+      type: 'RecordAttemptLost',
+      runId: 'run-1',
+      taskId: 'flaky',
+      attempt: 1,
+      reason: 'no heartbeat from host h for 60000 ms',
+    } as const;
+    expect(run.send(lost).rejection?.code).toBe('stale_attempt'); // queued, not running
+    run.send({ type: 'RecordTaskStarted', runId: 'run-1', taskId: 'flaky', attempt: 1, host: 'h' });
+    expect(run.send(lost).rejection).toBeNull();
+    expect(run.stateOf('flaky')).toBe('up_for_retry');
+    expect(run.state.tasks.get('flaky')!.error).toEqual({
+      message: 'no heartbeat from host h for 60000 ms',
+      type: 'HeartbeatLost',
+      retryable: true,
+    });
+    expect(run.send(lost).rejection?.code).toBe('stale_attempt');
+  });
+
   it('refuses stale attempts, duplicate results, unknown tasks and other runs with typed rejections', () => {
     const run = new RunHarness(planOf(RETRY));
     run.start({});

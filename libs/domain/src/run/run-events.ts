@@ -67,6 +67,15 @@ export type RunEvent =
   | { type: 'StageExpansionReset'; stagePath: string; groupPath: string | null; actor: string; at: number }
   | { type: 'TaskInstanceScheduled'; taskId: string; at: number }
   | { type: 'TaskInstanceQueued'; taskId: string; attempt: number; executor: string; at: number }
+  /** Queued past its stage's `queuedTimeout` without starting (its dispatch was lost): dispatched again as the same attempt. */
+  | {
+      type: 'TaskInstanceRequeued';
+      taskId: string;
+      attempt: number;
+      executor: string;
+      reason: string;
+      at: number;
+    }
   | { type: 'TaskInstanceStarted'; taskId: string; attempt: number; host: string; at: number }
   | { type: 'TaskInstanceSucceeded'; taskId: string; attempt: number; output: Json; at: number }
   | { type: 'TaskInstanceFailed'; taskId: string; attempt: number; error: TaskError; at: number }

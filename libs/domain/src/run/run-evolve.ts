@@ -73,6 +73,9 @@ export function evolve(state: RunState, event: RunEvent): RunState {
       });
       return changeTaskState(state, rec, 'queued');
     }
+    case 'TaskInstanceRequeued':
+      task(state, event.taskId).queuedAt = event.at;
+      return state;
     case 'TaskInstanceStarted': {
       const rec = task(state, event.taskId);
       rec.startedAt = event.at;
@@ -171,6 +174,8 @@ function changeTaskState(state: RunState, rec: TaskRecord, next: TaskState): Run
   if (next === 'up_for_retry') state.retrying.add(rec.taskId);
   if (prev === 'running') state.running.delete(rec.taskId);
   if (next === 'running') state.running.add(rec.taskId);
+  if (prev === 'queued') state.queued.delete(rec.taskId);
+  if (next === 'queued') state.queued.add(rec.taskId);
 
   const wasUnfinished = UNFINISHED.has(prev);
   const isUnfinished = UNFINISHED.has(next);

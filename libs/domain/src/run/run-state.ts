@@ -101,6 +101,8 @@ export interface RunState {
   readonly retrying: Set<string>;
   /** Instances running with a timeout. */
   readonly running: Set<string>;
+  /** Instances queued (dispatched, not started): watched for their queuedTimeout. */
+  readonly queued: Set<string>;
   /** Queued + running instances, in total and per stage path. */
   active: number;
   readonly activeByStage: Map<string, number>;
@@ -139,6 +141,7 @@ export function initialRunState(plan: CompiledPlan): RunState {
     scheduled: new Set(),
     retrying: new Set(),
     running: new Set(),
+    queued: new Set(),
     active: 0,
     activeByStage: new Map(),
     unfinished: 0,

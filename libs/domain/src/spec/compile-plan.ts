@@ -182,6 +182,7 @@ const settingsOf = (spec: TaskSettings): TaskSettings => ({
   maxRetryDelayMs: spec.maxRetryDelayMs,
   retryJitter: spec.retryJitter,
   timeoutMs: spec.timeoutMs,
+  queuedTimeoutMs: spec.queuedTimeoutMs,
   priority: spec.priority,
 });
 

@@ -90,6 +90,7 @@ describe('compilePlan: the DESIGN §4 example', () => {
       maxRetryDelayMs: 60_000,
       retryJitter: 0,
       timeoutMs: 300_000,
+      queuedTimeoutMs: 300_000,
       priority: 1,
     });
     const report = task(plan, 'market/report');

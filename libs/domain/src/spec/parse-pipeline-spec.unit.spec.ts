@@ -26,6 +26,7 @@ describe('parsePipelineSpec: the DESIGN §4 example', () => {
       maxRetryDelayMs: 60_000,
       retryJitter: 0,
       timeoutMs: 300_000,
+      queuedTimeoutMs: 300_000,
       priority: 1,
     });
     expect(spec.pools).toEqual({ 'search-api': { slots: 8, ratePerSecond: 50 } });
@@ -76,6 +77,7 @@ describe('parsePipelineSpec: the DESIGN §4 example', () => {
         maxRetryDelayMs: 60_000,
         retryJitter: 0,
         timeoutMs: 300_000,
+        queuedTimeoutMs: 300_000,
         priority: 1,
       });
     }
@@ -90,6 +92,7 @@ describe('parsePipelineSpec: the DESIGN §4 example', () => {
       pool: null,
       retries: 2,
       timeoutMs: 300_000,
+      queuedTimeoutMs: 300_000,
     });
   });
 
@@ -129,6 +132,7 @@ consolidate: { executor: consolidate }
       maxRetryDelayMs: 3_600_000,
       retryJitter: 0,
       timeoutMs: 60_000,
+      queuedTimeoutMs: 300_000,
       priority: 1,
       dependsOn: [],
     });
@@ -139,6 +143,7 @@ consolidate: { executor: consolidate }
       maxRetryDelayMs: 5_400_000,
       retryJitter: 0.25,
       timeoutMs: null,
+      queuedTimeoutMs: 300_000,
       priority: -5,
       dependsOn: [],
     });

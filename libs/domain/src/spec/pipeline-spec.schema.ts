@@ -74,6 +74,16 @@ const timeoutSchema = durationSchema
   })
   .meta({ description: 'Attempt timeout; null = none (built-in default).' });
 
+const queuedTimeoutSchema = durationSchema
+  .nullable()
+  .refine((value) => value === null || !isZeroDuration(value), {
+    error: 'queuedTimeout must be greater than 0 (use null to never re-dispatch)',
+  })
+  .meta({
+    description:
+      "Re-dispatch an instance queued this long without starting (its dispatch was lost), as the same attempt; null = never (Airflow's task_queued_timeout; built-in default 5m).",
+  });
+
 /** Any JSON value (`with:` values, literal lists, params schemas). */
 export const jsonValueSchema: z.ZodType<Json> = z
   .lazy(() =>
@@ -151,6 +161,7 @@ export const taskSettingsShape = {
     .optional()
     .meta({ description: 'Spread retries by up to ± this fraction of the delay (built-in default 0).' }),
   timeout: timeoutSchema.optional(),
+  queuedTimeout: queuedTimeoutSchema.optional(),
   priority: z
     .number()
     .int({ error: (issue) => `priority must be an integer, got ${show(issue.input)}` })

@@ -18,6 +18,8 @@ export interface TaskSettings {
   retryJitter: number;
   /** null = no timeout. */
   timeoutMs: number | null;
+  /** Re-dispatch an instance queued this long without starting (its dispatch was lost); null = never. */
+  queuedTimeoutMs: number | null;
   /** Higher runs first (Airflow's priority_weight). */
   priority: number;
 }

@@ -17,6 +17,7 @@ export const BUILT_IN_TASK_SETTINGS: Readonly<TaskSettings> = Object.freeze({
   maxRetryDelayMs: 3_600_000,
   retryJitter: 0,
   timeoutMs: null,
+  queuedTimeoutMs: 300_000,
   priority: 1,
 });
 
@@ -30,6 +31,7 @@ interface RawSettings {
   maxRetryDelay?: string | number | undefined;
   retryJitter?: number | undefined;
   timeout?: string | number | null | undefined;
+  queuedTimeout?: string | number | null | undefined;
   priority?: number | undefined;
 }
 
@@ -48,6 +50,12 @@ function resolveSettings(raw: RawSettings, base: TaskSettings): TaskSettings {
     maxRetryDelayMs: raw.maxRetryDelay === undefined ? base.maxRetryDelayMs : ms(raw.maxRetryDelay),
     retryJitter: raw.retryJitter ?? base.retryJitter,
     timeoutMs: raw.timeout === undefined ? base.timeoutMs : raw.timeout === null ? null : ms(raw.timeout),
+    queuedTimeoutMs:
+      raw.queuedTimeout === undefined
+        ? base.queuedTimeoutMs
+        : raw.queuedTimeout === null
+          ? null
+          : ms(raw.queuedTimeout),
     priority: raw.priority ?? base.priority,
   };
 }

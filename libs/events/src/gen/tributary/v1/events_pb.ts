@@ -31,7 +31,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file tributary/v1/events.proto.
  */
 export const file_tributary_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Chl0cmlidXRhcnkvdjEvZXZlbnRzLnByb3RvEgx0cmlidXRhcnkudjEiXgoKRXZlbnRCYXRjaBIOCgZydW5faWQYASABKAkSKwoGZXZlbnRzGAIgAygLMhsudHJpYnV0YXJ5LnYxLkV2ZW50RW52ZWxvcGUSEwoLZXZlbnRzX2pzb24YAyABKAwiiw0KDUV2ZW50RW52ZWxvcGUSEAoIZXZlbnRfaWQYASABKAkSDgoGcnVuX2lkGAIgASgJEg8KB3J1bl9zZXEYAyABKAMSDAoEdHlwZRgEIAEoCRIPCgd0YXNrX2lkGAUgASgJEg8KB2F0dGVtcHQYBiABKAUSDQoFYWN0b3IYByABKAkSEAoIdHJhY2VfaWQYCCABKAkSLwoLb2NjdXJyZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjkKEHRyaWdnZXJfYWNjZXB0ZWQYFCABKAsyHS50cmlidXRhcnkudjEuVHJpZ2dlckFjY2VwdGVkSAASOQoQdHJpZ2dlcl9yZWplY3RlZBgVIAEoCzIdLnRyaWJ1dGFyeS52MS5UcmlnZ2VyUmVqZWN0ZWRIABIvCgtydW5fcGxhbm5lZBgWIAEoCzIYLnRyaWJ1dGFyeS52MS5SdW5QbGFubmVkSAASNwoPZ3JvdXBzX2V4cGFuZGVkGBcgASgLMhwudHJpYnV0YXJ5LnYxLkdyb3Vwc0V4cGFuZGVkSAASOgoRdGFza19tYXBfZXhwYW5kZWQYGCABKAsyHS50cmlidXRhcnkudjEuVGFza01hcEV4cGFuZGVkSAASQgoVc3RhZ2VfZXhwYW5zaW9uX3Jlc2V0GBkgASgLMiEudHJpYnV0YXJ5LnYxLlN0YWdlRXhwYW5zaW9uUmVzZXRIABJGChd0YXNrX2luc3RhbmNlX3NjaGVkdWxlZBgaIAEoCzIjLnRyaWJ1dGFyeS52MS5UYXNrSW5zdGFuY2VTY2hlZHVsZWRIABJAChR0YXNrX2luc3RhbmNlX3F1ZXVlZBgbIAEoCzIgLnRyaWJ1dGFyeS52MS5UYXNrSW5zdGFuY2VRdWV1ZWRIABJCChV0YXNrX2luc3RhbmNlX3N0YXJ0ZWQYHCABKAsyIS50cmlidXRhcnkudjEuVGFza0luc3RhbmNlU3RhcnRlZEgAEkYKF3Rhc2tfaW5zdGFuY2Vfc3VjY2VlZGVkGB0gASgLMiMudHJpYnV0YXJ5LnYxLlRhc2tJbnN0YW5jZVN1Y2NlZWRlZEgAEkAKFHRhc2tfaW5zdGFuY2VfZmFpbGVkGB4gASgLMiAudHJpYnV0YXJ5LnYxLlRhc2tJbnN0YW5jZUZhaWxlZEgAEkoKGnRhc2tfaW5zdGFuY2VfdXBfZm9yX3JldHJ5GB8gASgLMiQudHJpYnV0YXJ5LnYxLlRhc2tJbnN0YW5jZVVwRm9yUmV0cnlIABJCChV0YXNrX2luc3RhbmNlX3NraXBwZWQYICABKAsyIS50cmlidXRhcnkudjEuVGFza0luc3RhbmNlU2tpcHBlZEgAElEKHXRhc2tfaW5zdGFuY2VfdXBzdHJlYW1fZmFpbGVkGCEgASgLMigudHJpYnV0YXJ5LnYxLlRhc2tJbnN0YW5jZVVwc3RyZWFtRmFpbGVkSAASRgoXdGFza19pbnN0YW5jZV9jYW5jZWxsZWQYIiABKAsyIy50cmlidXRhcnkudjEuVGFza0luc3RhbmNlQ2FuY2VsbGVkSAASQgoVdGFza19pbnN0YW5jZV9jbGVhcmVkGCMgASgLMiEudHJpYnV0YXJ5LnYxLlRhc2tJbnN0YW5jZUNsZWFyZWRIABJAChR0YXNrX2luc3RhbmNlX21hcmtlZBgkIAEoCzIgLnRyaWJ1dGFyeS52MS5UYXNrSW5zdGFuY2VNYXJrZWRIABI3Cg9ncm91cF9jb21wbGV0ZWQYJSABKAsyHC50cmlidXRhcnkudjEuR3JvdXBDb21wbGV0ZWRIABI1Cg5ncm91cF9yZW9wZW5lZBgmIAEoCzIbLnRyaWJ1dGFyeS52MS5Hcm91cFJlb3BlbmVkSAASRwoXY29uc29saWRhdGlvbl90cmlnZ2VyZWQYJyABKAsyJC50cmlidXRhcnkudjEuQ29uc29saWRhdGlvblRyaWdnZXJlZEgAEjMKDXJ1bl9jb21wbGV0ZWQYKCABKAsyGi50cmlidXRhcnkudjEuUnVuQ29tcGxldGVkSAASMQoMcnVuX3Jlb3BlbmVkGCkgASgLMhkudHJpYnV0YXJ5LnYxLlJ1blJlb3BlbmVkSAASMwoNcnVuX2NhbmNlbGxlZBgqIAEoCzIaLnRyaWJ1dGFyeS52MS5SdW5DYW5jZWxsZWRIAEIGCgRib2R5IoACCg9UcmlnZ2VyQWNjZXB0ZWQSDgoGcnVuX2lkGAEgASgJEhMKC3BpcGVsaW5lX2lkGAIgASgJEg8KB3ZlcnNpb24YAyABKAUSEwoLcGFyYW1zX2pzb24YBCABKAwSHAoPaWRlbXBvdGVuY3lfa2V5GAUgASgJSACIAQESDQoFYWN0b3IYBiABKAkSOQoRY29uc29saWRhdGlvbl92aWEYByABKA4yHi50cmlidXRhcnkudjEuQ29uc29saWRhdGlvblZpYRImCgJhdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCEgoQX2lkZW1wb3RlbmN5X2tleSLJAQoPVHJpZ2dlclJlamVjdGVkEg4KBnJ1bl9pZBgBIAEoCRITCgtwaXBlbGluZV9pZBgCIAEoCRIoCgZpc3N1ZXMYAyADKAsyGC50cmlidXRhcnkudjEuRmllbGRFcnJvchIcCg9pZGVtcG90ZW5jeV9rZXkYBCABKAlIAIgBARINCgVhY3RvchgFIAEoCRImCgJhdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCEgoQX2lkZW1wb3RlbmN5X2tleSJKCgpSdW5QbGFubmVkEhQKDGdyb3VwX2Jsb2NrcxgBIAEoBRImCgJhdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi8AEKDkdyb3Vwc0V4cGFuZGVkEhIKCmJsb2NrX3BhdGgYASABKAkSGQoMcGFyZW50X2dyb3VwGAIgASgJSACIAQESKwoGZ3JvdXBzGAMgAygLMhsudHJpYnV0YXJ5LnYxLkV4cGFuZGVkR3JvdXASKwoKdW5yZXNvbHZlZBgEIAEoDjIXLnRyaWJ1dGFyeS52MS5UYXNrU3RhdGUSEgoFZXJyb3IYBSABKAlIAYgBARImCgJhdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCDwoNX3BhcmVudF9ncm91cEIICgZfZXJyb3IiSwoNRXhwYW5kZWRHcm91cBIMCgRwYXRoGAEgASgJEgsKA2tleRgCIAEoCRISCgp2YWx1ZV9qc29uGAMgASgMSgQIBBAFUgVpbmRleCKVAQoPVGFza01hcEV4cGFuZGVkEhIKCnN0YWdlX3BhdGgYASABKAkSFwoKZ3JvdXBfcGF0aBgCIAEoCUgAiAEBEhMKBmxlbmd0aBgDIAEoBUgBiAEBEiYKAmF0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEINCgtfZ3JvdXBfcGF0aEIJCgdfbGVuZ3RoIogBChNTdGFnZUV4cGFuc2lvblJlc2V0EhIKCnN0YWdlX3BhdGgYASABKAkSFwoKZ3JvdXBfcGF0aBgCIAEoCUgAiAEBEg0KBWFjdG9yGAMgASgJEiYKAmF0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEINCgtfZ3JvdXBfcGF0aCJQChVUYXNrSW5zdGFuY2VTY2hlZHVsZWQSDwoHdGFza19pZBgBIAEoCRImCgJhdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAicAoSVGFza0luc3RhbmNlUXVldWVkEg8KB3Rhc2tfaWQYASABKAkSDwoHYXR0ZW1wdBgCIAEoBRIQCghleGVjdXRvchgDIAEoCRImCgJhdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAibQoTVGFza0luc3RhbmNlU3RhcnRlZBIPCgd0YXNrX2lkGAEgASgJEg8KB2F0dGVtcHQYAiABKAUSDAoEaG9zdBgDIAEoCRImCgJhdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAidgoVVGFza0luc3RhbmNlU3VjY2VlZGVkEg8KB3Rhc2tfaWQYASABKAkSDwoHYXR0ZW1wdBgCIAEoBRITCgtvdXRwdXRfanNvbhgDIAEoDBImCgJhdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAihgEKElRhc2tJbnN0YW5jZUZhaWxlZBIPCgd0YXNrX2lkGAEgASgJEg8KB2F0dGVtcHQYAiABKAUSJgoFZXJyb3IYAyABKAsyFy50cmlidXRhcnkudjEuRXJyb3JJbmZvEiYKAmF0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK4AQoWVGFza0luc3RhbmNlVXBGb3JSZXRyeRIPCgd0YXNrX2lkGAEgASgJEg8KB2F0dGVtcHQYAiABKAUSJgoFZXJyb3IYAyABKAsyFy50cmlidXRhcnkudjEuRXJyb3JJbmZvEiwKCHJldHJ5X2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBImCgJhdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiXgoTVGFza0luc3RhbmNlU2tpcHBlZBIPCgd0YXNrX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCRImCgJhdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiZQoaVGFza0luc3RhbmNlVXBzdHJlYW1GYWlsZWQSDwoHdGFza19pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkSJgoCYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIn4KFVRhc2tJbnN0YW5jZUNhbmNlbGxlZBIPCgd0YXNrX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCRISCgVhY3RvchgDIAEoCUgAiAEBEiYKAmF0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIICgZfYWN0b3IibQoTVGFza0luc3RhbmNlQ2xlYXJlZBIPCgd0YXNrX2lkGAEgASgJEg0KBWFjdG9yGAIgASgJEg4KBnJlYXNvbhgDIAEoCRImCgJhdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAilAEKElRhc2tJbnN0YW5jZU1hcmtlZBIPCgd0YXNrX2lkGAEgASgJEiYKBXN0YXRlGAIgASgOMhcudHJpYnV0YXJ5LnYxLlRhc2tTdGF0ZRINCgVhY3RvchgDIAEoCRIOCgZyZWFzb24YBCABKAkSJgoCYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wInUKDkdyb3VwQ29tcGxldGVkEhIKCmdyb3VwX3BhdGgYASABKAkSJwoFc3RhdGUYAiABKA4yGC50cmlidXRhcnkudjEuR3JvdXBTdGF0ZRImCgJhdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSwoNR3JvdXBSZW9wZW5lZBISCgpncm91cF9wYXRoGAEgASgJEiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ7ChZDb25zb2xpZGF0aW9uVHJpZ2dlcmVkEg0KBXJvdW5kGAEgASgFEioKBmdyb3VwcxgCIAMoCzIaLnRyaWJ1dGFyeS52MS5Hcm91cE91dGNvbWUSJgoCYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIn0KDFJ1bkNvbXBsZXRlZBIlCgVzdGF0ZRgBIAEoDjIWLnRyaWJ1dGFyeS52MS5SdW5TdGF0ZRITCgZyZWFzb24YAiABKAlIAIgBARImCgJhdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCCQoHX3JlYXNvbiJUCgtSdW5SZW9wZW5lZBINCgVhY3RvchgBIAEoCRIOCgZyZWFzb24YAiABKAkSJgoCYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlUKDFJ1bkNhbmNlbGxlZBINCgVhY3RvchgBIAEoCRIOCgZyZWFzb24YAiABKAkSJgoCYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKnIKEENvbnNvbGlkYXRpb25WaWESIQodQ09OU09MSURBVElPTl9WSUFfVU5TUEVDSUZJRUQQABIdChlDT05TT0xJREFUSU9OX1ZJQV9QTEFOTkVSEAESHAoYQ09OU09MSURBVElPTl9WSUFfRkFOX0lOEAJiBnByb3RvMw", [file_google_protobuf_timestamp, file_tributary_v1_common]);
+  fileDesc("Chl0cmlidXRhcnkvdjEvZXZlbnRzLnByb3RvEgx0cmlidXRhcnkudjEiXgoKRXZlbnRCYXRjaBIOCgZydW5faWQYASABKAkSKwoGZXZlbnRzGAIgAygLMhsudHJpYnV0YXJ5LnYxLkV2ZW50RW52ZWxvcGUSEwoLZXZlbnRzX2pzb24YAyABKAwi0Q0KDUV2ZW50RW52ZWxvcGUSEAoIZXZlbnRfaWQYASABKAkSDgoGcnVuX2lkGAIgASgJEg8KB3J1bl9zZXEYAyABKAMSDAoEdHlwZRgEIAEoCRIPCgd0YXNrX2lkGAUgASgJEg8KB2F0dGVtcHQYBiABKAUSDQoFYWN0b3IYByABKAkSEAoIdHJhY2VfaWQYCCABKAkSLwoLb2NjdXJyZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjkKEHRyaWdnZXJfYWNjZXB0ZWQYFCABKAsyHS50cmlidXRhcnkudjEuVHJpZ2dlckFjY2VwdGVkSAASOQoQdHJpZ2dlcl9yZWplY3RlZBgVIAEoCzIdLnRyaWJ1dGFyeS52MS5UcmlnZ2VyUmVqZWN0ZWRIABIvCgtydW5fcGxhbm5lZBgWIAEoCzIYLnRyaWJ1dGFyeS52MS5SdW5QbGFubmVkSAASNwoPZ3JvdXBzX2V4cGFuZGVkGBcgASgLMhwudHJpYnV0YXJ5LnYxLkdyb3Vwc0V4cGFuZGVkSAASOgoRdGFza19tYXBfZXhwYW5kZWQYGCABKAsyHS50cmlidXRhcnkudjEuVGFza01hcEV4cGFuZGVkSAASQgoVc3RhZ2VfZXhwYW5zaW9uX3Jlc2V0GBkgASgLMiEudHJpYnV0YXJ5LnYxLlN0YWdlRXhwYW5zaW9uUmVzZXRIABJGChd0YXNrX2luc3RhbmNlX3NjaGVkdWxlZBgaIAEoCzIjLnRyaWJ1dGFyeS52MS5UYXNrSW5zdGFuY2VTY2hlZHVsZWRIABJAChR0YXNrX2luc3RhbmNlX3F1ZXVlZBgbIAEoCzIgLnRyaWJ1dGFyeS52MS5UYXNrSW5zdGFuY2VRdWV1ZWRIABJEChZ0YXNrX2luc3RhbmNlX3JlcXVldWVkGCsgASgLMiIudHJpYnV0YXJ5LnYxLlRhc2tJbnN0YW5jZVJlcXVldWVkSAASQgoVdGFza19pbnN0YW5jZV9zdGFydGVkGBwgASgLMiEudHJpYnV0YXJ5LnYxLlRhc2tJbnN0YW5jZVN0YXJ0ZWRIABJGChd0YXNrX2luc3RhbmNlX3N1Y2NlZWRlZBgdIAEoCzIjLnRyaWJ1dGFyeS52MS5UYXNrSW5zdGFuY2VTdWNjZWVkZWRIABJAChR0YXNrX2luc3RhbmNlX2ZhaWxlZBgeIAEoCzIgLnRyaWJ1dGFyeS52MS5UYXNrSW5zdGFuY2VGYWlsZWRIABJKChp0YXNrX2luc3RhbmNlX3VwX2Zvcl9yZXRyeRgfIAEoCzIkLnRyaWJ1dGFyeS52MS5UYXNrSW5zdGFuY2VVcEZvclJldHJ5SAASQgoVdGFza19pbnN0YW5jZV9za2lwcGVkGCAgASgLMiEudHJpYnV0YXJ5LnYxLlRhc2tJbnN0YW5jZVNraXBwZWRIABJRCh10YXNrX2luc3RhbmNlX3Vwc3RyZWFtX2ZhaWxlZBghIAEoCzIoLnRyaWJ1dGFyeS52MS5UYXNrSW5zdGFuY2VVcHN0cmVhbUZhaWxlZEgAEkYKF3Rhc2tfaW5zdGFuY2VfY2FuY2VsbGVkGCIgASgLMiMudHJpYnV0YXJ5LnYxLlRhc2tJbnN0YW5jZUNhbmNlbGxlZEgAEkIKFXRhc2tfaW5zdGFuY2VfY2xlYXJlZBgjIAEoCzIhLnRyaWJ1dGFyeS52MS5UYXNrSW5zdGFuY2VDbGVhcmVkSAASQAoUdGFza19pbnN0YW5jZV9tYXJrZWQYJCABKAsyIC50cmlidXRhcnkudjEuVGFza0luc3RhbmNlTWFya2VkSAASNwoPZ3JvdXBfY29tcGxldGVkGCUgASgLMhwudHJpYnV0YXJ5LnYxLkdyb3VwQ29tcGxldGVkSAASNQoOZ3JvdXBfcmVvcGVuZWQYJiABKAsyGy50cmlidXRhcnkudjEuR3JvdXBSZW9wZW5lZEgAEkcKF2NvbnNvbGlkYXRpb25fdHJpZ2dlcmVkGCcgASgLMiQudHJpYnV0YXJ5LnYxLkNvbnNvbGlkYXRpb25UcmlnZ2VyZWRIABIzCg1ydW5fY29tcGxldGVkGCggASgLMhoudHJpYnV0YXJ5LnYxLlJ1bkNvbXBsZXRlZEgAEjEKDHJ1bl9yZW9wZW5lZBgpIAEoCzIZLnRyaWJ1dGFyeS52MS5SdW5SZW9wZW5lZEgAEjMKDXJ1bl9jYW5jZWxsZWQYKiABKAsyGi50cmlidXRhcnkudjEuUnVuQ2FuY2VsbGVkSABCBgoEYm9keSKAAgoPVHJpZ2dlckFjY2VwdGVkEg4KBnJ1bl9pZBgBIAEoCRITCgtwaXBlbGluZV9pZBgCIAEoCRIPCgd2ZXJzaW9uGAMgASgFEhMKC3BhcmFtc19qc29uGAQgASgMEhwKD2lkZW1wb3RlbmN5X2tleRgFIAEoCUgAiAEBEg0KBWFjdG9yGAYgASgJEjkKEWNvbnNvbGlkYXRpb25fdmlhGAcgASgOMh4udHJpYnV0YXJ5LnYxLkNvbnNvbGlkYXRpb25WaWESJgoCYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQhIKEF9pZGVtcG90ZW5jeV9rZXkiyQEKD1RyaWdnZXJSZWplY3RlZBIOCgZydW5faWQYASABKAkSEwoLcGlwZWxpbmVfaWQYAiABKAkSKAoGaXNzdWVzGAMgAygLMhgudHJpYnV0YXJ5LnYxLkZpZWxkRXJyb3ISHAoPaWRlbXBvdGVuY3lfa2V5GAQgASgJSACIAQESDQoFYWN0b3IYBSABKAkSJgoCYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQhIKEF9pZGVtcG90ZW5jeV9rZXkiSgoKUnVuUGxhbm5lZBIUCgxncm91cF9ibG9ja3MYASABKAUSJgoCYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIvABCg5Hcm91cHNFeHBhbmRlZBISCgpibG9ja19wYXRoGAEgASgJEhkKDHBhcmVudF9ncm91cBgCIAEoCUgAiAEBEisKBmdyb3VwcxgDIAMoCzIbLnRyaWJ1dGFyeS52MS5FeHBhbmRlZEdyb3VwEisKCnVucmVzb2x2ZWQYBCABKA4yFy50cmlidXRhcnkudjEuVGFza1N0YXRlEhIKBWVycm9yGAUgASgJSAGIAQESJgoCYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQg8KDV9wYXJlbnRfZ3JvdXBCCAoGX2Vycm9yIksKDUV4cGFuZGVkR3JvdXASDAoEcGF0aBgBIAEoCRILCgNrZXkYAiABKAkSEgoKdmFsdWVfanNvbhgDIAEoDEoECAQQBVIFaW5kZXgilQEKD1Rhc2tNYXBFeHBhbmRlZBISCgpzdGFnZV9wYXRoGAEgASgJEhcKCmdyb3VwX3BhdGgYAiABKAlIAIgBARITCgZsZW5ndGgYAyABKAVIAYgBARImCgJhdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCDQoLX2dyb3VwX3BhdGhCCQoHX2xlbmd0aCKIAQoTU3RhZ2VFeHBhbnNpb25SZXNldBISCgpzdGFnZV9wYXRoGAEgASgJEhcKCmdyb3VwX3BhdGgYAiABKAlIAIgBARINCgVhY3RvchgDIAEoCRImCgJhdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCDQoLX2dyb3VwX3BhdGgiUAoVVGFza0luc3RhbmNlU2NoZWR1bGVkEg8KB3Rhc2tfaWQYASABKAkSJgoCYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wInAKElRhc2tJbnN0YW5jZVF1ZXVlZBIPCgd0YXNrX2lkGAEgASgJEg8KB2F0dGVtcHQYAiABKAUSEAoIZXhlY3V0b3IYAyABKAkSJgoCYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIoIBChRUYXNrSW5zdGFuY2VSZXF1ZXVlZBIPCgd0YXNrX2lkGAEgASgJEg8KB2F0dGVtcHQYAiABKAUSEAoIZXhlY3V0b3IYAyABKAkSDgoGcmVhc29uGAQgASgJEiYKAmF0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJtChNUYXNrSW5zdGFuY2VTdGFydGVkEg8KB3Rhc2tfaWQYASABKAkSDwoHYXR0ZW1wdBgCIAEoBRIMCgRob3N0GAMgASgJEiYKAmF0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ2ChVUYXNrSW5zdGFuY2VTdWNjZWVkZWQSDwoHdGFza19pZBgBIAEoCRIPCgdhdHRlbXB0GAIgASgFEhMKC291dHB1dF9qc29uGAMgASgMEiYKAmF0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKGAQoSVGFza0luc3RhbmNlRmFpbGVkEg8KB3Rhc2tfaWQYASABKAkSDwoHYXR0ZW1wdBgCIAEoBRImCgVlcnJvchgDIAEoCzIXLnRyaWJ1dGFyeS52MS5FcnJvckluZm8SJgoCYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIrgBChZUYXNrSW5zdGFuY2VVcEZvclJldHJ5Eg8KB3Rhc2tfaWQYASABKAkSDwoHYXR0ZW1wdBgCIAEoBRImCgVlcnJvchgDIAEoCzIXLnRyaWJ1dGFyeS52MS5FcnJvckluZm8SLAoIcmV0cnlfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKAmF0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJeChNUYXNrSW5zdGFuY2VTa2lwcGVkEg8KB3Rhc2tfaWQYASABKAkSDgoGcmVhc29uGAIgASgJEiYKAmF0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJlChpUYXNrSW5zdGFuY2VVcHN0cmVhbUZhaWxlZBIPCgd0YXNrX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCRImCgJhdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAifgoVVGFza0luc3RhbmNlQ2FuY2VsbGVkEg8KB3Rhc2tfaWQYASABKAkSDgoGcmVhc29uGAIgASgJEhIKBWFjdG9yGAMgASgJSACIAQESJgoCYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQggKBl9hY3RvciJtChNUYXNrSW5zdGFuY2VDbGVhcmVkEg8KB3Rhc2tfaWQYASABKAkSDQoFYWN0b3IYAiABKAkSDgoGcmVhc29uGAMgASgJEiYKAmF0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKUAQoSVGFza0luc3RhbmNlTWFya2VkEg8KB3Rhc2tfaWQYASABKAkSJgoFc3RhdGUYAiABKA4yFy50cmlidXRhcnkudjEuVGFza1N0YXRlEg0KBWFjdG9yGAMgASgJEg4KBnJlYXNvbhgEIAEoCRImCgJhdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAidQoOR3JvdXBDb21wbGV0ZWQSEgoKZ3JvdXBfcGF0aBgBIAEoCRInCgVzdGF0ZRgCIAEoDjIYLnRyaWJ1dGFyeS52MS5Hcm91cFN0YXRlEiYKAmF0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJLCg1Hcm91cFJlb3BlbmVkEhIKCmdyb3VwX3BhdGgYASABKAkSJgoCYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wInsKFkNvbnNvbGlkYXRpb25UcmlnZ2VyZWQSDQoFcm91bmQYASABKAUSKgoGZ3JvdXBzGAIgAygLMhoudHJpYnV0YXJ5LnYxLkdyb3VwT3V0Y29tZRImCgJhdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAifQoMUnVuQ29tcGxldGVkEiUKBXN0YXRlGAEgASgOMhYudHJpYnV0YXJ5LnYxLlJ1blN0YXRlEhMKBnJlYXNvbhgCIAEoCUgAiAEBEiYKAmF0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIJCgdfcmVhc29uIlQKC1J1blJlb3BlbmVkEg0KBWFjdG9yGAEgASgJEg4KBnJlYXNvbhgCIAEoCRImCgJhdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiVQoMUnVuQ2FuY2VsbGVkEg0KBWFjdG9yGAEgASgJEg4KBnJlYXNvbhgCIAEoCRImCgJhdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAqcgoQQ29uc29saWRhdGlvblZpYRIhCh1DT05TT0xJREFUSU9OX1ZJQV9VTlNQRUNJRklFRBAAEh0KGUNPTlNPTElEQVRJT05fVklBX1BMQU5ORVIQARIcChhDT05TT0xJREFUSU9OX1ZJQV9GQU5fSU4QAmIGcHJvdG8z", [file_google_protobuf_timestamp, file_tributary_v1_common]);
 
 /**
  * Events of one run decided in one commit, published as ONE message on
@@ -196,6 +196,12 @@ export type EventEnvelope = Message<"tributary.v1.EventEnvelope"> & {
      */
     value: TaskInstanceQueued;
     case: "taskInstanceQueued";
+  } | {
+    /**
+     * @generated from field: tributary.v1.TaskInstanceRequeued task_instance_requeued = 43;
+     */
+    value: TaskInstanceRequeued;
+    case: "taskInstanceRequeued";
   } | {
     /**
      * @generated from field: tributary.v1.TaskInstanceStarted task_instance_started = 28;
@@ -663,6 +669,45 @@ export const TaskInstanceQueuedSchema: GenMessage<TaskInstanceQueued> = /*@__PUR
   messageDesc(file_tributary_v1_events, 10);
 
 /**
+ * A queued attempt that never started within its queuedTimeout was dispatched again (state stays queued).
+ *
+ * @generated from message tributary.v1.TaskInstanceRequeued
+ */
+export type TaskInstanceRequeued = Message<"tributary.v1.TaskInstanceRequeued"> & {
+  /**
+   * @generated from field: string task_id = 1;
+   */
+  taskId: string;
+
+  /**
+   * @generated from field: int32 attempt = 2;
+   */
+  attempt: number;
+
+  /**
+   * @generated from field: string executor = 3;
+   */
+  executor: string;
+
+  /**
+   * @generated from field: string reason = 4;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp at = 5;
+   */
+  at?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message tributary.v1.TaskInstanceRequeued.
+ * Use `create(TaskInstanceRequeuedSchema)` to create a new message.
+ */
+export const TaskInstanceRequeuedSchema: GenMessage<TaskInstanceRequeued> = /*@__PURE__*/
+  messageDesc(file_tributary_v1_events, 11);
+
+/**
  * An executor host began the attempt (state running).
  *
  * @generated from message tributary.v1.TaskInstanceStarted
@@ -694,7 +739,7 @@ export type TaskInstanceStarted = Message<"tributary.v1.TaskInstanceStarted"> & 
  * Use `create(TaskInstanceStartedSchema)` to create a new message.
  */
 export const TaskInstanceStartedSchema: GenMessage<TaskInstanceStarted> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_events, 11);
+  messageDesc(file_tributary_v1_events, 12);
 
 /**
  * The attempt succeeded (state success).
@@ -730,7 +775,7 @@ export type TaskInstanceSucceeded = Message<"tributary.v1.TaskInstanceSucceeded"
  * Use `create(TaskInstanceSucceededSchema)` to create a new message.
  */
 export const TaskInstanceSucceededSchema: GenMessage<TaskInstanceSucceeded> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_events, 12);
+  messageDesc(file_tributary_v1_events, 13);
 
 /**
  * The attempt failed and no retry remains, or the failure was fatal (state failed).
@@ -767,7 +812,7 @@ export type TaskInstanceFailed = Message<"tributary.v1.TaskInstanceFailed"> & {
  * Use `create(TaskInstanceFailedSchema)` to create a new message.
  */
 export const TaskInstanceFailedSchema: GenMessage<TaskInstanceFailed> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_events, 13);
+  messageDesc(file_tributary_v1_events, 14);
 
 /**
  * The attempt failed and will be retried at retry_at (state up_for_retry).
@@ -808,7 +853,7 @@ export type TaskInstanceUpForRetry = Message<"tributary.v1.TaskInstanceUpForRetr
  * Use `create(TaskInstanceUpForRetrySchema)` to create a new message.
  */
 export const TaskInstanceUpForRetrySchema: GenMessage<TaskInstanceUpForRetry> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_events, 14);
+  messageDesc(file_tributary_v1_events, 15);
 
 /**
  * The task instance was skipped (state skipped): `when` was false, an empty
@@ -838,7 +883,7 @@ export type TaskInstanceSkipped = Message<"tributary.v1.TaskInstanceSkipped"> & 
  * Use `create(TaskInstanceSkippedSchema)` to create a new message.
  */
 export const TaskInstanceSkippedSchema: GenMessage<TaskInstanceSkipped> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_events, 15);
+  messageDesc(file_tributary_v1_events, 16);
 
 /**
  * An upstream failed and the trigger rule cannot be met (state upstream_failed).
@@ -867,7 +912,7 @@ export type TaskInstanceUpstreamFailed = Message<"tributary.v1.TaskInstanceUpstr
  * Use `create(TaskInstanceUpstreamFailedSchema)` to create a new message.
  */
 export const TaskInstanceUpstreamFailedSchema: GenMessage<TaskInstanceUpstreamFailed> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_events, 16);
+  messageDesc(file_tributary_v1_events, 17);
 
 /**
  * The task instance was cancelled (state cancelled).
@@ -903,7 +948,7 @@ export type TaskInstanceCancelled = Message<"tributary.v1.TaskInstanceCancelled"
  * Use `create(TaskInstanceCancelledSchema)` to create a new message.
  */
 export const TaskInstanceCancelledSchema: GenMessage<TaskInstanceCancelled> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_events, 17);
+  messageDesc(file_tributary_v1_events, 18);
 
 /**
  * An operator cleared the task instance back to pending; it will run again.
@@ -937,7 +982,7 @@ export type TaskInstanceCleared = Message<"tributary.v1.TaskInstanceCleared"> & 
  * Use `create(TaskInstanceClearedSchema)` to create a new message.
  */
 export const TaskInstanceClearedSchema: GenMessage<TaskInstanceCleared> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_events, 18);
+  messageDesc(file_tributary_v1_events, 19);
 
 /**
  * An operator forced the task instance's state.
@@ -978,7 +1023,7 @@ export type TaskInstanceMarked = Message<"tributary.v1.TaskInstanceMarked"> & {
  * Use `create(TaskInstanceMarkedSchema)` to create a new message.
  */
 export const TaskInstanceMarkedSchema: GenMessage<TaskInstanceMarked> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_events, 19);
+  messageDesc(file_tributary_v1_events, 20);
 
 /**
  * Every task instance of a group is terminal.
@@ -1009,7 +1054,7 @@ export type GroupCompleted = Message<"tributary.v1.GroupCompleted"> & {
  * Use `create(GroupCompletedSchema)` to create a new message.
  */
 export const GroupCompletedSchema: GenMessage<GroupCompleted> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_events, 20);
+  messageDesc(file_tributary_v1_events, 21);
 
 /**
  * A completed group runs again (an operator cleared or marked one of its
@@ -1034,7 +1079,7 @@ export type GroupReopened = Message<"tributary.v1.GroupReopened"> & {
  * Use `create(GroupReopenedSchema)` to create a new message.
  */
 export const GroupReopenedSchema: GenMessage<GroupReopened> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_events, 21);
+  messageDesc(file_tributary_v1_events, 22);
 
 /**
  * Every group of the run is terminal: the consolidation runs. Emitted exactly
@@ -1068,7 +1113,7 @@ export type ConsolidationTriggered = Message<"tributary.v1.ConsolidationTriggere
  * Use `create(ConsolidationTriggeredSchema)` to create a new message.
  */
 export const ConsolidationTriggeredSchema: GenMessage<ConsolidationTriggered> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_events, 22);
+  messageDesc(file_tributary_v1_events, 23);
 
 /**
  * The run reached a terminal state.
@@ -1101,7 +1146,7 @@ export type RunCompleted = Message<"tributary.v1.RunCompleted"> & {
  * Use `create(RunCompletedSchema)` to create a new message.
  */
 export const RunCompletedSchema: GenMessage<RunCompleted> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_events, 23);
+  messageDesc(file_tributary_v1_events, 24);
 
 /**
  * A completed run runs again: an operator cleared or marked some of its task
@@ -1131,7 +1176,7 @@ export type RunReopened = Message<"tributary.v1.RunReopened"> & {
  * Use `create(RunReopenedSchema)` to create a new message.
  */
 export const RunReopenedSchema: GenMessage<RunReopened> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_events, 24);
+  messageDesc(file_tributary_v1_events, 25);
 
 /**
  * An operator cancelled the run.
@@ -1160,7 +1205,7 @@ export type RunCancelled = Message<"tributary.v1.RunCancelled"> & {
  * Use `create(RunCancelledSchema)` to create a new message.
  */
 export const RunCancelledSchema: GenMessage<RunCancelled> = /*@__PURE__*/
-  messageDesc(file_tributary_v1_events, 25);
+  messageDesc(file_tributary_v1_events, 26);
 
 /**
  * Who runs a run's consolidation.
