@@ -1,7 +1,9 @@
-import { BufferedTaskLogger, type TaskLogLimits, type TaskLogLine } from './buffered-task-logger.js';
+import { describeJsonProblem, jsonProblem, sanitizeText } from '@tributary/domain';
+import { BufferedTaskLogger } from './buffered-task-logger.js';
 import type { HandlerContext, HandlerDefinition, HandlerGroup, Json } from './handler.js';
 import { toJsonValue } from './json-value.js';
-import { CancelledError, FatalError, TimeoutError, isSkipTask } from './task-errors.js';
+import { sanitizeJson, stringOf, type TaskLogLimits, type TaskLogLine } from './log-safety.js';
+import { CancelledError, TimeoutError, isSkipTask } from './task-errors.js';
 
 /** One attempt to run, as an executor host receives it (DESIGN §5 AttemptDispatch, decoded). */
 export interface AttemptRequest {
@@ -48,7 +50,11 @@ export interface RunAttemptOptions {
 /** Why an attempt failed, in the shape of `tributary.v1.ErrorInfo`. */
 export interface AttemptError {
   message: string;
-  /** Error class, e.g. `TimeoutError`, `FatalError`, `HttpError`. */
+  /**
+   * Error class, e.g. `TimeoutError`, `FatalError`, `HttpError`; `OutputError` when the handler returned
+   * a value that cannot be stored (not JSON, NUL or unpaired surrogates in a string, nested deeper than
+   * 64 levels, a prototype key).
+   */
   type: string;
   /** False when no retry may follow (FatalError, cancel, `retryable: false` on the error). */
   retryable: boolean;
@@ -75,8 +81,15 @@ export type AttemptOutcome = OutcomeResult & OutcomeBase;
 
 type Settled = { kind: 'returned'; value: unknown } | { kind: 'threw'; error: unknown } | { kind: 'aborted' };
 
+/** The type of the error an attempt ends with when its output cannot be stored; never retried. */
+export const OUTPUT_ERROR = 'OutputError';
+
 /**
  * Runs one attempt of `handler` and reports how it ended; never throws.
+ *
+ * What it reports can be stored and sent as it is: an output that Postgres or NATS cannot carry (see
+ * `jsonProblem`) fails the attempt with an `OutputError` naming the path; error messages, types,
+ * stacks, skip reasons and log lines are free text and are repaired instead (`sanitizeText`).
  *
  * The timeout and the external signal both abort `ctx.signal`, and the attempt
  * ends at that moment even when the handler ignores the signal: its promise is
@@ -142,15 +155,25 @@ export async function runAttempt(
       return finish({ outcome: 'failed', error: describeError(controller.signal.reason) });
     }
     if (settled.kind === 'threw') {
-      if (isSkipTask(settled.error)) return finish({ outcome: 'skipped', reason: settled.error.message });
+      if (isSkipTask(settled.error))
+        return finish({ outcome: 'skipped', reason: sanitizeText(settled.error.message) });
       return finish({ outcome: 'failed', error: describeError(settled.error) });
     }
+    let output: Json;
     try {
-      return finish({ outcome: 'success', output: toJsonValue(settled.value, 'output') });
+      output = toJsonValue(settled.value, 'output');
     } catch (error) {
-      const message = `handler "${handler.name}" returned a value that is not JSON-serialisable: ${errorMessage(error)}`;
-      return finish({ outcome: 'failed', error: describeError(new FatalError(message, { cause: error })) });
+      return finish({
+        outcome: 'failed',
+        error: outputError(
+          `handler "${handler.name}" returned a value that is not JSON-serialisable: ${errorMessage(error)}`,
+        ),
+      });
     }
+    const problem = jsonProblem(output);
+    if (problem)
+      return finish({ outcome: 'failed', error: outputError(describeJsonProblem('output', problem)) });
+    return finish({ outcome: 'success', output });
   } catch (error) {
     // Only reachable through a bug in this function; still report instead of throwing.
     return finish({ outcome: 'failed', error: describeError(error) });
@@ -198,19 +221,30 @@ function cancelledError(reason: unknown): CancelledError {
   return new CancelledError(useful ? `attempt cancelled: ${detail}` : 'attempt cancelled', { cause: reason });
 }
 
-/** Maps anything thrown to an AttemptError; `retryable: false` on the error is respected. */
+function outputError(message: string): AttemptError {
+  return { message: sanitizeText(message), type: OUTPUT_ERROR, retryable: false };
+}
+
+/**
+ * Maps anything thrown to an AttemptError; `retryable: false` on the error is respected. Message, type
+ * and stack are repaired free text; details that cannot be stored are replaced by `{ detailsError }`.
+ */
 function describeError(error: unknown): AttemptError {
   if (error instanceof Error) {
     const retryable = (error as { retryable?: unknown }).retryable !== false && error.name !== 'FatalError';
-    const described: AttemptError = { message: error.message, type: error.name || 'Error', retryable };
+    const described: AttemptError = {
+      message: sanitizeText(stringOf(error.message)),
+      type: sanitizeText(stringOf(error.name || 'Error')),
+      retryable,
+    };
     const details = jsonDetails((error as { details?: unknown }).details);
     if (details !== undefined) described.details = details;
-    if (error.stack !== undefined) described.stack = error.stack;
+    if (typeof error.stack === 'string') described.stack = sanitizeText(error.stack);
     return described;
   }
   const record = typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : undefined;
   return {
-    message: typeof record?.['message'] === 'string' ? record['message'] : errorMessage(error),
+    message: sanitizeText(typeof record?.['message'] === 'string' ? record['message'] : errorMessage(error)),
     type: 'Error',
     retryable: record?.['retryable'] !== false,
   };
@@ -218,11 +252,17 @@ function describeError(error: unknown): AttemptError {
 
 function jsonDetails(details: unknown): Json | undefined {
   if (details === undefined) return undefined;
+  let json: Json;
   try {
-    return toJsonValue(details, 'details');
+    json = toJsonValue(details, 'details');
   } catch {
     return undefined;
   }
+  const safe = sanitizeJson(json);
+  const problem = jsonProblem(safe);
+  return problem
+    ? { detailsError: sanitizeText(`${describeJsonProblem('details', problem)} (details dropped)`) }
+    : safe;
 }
 
 function errorMessage(error: unknown): string {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BufferedTaskLogger, type TaskLogLine } from './buffered-task-logger.js';
+import { BufferedTaskLogger } from './buffered-task-logger.js';
+import type { TaskLogLine } from './log-safety.js';
 import type { Json } from './handler.js';
 
 describe('BufferedTaskLogger', () => {
@@ -35,7 +36,37 @@ describe('BufferedTaskLogger', () => {
     const kept = lines.slice(0, -1);
     expect(kept).toHaveLength(10); // 10 × 100 bytes fit in 1024, the 11th does not
     expect(lines.at(-1)?.fields['droppedLines']).toBe(90);
-    expect(lines.at(-1)?.message).toMatch(/^log truncated/);
+    expect(lines.at(-1)?.fields['droppedBytes']).toBe(9_000);
+    expect(lines.at(-1)?.message).toBe(
+      'log truncated: 90 more line(s) (9000 bytes) dropped over the limit of 1000 lines / 1024 bytes per attempt',
+    );
+  });
+
+  it('cuts one huge line to 16 KiB instead of losing it and everything after it', () => {
+    const logger = new BufferedTaskLogger({ now: () => 0 });
+    logger.info('é'.repeat(100_000));
+    logger.info('after', { big: 'z'.repeat(20_000) });
+    logger.info('still kept');
+    const lines = logger.close();
+    expect(lines).toHaveLength(3);
+    expect(Buffer.byteLength(lines[0]!.message)).toBeLessThanOrEqual(16 * 1024 + 64);
+    expect(lines[0]!.message).toMatch(/^é+… \[183616 more bytes cut\]$/);
+    expect(lines[1]!.fields).toEqual({
+      fieldsError: 'fields of 20010 bytes dropped (over the 16384-byte limit of a line)',
+    });
+    expect(lines[2]!.message).toBe('still kept');
+  });
+
+  it('stores NUL and lone surrogates as U+FFFD, and unstorable fields as a note', () => {
+    const logger = new BufferedTaskLogger({ now: () => 0 });
+    logger.info('a\u0000b\ud83d', { v: '\u0000', nested: { list: ['\udfff'] } });
+    logger.info('deep', JSON.parse('{"a":'.repeat(70) + '1' + '}'.repeat(70)));
+    const lines = logger.close();
+    expect(lines[0]).toMatchObject({
+      message: 'a\ufffdb\ufffd',
+      fields: { v: '\ufffd', nested: { list: ['\ufffd'] } },
+    });
+    expect(lines[1]!.fields['fieldsError']).toMatch(/nested deeper than 64 levels/);
   });
 
   it('never throws on odd input and ignores lines after close', () => {

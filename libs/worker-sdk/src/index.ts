@@ -2,6 +2,7 @@ export * from './handler.js';
 export * from './task-errors.js';
 export * from './json-value.js';
 export * from './buffered-task-logger.js';
+export * from './log-safety.js';
 export * from './attempt-runner.js';
 export * from './handler-registry.js';
 export * from './handler-registry.error.js';

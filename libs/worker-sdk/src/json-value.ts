@@ -1,3 +1,4 @@
+import { MAX_JSON_DEPTH } from '@tributary/domain';
 import type { Json } from './handler.js';
 
 /** A value that cannot be stored as JSON; `path` says where (`output.items[3].price`). */
@@ -17,8 +18,10 @@ export class JsonValueError extends Error {
  * honoured, undefined object properties are dropped, undefined array elements
  * become null), but throws a JsonValueError naming the path where stringify
  * would throw (BigInt, cycles) or silently lose data (NaN/Infinity, functions,
- * symbols, Map/Set, a Promise that was never awaited).
- * The copy detaches the result from objects the handler may keep mutating.
+ * symbols, Map/Set, a Promise that was never awaited), or where arrays and objects nest deeper than
+ * {@link MAX_JSON_DEPTH} levels (what Postgres and every reader accept; a deep value would also exhaust
+ * this recursion). The copy detaches the result from objects the handler may keep mutating; a
+ * `__proto__` key stays an own key of the copy (for `jsonProblem` to refuse), not its prototype.
  */
 export function toJsonValue(value: unknown, path = 'value'): Json {
   return convert(value, path, '', []);
@@ -49,6 +52,8 @@ function convert(value: unknown, path: string, key: string, ancestors: object[])
   if (value === null) return null;
   const object = value as object;
   if (ancestors.includes(object)) throw new JsonValueError(path, 'is a circular reference');
+  if (ancestors.length >= MAX_JSON_DEPTH)
+    throw new JsonValueError(path, `is nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects`);
   const problem = lossyObjectKind(object);
   if (problem !== undefined) throw new JsonValueError(path, problem);
 
@@ -66,7 +71,15 @@ function convert(value: unknown, path: string, key: string, ancestors: object[])
         if (typeof v === 'function') throw new JsonValueError(childPath(path, k), 'is a function');
         continue;
       }
-      out[k] = convert(v, childPath(path, k), k, ancestors);
+      const converted = convert(v, childPath(path, k), k, ancestors);
+      if (k === '__proto__')
+        Object.defineProperty(out, k, {
+          value: converted,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else out[k] = converted;
     }
     return out;
   } finally {

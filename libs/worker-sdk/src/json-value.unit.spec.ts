@@ -40,4 +40,21 @@ describe('toJsonValue', () => {
     node['self'] = { back: node };
     expect(() => toJsonValue(node, 'output')).toThrow('output.self.back is a circular reference');
   });
+
+  it('refuses nesting deeper than 64 levels, and keeps a __proto__ key as an own key', () => {
+    const nest = (levels: number): unknown => {
+      let value: unknown = 'leaf';
+      for (let i = 0; i < levels; i++) value = { a: value };
+      return value;
+    };
+    expect(() => toJsonValue(nest(64), 'output')).not.toThrow();
+    expect(() => toJsonValue(nest(65), 'output')).toThrow(/^output(\.a){64} is nested deeper than 64 levels/);
+    expect(() => toJsonValue(nest(100_000), 'output')).toThrow(JsonValueError);
+    const copy = toJsonValue(JSON.parse('{"__proto__": {"polluted": true}}'), 'output') as Record<
+      string,
+      unknown
+    >;
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.keys(copy)).toEqual(['__proto__']);
+  });
 });
