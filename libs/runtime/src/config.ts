@@ -27,6 +27,8 @@ export interface TributaryConfig {
   outboxRetentionMs: number;
   /** How often a planner takes up running runs no replica here holds (a replica that left for good). */
   plannerAdoptEveryMs: number;
+  /** A running attempt no host has listed in a heartbeat for this long is failed and retried (its host died). */
+  heartbeatTimeoutMs: number;
 }
 
 export interface NatsTlsFiles {
@@ -43,6 +45,11 @@ export const DEFAULT_API_PORT = 8080;
 export const DEFAULT_OUTBOX_RETENTION_MS = 3_600_000;
 /** A planner looks for running runs no replica here holds every 30 s. */
 export const DEFAULT_PLANNER_ADOPT_EVERY_MS = 30_000;
+/**
+ * A running attempt missing from every host's heartbeats for 2 min is lost. Hosts heartbeat every 10 s
+ * and a dead host's dispatch is redelivered after 30 s: another host normally takes it up first.
+ */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 120_000;
 
 /** A configuration value that cannot be used, named by its variable. */
 export class ConfigError extends Error {
@@ -90,6 +97,9 @@ export function loadConfig(
     host: env.TRIBUTARY_HOST_NAME ?? env.HOSTNAME ?? `pid-${process.pid}`,
     outboxRetentionMs: durationVar(env, 'TRIBUTARY_OUTBOX_RETENTION', DEFAULT_OUTBOX_RETENTION_MS),
     plannerAdoptEveryMs: durationVar(env, 'TRIBUTARY_PLANNER_ADOPT_EVERY', DEFAULT_PLANNER_ADOPT_EVERY_MS, {
+      positive: true,
+    }),
+    heartbeatTimeoutMs: durationVar(env, 'TRIBUTARY_HEARTBEAT_TIMEOUT', DEFAULT_HEARTBEAT_TIMEOUT_MS, {
       positive: true,
     }),
   };

@@ -14,6 +14,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRIBUTARY_OUTBOX_RETENTION: '1h30m' }).outboxRetentionMs).toBe(5_400_000);
   });
 
+  it('reads the heartbeat timeout after which a running attempt counts as lost (default 2 min, never 0)', () => {
+    expect(loadConfig({}).heartbeatTimeoutMs).toBe(120_000);
+    expect(loadConfig({ TRIBUTARY_HEARTBEAT_TIMEOUT: '45s' }).heartbeatTimeoutMs).toBe(45_000);
+    expect(() => loadConfig({ TRIBUTARY_HEARTBEAT_TIMEOUT: 'soon' })).toThrow('TRIBUTARY_HEARTBEAT_TIMEOUT');
+  });
+
   it('reads how often a planner adopts running runs (default 30 s, never 0)', () => {
     expect(loadConfig({}).plannerAdoptEveryMs).toBe(30_000);
     expect(loadConfig({ TRIBUTARY_PLANNER_ADOPT_EVERY: '5s' }).plannerAdoptEveryMs).toBe(5_000);

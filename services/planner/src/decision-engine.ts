@@ -161,16 +161,22 @@ export class DecisionEngine {
           }
           entry.lastRunSeq = -1; // in flight: a failure below leaves it refoldable, never trusted
           const now = Date.now();
+          const dispatches: AttemptPayload[] = [];
           for (const { command, at } of work.commands) {
             const decision = decide(entry.state, command, { now: at ?? now, random: this.random });
             if (decision.rejection) outcome.rejections.push(decision.rejection);
             outcome.events.push(...decision.events);
+            // Lost dispatches sent again (RequeueLostDispatches) go out with this commit.
+            for (const dispatch of decision.dispatches) {
+              dispatches.push(dispatch);
+              dispatchedTo.add(dispatch.executor);
+            }
           }
           decided.push({
             runId,
             entry,
             events: outcome.events,
-            dispatches: [],
+            dispatches,
             actor: work.actor ?? 'planner',
           });
           committed.set(runId, { entry, lastRunSeq: headSeq });

@@ -169,6 +169,7 @@ export function dispatchMessages(
     >();
     let bytes = 0;
     let firstRunId = '';
+    let redispatchedAt: number | undefined;
     const flush = () => {
       if (chunk.length === 0) return;
       const batch = createDispatchBatch(
@@ -178,7 +179,8 @@ export function dispatchMessages(
         [...slots.values()],
       );
       messages.push({
-        msgId: batch.batchId,
+        // A lost dispatch sent again must not be dropped as a duplicate of the first copy's id.
+        msgId: redispatchedAt === undefined ? batch.batchId : `${batch.batchId}:requeued:${redispatchedAt}`,
         subject: subjects.task(executor),
         payload: encodeDispatchBatch(batch),
         headers: headers(firstRunId, traceparent(firstRunId)),
@@ -187,6 +189,7 @@ export function dispatchMessages(
       runs = new Map();
       slots = new Map();
       bytes = 0;
+      redispatchedAt = undefined;
     };
     for (const d of list) {
       const attempt = toAttempt(d, traceparent(d.runId));
@@ -210,6 +213,7 @@ export function dispatchMessages(
           upstreamJson: upstreamOf(slot, d),
         });
       chunk.push(attempt);
+      if (d.redispatchedAt !== undefined) redispatchedAt = Math.max(redispatchedAt ?? 0, d.redispatchedAt);
     }
     flush();
   }

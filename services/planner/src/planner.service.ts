@@ -24,6 +24,8 @@ import { ExecutorPresenceCheck } from './executor-presence.js';
 import { ResultsHandler } from './results.handler.js';
 import { ControlHandler } from './control.handler.js';
 import { Ticker } from './ticker.js';
+import { AttemptWatch } from './attempt-watch.js';
+import { AttemptWatchdog } from './attempt-watchdog.js';
 import { plannerConsumers } from './planner.consumers.js';
 
 /** Triggers per transaction: runs triggered at once start in one commit. */
@@ -44,6 +46,7 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
   private readonly results: ResultsHandler;
   private readonly control: ControlHandler;
   private readonly ticker: Ticker;
+  private readonly watchdog: AttemptWatchdog;
   private runners: JetStreamConsumerRunner<unknown>[] = [];
   private controlSub: Subscription | null = null;
   private adoptTimer: NodeJS.Timeout | null = null;
@@ -73,6 +76,16 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
     this.control = new ControlHandler(this.engine);
     this.ticker = new Ticker(this.runs, this.engine, scheduler, 100, (e) =>
       this.logger.error(`tick failed: ${String(e)}`),
+    );
+    const watch = new AttemptWatch(
+      infra.nc,
+      infra.jsm,
+      infra.subjects,
+      infra.streams.TASKS.name,
+      infra.config.heartbeatTimeoutMs,
+    );
+    this.watchdog = new AttemptWatchdog(this.runs, this.engine, watch, (e) =>
+      this.logger.warn(`recovering stuck attempts failed, retried in 2 s: ${String(e)}`),
     );
   }
 
@@ -162,6 +175,7 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
     });
     this.relay.start();
     this.ticker.start();
+    this.watchdog.start();
     this.startAdopting();
     this.logger.log(
       `planner ready (prefix ${infra.config.subjectPrefix}, ${this.runs.size} running runs loaded)`,
@@ -199,6 +213,7 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationShutdown(): Promise<void> {
     if (this.adoptTimer) clearInterval(this.adoptTimer);
     await this.ticker.stop();
+    await this.watchdog.stop();
     await Promise.all(this.runners.map((r) => r.stop()));
     this.controlSub?.unsubscribe();
     await this.engine.flushed();
