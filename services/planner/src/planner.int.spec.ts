@@ -46,6 +46,12 @@ stages:
   - { id: flaky, executor: fake }
 `;
 
+const WIDE = `
+id: wide
+stages:
+  - { id: only, executor: fake }
+`;
+
 const SERIAL = `
 id: serial
 limits: { maxActiveRuns: 1 }
@@ -57,7 +63,11 @@ stages:
 async function fakeExecutor(
   nc: NatsConnection,
   prefix: string,
-  answer: (taskId: string, attempt: number) => { ok: boolean; output?: unknown },
+  answer: (
+    taskId: string,
+    attempt: number,
+    runId: string,
+  ) => { ok: boolean; output?: unknown; host?: string },
 ) {
   const s = subjectsOf(prefix);
   const st = streamsOf(prefix);
@@ -76,7 +86,7 @@ async function fakeExecutor(
       if (!batch.ok) throw batch.error;
       const byRun = new Map<string, unknown[]>();
       for (const a of batch.value.attempts) {
-        const out = answer(a.taskId, a.attempt);
+        const out = answer(a.taskId, a.attempt, a.runId);
         const now = timestampFromEpochMs(Date.now());
         const list = byRun.get(a.runId) ?? [];
         list.push({
@@ -90,7 +100,7 @@ async function fakeExecutor(
           startedAt: now,
           finishedAt: now,
           executor: 'fake',
-          host: 'test',
+          host: out.host ?? 'test',
           logs: [
             {
               at: now,
@@ -124,7 +134,7 @@ describe('planner (in-process) with a fake executor', () => {
     nats = await createTestNats();
     db = createDb(database.url);
     await migrateToLatest(db);
-    for (const source of [SPEC, SERIAL, RETRYING]) {
+    for (const source of [SPEC, SERIAL, RETRYING, WIDE]) {
       const parsed = parsePipelineSpec(source);
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
       await savePipelineVersion(db, { spec: parsed.spec, source, createdBy: 'test' });
@@ -141,7 +151,9 @@ describe('planner (in-process) with a fake executor', () => {
       ),
     );
     nc = await connect({ servers: nats.url });
-    await fakeExecutor(nc, nats.prefix, (taskId, attempt) => {
+    await fakeExecutor(nc, nats.prefix, (taskId, attempt, runId) => {
+      if (runId === 'run-output-nul') return { ok: true, output: { items: ['x', 'a\u0000b'] } };
+      if (runId === 'run-host-nul') return { ok: true, output: 1, host: 'te\u0000st' };
       if (failures.has(taskId)) return { ok: false };
       if (taskId === 'flaky' && attempt === 1) return { ok: false };
       return { ok: true, output: taskId === 'prepare' ? [1, 2] : taskId };
@@ -188,12 +200,62 @@ describe('planner (in-process) with a fake executor', () => {
     expect(created).toHaveLength(ids.length);
     expect(new Set(created.map((row) => row.recorded_at.getTime())).size).toBeLessThan(ids.length);
 
-    // A NUL character cannot be stored in jsonb: this trigger's run can never be written.
+    // A NUL character cannot be stored in jsonb: this trigger is recorded as rejected, saying where and why.
     const bad = 'run-batch-bad';
     const others = ['run-batch-after-1', 'run-batch-after-2'];
     await Promise.all([trigger(others[0]!, {}), trigger(bad, { s: 'a\u0000b' }), trigger(others[1]!, {})]);
     for (const runId of others) expect(await waitForState(runId, ['success', 'failed'])).toBe('success');
-    expect(await runState(bad)).toBeUndefined();
+    expect(await waitForState(bad, ['rejected'])).toBe('rejected');
+    const rejected = await db
+      .selectFrom('runs')
+      .select('reason')
+      .where('run_id', '=', bad)
+      .executeTakeFirstOrThrow();
+    expect(rejected.reason).toBe('string contains the NUL character (\\u0000) at index 1');
+    const [event] = await db.selectFrom('event_log').select('payload').where('run_id', '=', bad).execute();
+    expect((event!.payload as { issues: unknown }).issues).toEqual([
+      { path: '/params/s', message: 'string contains the NUL character (\\u0000) at index 1' },
+    ]);
+  });
+
+  it('one run whose result Postgres cannot store fails only its own attempt: 20 other runs finish alongside', async () => {
+    const js = jetstream(nc);
+    const trigger = (runId: string) =>
+      js.publish(
+        subjectsOf(nats.prefix).trigger('wide'),
+        encodeTriggerRun({ runId, pipelineId: 'wide', paramsJson: jsonToBytes({}), actor: 'test' }),
+        { msgID: `t-${runId}` },
+      );
+    const others = Array.from({ length: 20 }, (_, i) => `run-wide-${i}`);
+    const started = Date.now();
+    await Promise.all(['run-output-nul', 'run-host-nul', ...others].map(trigger));
+    for (const runId of others) expect(await waitForState(runId, ['success', 'failed'])).toBe('success');
+    // Without a redelivery in between (the first one waits a second or more).
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // The output with a NUL: refused at the planner's edge, this attempt failed saying where and why.
+    expect(await waitForState('run-output-nul', ['success', 'failed'])).toBe('failed');
+    const error = async (runId: string) =>
+      (
+        await db
+          .selectFrom('task_instances')
+          .select('error')
+          .where('run_id', '=', runId)
+          .where('task_id', '=', 'only')
+          .executeTakeFirstOrThrow()
+      ).error;
+    expect(await error('run-output-nul')).toEqual({
+      message: 'output/items/1: string contains the NUL character (\\u0000) at index 1',
+      type: 'OutputError',
+      retryable: false,
+    });
+    // A host name with a NUL slips past the edge checks: the database refuses that run's write, and
+    // only that run's attempt is recorded as failed, with the reason.
+    expect(await waitForState('run-host-nul', ['success', 'failed'])).toBe('failed');
+    expect(await error('run-host-nul')).toMatchObject({
+      type: 'StorageError',
+      retryable: false,
+      message: expect.stringContaining("the attempt's result could not be stored:"),
+    });
   });
 
   it('turns a trigger into a run, fails the one failing index, and a clear over the control subject finishes it', async () => {

@@ -1,4 +1,13 @@
-import { parseAttemptId, type RunCommand, type TaskError } from '@tributary/domain';
+import { Logger } from '@nestjs/common';
+import {
+  describeJsonProblem,
+  jsonProblem,
+  parseAttemptId,
+  sanitizeText,
+  type RunCommand,
+  type TaskError,
+} from '@tributary/domain';
+import { isRetryableError } from '@tributary/event-store';
 import {
   AttemptOutcome,
   epochMsFromTimestamp,
@@ -19,6 +28,10 @@ export interface ResultsSummary {
  * Records executor and consolidator results: many batches, many runs, ONE transaction (the planner's
  * throughput comes from this batching). Stale and duplicate results are refused by the domain and
  * acknowledged: a redelivered message is a no-op (exactly-once state on at-least-once delivery).
+ *
+ * One run's results never hold up another's: when the database refuses the batch for good (not for a
+ * passing reason such as a restart, which naks the batch for redelivery), every run is written on its
+ * own, and a run it still refuses has its results recorded as failed attempts saying why.
  */
 export class ResultsHandler {
   constructor(private readonly engine: DecisionEngine) {}
@@ -48,21 +61,77 @@ export class ResultsHandler {
             taskId: result.taskId,
             attempt: result.attempt,
             at: new Date(at?.ok ? at.ms : Date.now()),
-            level: line.level,
-            message: line.message,
-            fields: fields?.ok ? fields.value : null,
+            level: sanitizeText(line.level),
+            message: sanitizeText(line.message),
+            fields: fields?.ok && jsonProblem(fields.value) === null ? fields.value : null,
           });
         }
       }
     }
     if (works.size === 0) return { results: 0, runs: 0, rejected: 0 };
-    const outcomes = await this.engine.execute([...works.values()], logs);
+    const outcomes = await this.executeIsolated([...works.values()], logs);
     return {
       results: count,
       runs: works.size,
       rejected: outcomes.reduce((n, o) => n + o.rejections.length, 0),
     };
   }
+
+  private async executeIsolated(works: RunWork[], logs: TaskLogLine[]) {
+    try {
+      return await this.engine.execute(works, logs);
+    } catch (error) {
+      if (isRetryableError(error)) throw error;
+      if (works.length === 1) return this.executeUnstorable(works[0]!, error);
+    }
+    const outcomes = [];
+    for (const work of works) {
+      const own = logs.filter((line) => line.runId === work.runId);
+      try {
+        outcomes.push(...(await this.engine.execute([work], own)));
+      } catch (error) {
+        if (isRetryableError(error)) throw error;
+        outcomes.push(...(await this.executeUnstorable(work, error)));
+      }
+    }
+    return outcomes;
+  }
+
+  /**
+   * The database refused this run's results for good (text it cannot store slipped past the edges):
+   * each outcome becomes a failed attempt naming the reason, without its logs, so the run goes on.
+   */
+  private async executeUnstorable(work: RunWork, error: unknown) {
+    const reason = sanitizeText(error instanceof Error ? error.message : String(error));
+    Logger.error(
+      `results of run ${work.runId} could not be stored, recorded as failed: ${reason}`,
+      'planner',
+    );
+    const storable: RunWork = {
+      ...work,
+      commands: work.commands.map(({ command, at }) => ({ command: asStorageFailure(command, reason), at })),
+    };
+    return this.engine.execute([storable]);
+  }
+}
+
+/** A result command as a failed attempt whose error says why it could not be stored. */
+function asStorageFailure(command: RunCommand, reason: string): RunCommand {
+  const error: TaskError = {
+    message: `the attempt's result could not be stored: ${reason}`,
+    type: 'StorageError',
+    retryable: false,
+  };
+  if (command.type === 'RecordTaskResult') {
+    const { output: _output, ...rest } = command;
+    return { ...rest, outcome: 'failed', error };
+  }
+  if (command.type === 'RecordConsolidationResult') {
+    const { output: _output, ...rest } = command;
+    return { ...rest, outcome: 'failed', error };
+  }
+  if (command.type === 'RecordTaskStarted') return { ...command, host: sanitizeText(command.host) };
+  return command;
 }
 
 const ms = (timestamp: AttemptResult['startedAt']): number | undefined => {
@@ -79,12 +148,17 @@ export function commandsOf(result: AttemptResult): { command: RunCommand; at?: n
   if (!runId || !taskId) return [];
   const startedAt = ms(result.startedAt);
   const finishedAt = ms(result.finishedAt);
-  const output =
+  const decoded =
     result.outputJson.length > 0 ? jsonFromBytes(result.outputJson) : { ok: true as const, value: null };
+  // An executor result is an edge: an output Postgres cannot store fails this attempt, nothing else.
+  const problem = decoded.ok ? jsonProblem(decoded.value) : null;
+  const output = problem
+    ? { ok: false as const, error: new Error(describeJsonProblem('output', problem)) }
+    : decoded;
   const error: TaskError | undefined = result.error
     ? {
-        message: result.error.message,
-        type: result.error.type || 'Error',
+        message: sanitizeText(result.error.message),
+        type: sanitizeText(result.error.type || 'Error'),
         retryable: result.outcome !== AttemptOutcome.FATAL && result.error.retryable,
       }
     : undefined;
@@ -138,7 +212,7 @@ export function commandsOf(result: AttemptResult): { command: RunCommand; at?: n
           attempt,
           outcome: 'failed',
           error: {
-            message: `output is not JSON: ${output.error.message}`,
+            message: problem ? output.error.message : `output is not JSON: ${output.error.message}`,
             type: 'OutputError',
             retryable: false,
           },

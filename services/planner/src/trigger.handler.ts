@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { RunCommand } from '@tributary/domain';
-import { appendEvents, type Database } from '@tributary/event-store';
+import { jsonProblem, sanitizeText, textProblem, type RunCommand } from '@tributary/domain';
+import { appendEvents, isRetryableError, type Database } from '@tributary/event-store';
 import { jsonFromBytes, type TriggerRun } from '@tributary/events';
 import type { DecisionEngine, RunWork, RunWorkOutcome } from './decision-engine.js';
 import { runIdForTrigger, uuidFromKey, type PlanCache } from '@tributary/runtime';
@@ -22,8 +22,10 @@ export class TriggerHandler {
   /**
    * Starts the runs of many triggers in ONE planner transaction (500 triggers at once are 500 runs to
    * create: one commit, not 500). Should that transaction fail — one trigger's run cannot be written —
-   * each trigger is tried on its own, so one bad trigger never holds back the others; the failing one
-   * gets its error (its message is redelivered). Results are in input order.
+   * each trigger is tried on its own, so one bad trigger never holds back the others. A trigger whose
+   * run the database refuses for good is recorded as rejected with the reason; one that failed for a
+   * passing reason (the database restarting) gets its error (its message is redelivered). Results are
+   * in input order.
    */
   async handleBatch(
     items: readonly { trigger: TriggerRun; traceparent: string | null }[],
@@ -31,9 +33,13 @@ export class TriggerHandler {
     const results: (TriggerOutcome | { error: unknown } | undefined)[] = [];
     const works: { index: number; work: RunWork }[] = [];
     for (const [index, { trigger, traceparent }] of items.entries()) {
-      const prepared = await this.prepare(trigger, traceparent);
-      if ('work' in prepared) works.push({ index, work: prepared.work });
-      else results[index] = prepared;
+      try {
+        const prepared = await this.prepare(trigger, traceparent);
+        if ('work' in prepared) works.push({ index, work: prepared.work });
+        else results[index] = prepared;
+      } catch (error) {
+        results[index] = { error };
+      }
     }
     // Together first; run by run when that commit fails (or when there is only one).
     const together =
@@ -42,7 +48,9 @@ export class TriggerHandler {
       try {
         results[index] = this.outcomeOf(work.runId, together ?? (await this.engine.execute([work])));
       } catch (error) {
-        results[index] = { error };
+        results[index] = isRetryableError(error)
+          ? { error }
+          : await this.rejectUnstorable(items[index]!, work.runId, error);
       }
     }
     return results as (TriggerOutcome | { error: unknown })[];
@@ -55,6 +63,43 @@ export class TriggerHandler {
     return { runId, outcome: outcome.events[0]?.type === 'TriggerRejected' ? 'rejected' : 'started' };
   }
 
+  /** A run the database refused for good (not for a passing reason) is recorded as rejected, with why. */
+  private async rejectUnstorable(
+    item: { trigger: TriggerRun; traceparent: string | null },
+    runId: string,
+    error: unknown,
+  ): Promise<TriggerOutcome | { error: unknown }> {
+    const message = `the run could not be stored: ${error instanceof Error ? error.message : String(error)}`;
+    try {
+      await this.recordRejection(runId, item.trigger, { path: '', message }, item.traceparent);
+      return { runId, outcome: 'rejected' };
+    } catch (recordError) {
+      return { error: recordError };
+    }
+  }
+
+  /**
+   * What makes a trigger unplannable before any query: text Postgres cannot store in its pipeline id,
+   * idempotency key or actor, params that are not JSON or not safe JSON (NUL, unpaired surrogates,
+   * nesting deeper than 64, prototype keys). The api refuses these already; NATS publishers may not.
+   */
+  private unplannable(
+    trigger: TriggerRun,
+    params: ReturnType<typeof jsonFromBytes>,
+  ): { path: string; message: string } | null {
+    for (const [path, text] of [
+      ['/pipeline', trigger.pipelineId],
+      ['/idempotencyKey', trigger.idempotencyKey],
+      ['/actor', trigger.actor],
+    ] as const) {
+      const problem = textProblem(text);
+      if (problem) return { path, message: `${path.slice(1)} ${problem}` };
+    }
+    if (!params.ok) return { path: '/params', message: `params are not JSON: ${params.error.message}` };
+    const problem = jsonProblem(params.value);
+    return problem ? { path: `/params${problem.path}`, message: problem.message } : null;
+  }
+
   /** The run a trigger starts, or — for a trigger that cannot even be planned — its recorded rejection. */
   private async prepare(
     trigger: TriggerRun,
@@ -63,14 +108,17 @@ export class TriggerHandler {
     const runId = runIdForTrigger(trigger);
     const params =
       trigger.paramsJson.length === 0 ? { ok: true as const, value: {} } : jsonFromBytes(trigger.paramsJson);
+    const refused = this.unplannable(trigger, params);
+    if (refused) {
+      await this.recordRejection(runId, trigger, refused, traceparent);
+      return { runId, outcome: 'rejected' };
+    }
     const found = await this.plans.get(trigger.pipelineId, trigger.pipelineVersion || undefined);
     if (!found || !params.ok) {
-      const issue = !found
-        ? {
-            path: '/pipeline',
-            message: `pipeline "${trigger.pipelineId}"${trigger.pipelineVersion ? ` version ${trigger.pipelineVersion}` : ''} does not exist`,
-          }
-        : { path: '/params', message: `params are not JSON: ${params.ok ? '' : params.error.message}` };
+      const issue = {
+        path: '/pipeline',
+        message: `pipeline "${trigger.pipelineId}"${trigger.pipelineVersion ? ` version ${trigger.pipelineVersion}` : ''} does not exist`,
+      };
       await this.recordRejection(runId, trigger, issue, traceparent);
       return { runId, outcome: 'rejected' };
     }
@@ -103,13 +151,16 @@ export class TriggerHandler {
   ): Promise<void> {
     const at = Date.now();
     const traceId = traceparent?.split('-')[1] ?? null;
+    // What the trigger said, made storable (U+FFFD for NUL and unpaired surrogates): the rejection must be recorded.
+    const pipelineId = sanitizeText(trigger.pipelineId);
+    const idempotencyKey = trigger.idempotencyKey ? sanitizeText(trigger.idempotencyKey) : null;
     const event = {
       type: 'TriggerRejected',
       runId,
-      pipelineId: trigger.pipelineId,
-      issues: [issue],
-      idempotencyKey: trigger.idempotencyKey || null,
-      actor: trigger.actor || 'trigger',
+      pipelineId,
+      issues: [{ path: sanitizeText(issue.path), message: sanitizeText(issue.message) }],
+      idempotencyKey,
+      actor: sanitizeText(trigger.actor || 'trigger'),
       at,
     };
     const exists = await this.db
@@ -135,13 +186,13 @@ export class TriggerHandler {
           .insertInto('runs')
           .values({
             run_id: runId,
-            pipeline_id: trigger.pipelineId,
+            pipeline_id: pipelineId,
             pipeline_version: trigger.pipelineVersion || 0,
             state: 'rejected',
             params: JSON.stringify({}),
-            idempotency_key: trigger.idempotencyKey || null,
+            idempotency_key: idempotencyKey,
             trace_id: traceId,
-            reason: issue.message,
+            reason: event.issues[0]!.message,
             created_at: new Date(at),
             finished_at: new Date(at),
           })
