@@ -231,14 +231,17 @@ describe('JetStreamConsumerRunner (NATS 2.9)', () => {
   });
 
   it('reports a message the server gave up on after maxDeliver (dead letter)', async () => {
-    await ensureConsumer(jsm, stream, { ...consumer, maxDeliver: 2 });
+    // Handlers that never settle in time (a hung host): every delivery's ack wait runs out.
+    await ensureConsumer(jsm, stream, { ...consumer, maxDeliver: 2, ackWaitMs: 300 });
     const dead: DeadLetterEvent[] = [];
     const attempts: number[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
     const runner = run({
-      retryBackoffMs: [50],
-      handle: (d) => {
+      handle: async (d) => {
         attempts.push(d.deliveryCount);
-        throw new Error('always fails');
+        await gate;
+        return Outcome.nak();
       },
       onDeadLetter: (event) => {
         dead.push(event);
@@ -247,11 +250,71 @@ describe('JetStreamConsumerRunner (NATS 2.9)', () => {
     await runner.start();
     await send(1, 'doomed');
 
-    await eventually(() => expect(dead).toHaveLength(1));
-    expect(attempts).toEqual([1, 2]);
-    expect(dead[0]).toMatchObject({ stream, consumer: 'echo', streamSequence: 1, deliveries: 2 });
-    expect(new TextDecoder().decode(dead[0]!.message!.data)).toBe('doomed0');
-    expect(await dead[0]!.remove()).toBe(true);
+    try {
+      await eventually(() => expect(dead).toHaveLength(1));
+      expect(attempts).toEqual([1, 2]);
+      expect(dead[0]).toMatchObject({ stream, consumer: 'echo', streamSequence: 1, deliveries: 2 });
+      expect(new TextDecoder().decode(dead[0]!.message!.data)).toBe('doomed0');
+      expect(await dead[0]!.remove()).toBe(true);
+      expect((await jsm.streams.info(stream)).state.messages).toBe(0);
+    } finally {
+      release();
+    }
+  });
+
+  it('terms a message whose handler fails for good, or fails on its last allowed delivery, and reports it to onPoison', async () => {
+    await ensureConsumer(jsm, stream, { ...consumer, maxDeliver: 2 });
+    const poison: { payload: string; reason: string; error: unknown }[] = [];
+    const attempts: string[] = [];
+    const runner = run<string>({
+      retryBackoffMs: [50],
+      decode: text,
+      handle: (d) => {
+        attempts.push(`${d.payload}#${d.deliveryCount}`);
+        if (d.payload === 'permanent') throw Object.assign(new Error('no such pipeline'), { retryable: false });
+        if (d.payload === 'flaky') throw new Error('always fails');
+      },
+      onPoison: (msg, reason, error) => {
+        poison.push({ payload: text(msg), reason, error });
+      },
+    });
+    await runner.start();
+    for (const value of ['permanent', 'flaky', 'fine']) await publish(js, subject, bytes(value), { msgId: value });
+
+    await eventually(() => expect(poison).toHaveLength(2));
+    expect(poison.map(({ payload, reason }) => ({ payload, reason }))).toEqual([
+      { payload: 'permanent', reason: 'handler failed for good (not retryable) on delivery 1: Error: no such pipeline' },
+      { payload: 'flaky', reason: 'handler failed on the last allowed delivery (2 of max_deliver 2): Error: always fails' },
+    ]);
+    expect(poison[0]!.error).toBeInstanceOf(Error);
+    expect(attempts.sort()).toEqual(['fine#1', 'flaky#1', 'flaky#2', 'permanent#1']);
+    await eventually(async () => expect(runner.stats).toEqual({ acked: 1, naked: 1, termed: 2 }));
+    expect((await jsm.streams.info(stream)).state.messages).toBe(0);
+  });
+
+  it('terms the messages of a failed batch that were on their last delivery, naks the others', async () => {
+    await ensureConsumer(jsm, stream, { ...consumer, maxDeliver: 2 });
+    const poison: string[] = [];
+    let calls = 0;
+    const runner = run({
+      batchSize: 10,
+      retryBackoffMs: [50],
+      handleBatch: () => {
+        calls++;
+        throw new Error('database down');
+      },
+      onPoison: (msg, reason) => {
+        poison.push(`${text(msg)}: ${reason}`);
+      },
+    });
+    await send(3, 'row');
+    await runner.start();
+
+    await eventually(() => expect(poison).toHaveLength(3));
+    expect(poison.sort()).toEqual(
+      [0, 1, 2].map((i) => `row${i}: handler failed on the last allowed delivery (2 of max_deliver 2): Error: database down`),
+    );
+    expect(calls).toBeGreaterThanOrEqual(2);
     expect((await jsm.streams.info(stream)).state.messages).toBe(0);
   });
 });

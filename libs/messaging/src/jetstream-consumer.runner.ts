@@ -26,8 +26,9 @@ type Decoded<T> = { ok: true; delivery: Delivery<T> } | { ok: false; msg: JsMsg;
  * acks, framework-agnostic. Each message (or batch) is handled inside a
  * CONSUMER span whose parent is the publisher's `traceparent`; the handler's
  * {@link Outcome} is applied (void ⇒ ack), exceptions nak with backoff, and
- * poison (decode failure, `PoisonMessageError`, `Outcome.term`) is reported
- * to `onPoison` and termed, never redelivered.
+ * poison (decode failure, `PoisonMessageError`, `Outcome.term`, a handler error
+ * with `retryable: false`, a failure on the message's last allowed delivery) is
+ * reported to `onPoison` (to be recorded) and termed, never redelivered.
  */
 export class JetStreamConsumerRunner<T = Uint8Array> {
   /** Counters since start. */
@@ -157,6 +158,8 @@ export class JetStreamConsumerRunner<T = Uint8Array> {
           const poison = asPoisonMessageError(error);
           if (poison) return this.settle(msg, Outcome.term(poison.reason), span, poison);
           recordSpanError(span, error);
+          const givingUp = this.givingUpReason(msg, error, true);
+          if (givingUp) return this.settle(msg, Outcome.term(givingUp), span, error);
           const delayMs = this.retryDelay(msg);
           this.onError(new HandlerFailedError(msg.subject, msg.info.deliveryCount, delayMs, { cause: error }), msg);
           await this.settle(msg, Outcome.nak(delayMs), span);
@@ -185,6 +188,7 @@ export class JetStreamConsumerRunner<T = Uint8Array> {
       },
       async (span) => {
         let outcomes: readonly (Outcome | void)[];
+        let failure: unknown;
         try {
           const result = await this.withHeartbeat(
             deliveries.map((d) => d.msg),
@@ -195,12 +199,17 @@ export class JetStreamConsumerRunner<T = Uint8Array> {
           }
           outcomes = result ?? [];
         } catch (error) {
+          failure = error;
           recordSpanError(span, error);
           const first = deliveries[0]!.msg;
           this.onError(new HandlerFailedError(first.subject, first.info.deliveryCount, this.retryDelay(first), { cause: error }));
-          outcomes = deliveries.map((d) => Outcome.nak(this.retryDelay(d.msg)));
+          // The batch failed as a whole: only a message on its last delivery is given up (and recorded).
+          outcomes = deliveries.map((d) => {
+            const givingUp = this.givingUpReason(d.msg, error, false);
+            return givingUp ? Outcome.term(givingUp) : Outcome.nak(this.retryDelay(d.msg));
+          });
         }
-        await Promise.all(deliveries.map((d, i) => this.settle(d.msg, outcomes[i] ?? Outcome.ack(), undefined)));
+        await Promise.all(deliveries.map((d, i) => this.settle(d.msg, outcomes[i] ?? Outcome.ack(), undefined, failure)));
       },
     );
   }
@@ -269,6 +278,22 @@ export class JetStreamConsumerRunner<T = Uint8Array> {
 
   private retryDelay(msg: JsMsg): number {
     return redeliveryDelayMs(msg.info.deliveryCount, this.backoffMs, this.maxDeliver);
+  }
+
+  /**
+   * Why a failed message is terminated rather than redelivered, or null to nak it: the handler's error
+   * says no retry can help (`retryable: false`, single messages only), or this was its last allowed
+   * delivery (the server would not deliver it again: it is terminated and recorded instead of left behind).
+   */
+  private givingUpReason(msg: JsMsg, error: unknown, single: boolean): string | null {
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (single && (error as { retryable?: unknown } | null)?.retryable === false) {
+      return `handler failed for good (not retryable) on delivery ${msg.info.deliveryCount}: ${detail}`;
+    }
+    if (this.isLastDelivery(msg)) {
+      return `handler failed on the last allowed delivery (${msg.info.deliveryCount} of max_deliver ${this.maxDeliver}): ${detail}`;
+    }
+    return null;
   }
 
   private isLastDelivery(msg: JsMsg): boolean {
