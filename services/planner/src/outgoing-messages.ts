@@ -28,6 +28,13 @@ export const SPREAD_OVER_MESSAGES = 16;
 /** Events per EventBatch message (events carry outputs, so keep well under the payload limit). */
 export const MAX_EVENTS_PER_BATCH = 500;
 
+/**
+ * Characters of payload JSON per EventBatch: a UTF-8 character takes at most 3 bytes, so a batch stays
+ * under NATS' default 1 MiB max_payload whatever the text. One event larger than this goes alone (the
+ * output and params limits keep a single event well under max_payload).
+ */
+export const MAX_EVENT_BATCH_CHARS = 256 * 1024;
+
 /** Bytes of attempts per dispatch message: NATS' default max_payload is 1 MiB. */
 export const MAX_DISPATCH_BYTES = 768 * 1024;
 
@@ -89,6 +96,8 @@ export function eventMessages(
     runId: string;
     runSeq: number;
     payload: unknown;
+    /** The payload's JSON text, when the caller has it (sizes the batches without serialising again). */
+    payloadJson?: string;
     actor: string | null;
     traceId: string | null;
   }[],
@@ -97,7 +106,11 @@ export function eventMessages(
   const messages: OutboxMessage[] = [];
   const batches = new Map<
     string,
-    { runId: string; category: 'task' | 'group'; events: { event: RunEvent; meta: RunEventMeta }[] }
+    {
+      runId: string;
+      category: 'task' | 'group';
+      events: { event: RunEvent; meta: RunEventMeta; chars: number }[];
+    }
   >();
   for (const e of stored) {
     const event = e.payload as RunEvent;
@@ -106,7 +119,7 @@ export function eventMessages(
     if ((category === 'task' && event.type !== 'TaskInstanceCancelled') || category === 'group') {
       const key = `${category}:${e.runId}`;
       const batch = batches.get(key) ?? { runId: e.runId, category, events: [] };
-      batch.events.push({ event, meta });
+      batch.events.push({ event, meta, chars: e.payloadJson?.length ?? JSON.stringify(event).length });
       batches.set(key, batch);
       continue;
     }
@@ -118,8 +131,7 @@ export function eventMessages(
     });
   }
   for (const { runId, category, events } of batches.values()) {
-    for (let i = 0; i < events.length; i += MAX_EVENTS_PER_BATCH) {
-      const chunk = events.slice(i, i + MAX_EVENTS_PER_BATCH);
+    for (const chunk of chunksOf(events)) {
       const range = `${chunk[0]!.meta.runSeq}-${chunk[chunk.length - 1]!.meta.runSeq}`;
       messages.push({
         msgId: category === 'task' ? `events:${runId}:${range}` : `${category}-events:${runId}:${range}`,
@@ -130,6 +142,27 @@ export function eventMessages(
     }
   }
   return messages;
+}
+
+/** Consecutive runs of events within both the count and the size limit of one EventBatch. */
+function chunksOf<T extends { chars: number }>(events: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  let chunk: T[] = [];
+  let chars = 0;
+  for (const event of events) {
+    if (
+      chunk.length > 0 &&
+      (chunk.length >= MAX_EVENTS_PER_BATCH || chars + event.chars > MAX_EVENT_BATCH_CHARS)
+    ) {
+      chunks.push(chunk);
+      chunk = [];
+      chars = 0;
+    }
+    chunk.push(event);
+    chars += event.chars;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }
 
 /** Dispatch batches per executor, `Nats-Msg-Id` = the batch id derived from its attempt ids. */

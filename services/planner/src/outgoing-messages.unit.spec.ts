@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AttemptPayload } from '@tributary/domain';
-import { decodeDispatchBatch, subjects } from '@tributary/events';
+import { decodeDispatchBatch, decodeRunEvents, subjects } from '@tributary/events';
 import {
   dispatchMessages,
+  eventMessages,
   MAX_ATTEMPTS_PER_DISPATCH,
   MAX_DISPATCH_BYTES,
   SPREAD_OVER_MESSAGES,
@@ -96,5 +97,42 @@ describe('dispatch messages', () => {
     });
     expect(attempts).toHaveLength(200);
     for (const a of attempts) expect(JSON.parse(new TextDecoder().decode(a.upstreamJson))).toEqual(big);
+  });
+});
+
+describe('event messages', () => {
+  const succeeded = (i: number, output: string) => ({
+    eventId: `e${i}`,
+    runId: 'r1',
+    runSeq: i + 1,
+    payload: {
+      type: 'TaskInstanceSucceeded',
+      taskId: `work[${i}]`,
+      attempt: 1,
+      output,
+      at: 1_700_000_000_000,
+    },
+    actor: 'executor',
+    traceId: null,
+  });
+
+  it('splits a commit of events with large outputs by size: every EventBatch stays under 1 MiB, in order, none lost', () => {
+    const events = Array.from({ length: 40 }, (_, i) => succeeded(i, 'é'.repeat(100_000)));
+    const messages = eventMessages(subjects('t'), events, () => null);
+    expect(messages.length).toBeGreaterThan(1);
+    for (const m of messages) expect(m.payload.length).toBeLessThan(1024 * 1024);
+    const decoded = messages.flatMap((m) => {
+      const batch = decodeRunEvents(m.subject, m.payload);
+      if (!batch.ok) throw batch.error;
+      return batch.events.map((e) => e.meta.runSeq);
+    });
+    expect(decoded).toEqual(events.map((e) => e.runSeq));
+    expect(new Set(messages.map((m) => m.msgId)).size).toBe(messages.length);
+  });
+
+  it('sends a re-dispatched attempt under its own message id (not dropped as a duplicate of the first copy)', () => {
+    const first = dispatchMessages(subjects('t'), [attempt(1)], () => null);
+    const again = dispatchMessages(subjects('t'), [{ ...attempt(1), redispatchedAt: 42 }], () => null);
+    expect(again[0]!.msgId).toBe(`${first[0]!.msgId}:requeued:42`);
   });
 });

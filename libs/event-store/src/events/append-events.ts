@@ -40,8 +40,8 @@ export interface AppendEventsInput {
   alongside?: (numbered: readonly NumberedEvent[]) => readonly RawBuilder<unknown>[];
 }
 
-/** An event numbered and hashed for its run, about to be stored. */
-export type NumberedEvent = Omit<StoredEvent, 'seq' | 'recordedAt'>;
+/** An event numbered and hashed for its run, about to be stored; `payloadJson` is its canonical payload text. */
+export type NumberedEvent = Omit<StoredEvent, 'seq' | 'recordedAt'> & { readonly payloadJson: string };
 
 export interface AppendResult {
   /** The new events, in input order, as stored. */
