@@ -7,3 +7,5 @@ export * from './run-ids.js';
 export * from './shared-telemetry.js';
 export * from './plan-cache.js';
 export * from './service-logger.js';
+export * from './dead-letters.js';
+export * from './output-limit.js';

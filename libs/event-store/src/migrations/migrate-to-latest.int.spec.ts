@@ -7,6 +7,7 @@ import { migrateToLatest } from './migrate-to-latest.js';
 
 const TABLES = [
   'api_tokens',
+  'dead_letters',
   'event_log',
   'fan_in_blocks',
   'fan_in_groups',
@@ -46,6 +47,7 @@ describe('migrateToLatest', () => {
         '003-api-tokens',
         '004-shared-limits',
         '005-outbox-uncompressed',
+        '006-dead-letters',
       ],
     });
 

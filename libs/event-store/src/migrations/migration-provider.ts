@@ -4,6 +4,7 @@ import * as fanIn from './002-fan-in.migration.js';
 import * as apiTokens from './003-api-tokens.migration.js';
 import * as sharedLimits from './004-shared-limits.migration.js';
 import * as outboxUncompressed from './005-outbox-uncompressed.migration.js';
+import * as deadLetters from './006-dead-letters.migration.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so
@@ -16,6 +17,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '003-api-tokens': apiTokens,
   '004-shared-limits': sharedLimits,
   '005-outbox-uncompressed': outboxUncompressed,
+  '006-dead-letters': deadLetters,
 });
 
 /** A kysely `MigrationProvider` over {@link MIGRATIONS}. */
