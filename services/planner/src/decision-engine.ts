@@ -55,7 +55,13 @@ const FREES_CAPACITY: ReadonlySet<string> = new Set([
 /** Decisions slower than this are logged at debug level with their phase timings. */
 const SLOW_DECISION_MS = 50;
 import { NO_SHARED_LIMITS, type DispatchScheduler, type SharedLimits } from './dispatch-scheduler.js';
-import { dispatchMessages, eventMessages, traceIdOf, traceparentFor } from './outgoing-messages.js';
+import {
+  dispatchMessages,
+  eventMessages,
+  MAX_DISPATCH_BYTES,
+  traceIdOf,
+  traceparentFor,
+} from './outgoing-messages.js';
 
 /** A command for a run, with the time it happened (a result's finish time) when that differs from now. */
 export interface TimedCommand {
@@ -199,6 +205,35 @@ export class DecisionEngine {
           d.dispatches.push(...decision.dispatches);
           for (const dispatch of decision.dispatches) dispatchedTo.add(dispatch.executor);
         }
+        const parents = new Map(decided.map((d) => [d.runId, d.entry.traceparent]));
+        const traceparent = (runId: string) => parents.get(runId) ?? null;
+        const decidedOf = new Map(decided.map((d) => [d.runId, d]));
+        // An attempt too large for one message fails here, in this commit, instead of never publishing.
+        const dispatches = dispatchMessages(
+          this.subjects,
+          decided.flatMap((d) => d.dispatches),
+          traceparent,
+          (dispatch, bytes) => {
+            const d = decidedOf.get(dispatch.runId)!;
+            const failed = decide(
+              d.entry.state,
+              {
+                type: 'RecordTaskResult',
+                runId: dispatch.runId,
+                taskId: dispatch.taskId,
+                attempt: dispatch.attempt,
+                outcome: 'failed',
+                error: {
+                  message: `the attempt's dispatch is ${bytes} bytes (input, params and upstream outputs), over the ${MAX_DISPATCH_BYTES}-byte limit of one message`,
+                  type: 'InputError',
+                  retryable: false,
+                },
+              },
+              { now: Date.now(), random: this.random },
+            );
+            d.events.push(...failed.events);
+          },
+        );
         const newEvents: NewEvent[] = [];
         for (const d of decided) {
           const traceId = traceIdOf(d.entry.traceparent);
@@ -216,13 +251,6 @@ export class DecisionEngine {
             });
           }
         }
-        const parents = new Map(decided.map((d) => [d.runId, d.entry.traceparent]));
-        const traceparent = (runId: string) => parents.get(runId) ?? null;
-        const dispatches = dispatchMessages(
-          this.subjects,
-          decided.flatMap((d) => d.dispatches),
-          traceparent,
-        );
         if (newEvents.length > 0) {
           phases.mark('dispatch');
           const projections = decided

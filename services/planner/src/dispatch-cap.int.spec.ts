@@ -15,6 +15,14 @@ import { DecisionEngine } from './decision-engine.js';
 import { DispatchScheduler } from './dispatch-scheduler.js';
 import { RunCache } from './run-cache.js';
 
+const BIG = `
+id: big
+params: { type: object }
+stages:
+  - { id: small, executor: fake, with: { n: 1 } }
+  - { id: huge, executor: fake, dependsOn: [], with: { blob: '\${{ params.blob }}' } }
+`;
+
 const SPEC = `
 id: fanout
 params: { type: object }
@@ -43,9 +51,11 @@ describe('the per-commit dispatch cap', () => {
   beforeAll(async () => {
     db = createDb(database().url);
     await migrateToLatest(db);
-    const parsed = parsePipelineSpec(SPEC);
-    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-    await savePipelineVersion(db, { spec: parsed.spec, source: SPEC, createdBy: 'test' });
+    for (const source of [SPEC, BIG]) {
+      const parsed = parsePipelineSpec(source);
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+      await savePipelineVersion(db, { spec: parsed.spec, source, createdBy: 'test' });
+    }
     plans = new PlanCache(db);
   });
 
@@ -117,5 +127,64 @@ describe('the per-commit dispatch cap', () => {
       .where('run_id', '=', runId)
       .execute();
     expect(states.map((s) => s.state)).toEqual(Array(12).fill('queued'));
+  });
+
+  it('fails an attempt too large for one message in the commit that dispatches it; the rest is published', async () => {
+    const found = (await plans.get('big'))!;
+    const { relay, published } = recordingRelay();
+    const engine = new DecisionEngine(
+      db,
+      subjects('big'),
+      new RunCache(),
+      plans,
+      new DispatchScheduler(),
+      relay,
+    );
+    const runId = 'run-big';
+    await engine.execute([
+      {
+        runId,
+        commands: [
+          {
+            command: {
+              type: 'StartRun',
+              runId,
+              pipelineId: 'big',
+              version: found.version,
+              params: { blob: 'x'.repeat(500_000) },
+              idempotencyKey: null,
+              actor: 'test',
+              consolidationVia: 'planner',
+            },
+          },
+        ],
+        start: { plan: found.plan, traceparent: null },
+      },
+    ]);
+    await engine.flushed();
+    const rows = await db
+      .selectFrom('task_instances')
+      .select(['task_id', 'state', 'error'])
+      .where('run_id', '=', runId)
+      .orderBy('task_id')
+      .execute();
+    expect(rows).toEqual([
+      {
+        task_id: 'huge',
+        state: 'failed',
+        error: {
+          message: expect.stringMatching(
+            /^the attempt's dispatch is \d+ bytes \(input, params and upstream outputs\), over the 786432-byte limit of one message$/,
+          ),
+          type: 'InputError',
+          retryable: false,
+        },
+      },
+      { task_id: 'small', state: 'queued', error: null },
+    ]);
+    const dispatched = published.filter((m) => m.subject === 'big.task.fake');
+    expect(dispatched).toHaveLength(1);
+    const batch = decodeDispatchBatch(dispatched[0]!.payload);
+    expect(batch.ok && batch.value.attempts.map((a) => a.taskId)).toEqual(['small']);
   });
 });

@@ -170,6 +170,8 @@ export function dispatchMessages(
   subjects: Subjects,
   dispatches: readonly AttemptPayload[],
   traceparent: (runId: string) => string | null,
+  /** Takes the attempts larger than {@link MAX_DISPATCH_BYTES} on their own; without it they go alone in a message. */
+  oversize?: (dispatch: AttemptPayload, bytes: number) => void,
 ): OutboxMessage[] {
   const byExecutor = new Map<string, AttemptPayload[]>();
   for (const d of dispatches) {
@@ -229,6 +231,13 @@ export function dispatchMessages(
       const slot = slotKey(d.runId, d.stagePath, d.groupPath ?? '');
       const shared = () =>
         (runs.has(d.runId) ? 0 : paramsOf(d).length) + (slots.has(slot) ? 0 : upstreamOf(slot, d).length);
+      if (oversize) {
+        const alone = attemptBytes(attempt) + paramsOf(d).length + upstreamOf(slot, d).length;
+        if (alone > MAX_DISPATCH_BYTES) {
+          oversize(d, alone);
+          continue;
+        }
+      }
       // Batches stay under NATS' payload limit whatever the inputs.
       if (
         chunk.length > 0 &&
