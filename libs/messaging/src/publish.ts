@@ -171,6 +171,10 @@ function toPublishError(subject: string, msgId: string, error: unknown): Publish
   }
   const name = error instanceof Error ? error.name : '';
   const reason = error instanceof Error ? error.message : String(error);
+  if (/max[_ ]?payload/i.test(reason)) {
+    // Larger than the server takes: sending it again cannot work.
+    return new PublishError(subject, msgId, `larger than the server's max_payload (${reason})`, false, { cause: error });
+  }
   if (name === 'JetStreamNotEnabled' || name === 'NoRespondersError') {
     // nats.js reports "no responders" this way: no stream captures the subject (yet).
     return new PublishError(subject, msgId, `no stream captures this subject, or JetStream is unavailable (${reason})`, true, {

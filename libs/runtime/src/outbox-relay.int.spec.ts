@@ -66,6 +66,29 @@ describe('outbox relay (invariant 3: publish after commit, never lose)', () => {
     expect(unpublished).toEqual([]);
   });
 
+  it('a row larger than the server takes is given up, said, and never holds back the rows behind it', async () => {
+    const subject = infra.subjects.event('run-big', 'RunCompleted');
+    const maxPayload = infra.nc.info!.max_payload;
+    await enqueueOutbox(db, [
+      { msgId: 'too-big', subject, payload: new Uint8Array(maxPayload + 1) },
+      { msgId: 'behind', subject, payload: new TextEncoder().encode('behind') },
+    ]);
+    const errors: string[] = [];
+    const relay = new OutboxRelay(db, infra.js, { batch: 1, onError: (e) => errors.push(String(e)) });
+    await relay.sweep();
+    const stored = await readStream(infra.nc, infra.jsm, infra.streams.EVENTS.name, subject);
+    expect(stored.map((m) => new TextDecoder().decode(m.data))).toEqual(['behind']);
+    expect(errors).toEqual([
+      expect.stringMatching(/outbox row \d+ \(.*run-big.*\) given up, the server refuses it: .*max_payload/),
+    ]);
+    const unpublished = await db
+      .selectFrom('outbox')
+      .select('msg_id')
+      .where('published_at', 'is', null)
+      .execute();
+    expect(unpublished).toEqual([]);
+  });
+
   it('a sweep prunes published rows past their retention, at most once per interval, never unpublished ones', async () => {
     const subject = infra.subjects.event('run-y', 'RunCompleted');
     const message = (msgId: string) => ({ msgId, subject, payload: new TextEncoder().encode(msgId) });

@@ -94,8 +94,24 @@ export class OutboxRelay {
             rows.map((r) => ({ subject: r.subject, payload: r.payload, msgId: r.msgId, headers: r.headers })),
           );
           const ok = rows.filter((_, i) => settled[i]?.ok).map((r) => r.id);
-          if (ok.length > 0) await markPublished(this.db, ok);
-          if (ok.length < rows.length) break;
+          // A row the server refuses for good (too large, …) would be claimed first by every sweep
+          // forever and hold back the rows behind it: it is given up, loudly, and the sweep goes on.
+          const refused = rows.filter((_, i) => {
+            const s = settled[i];
+            return s !== undefined && !s.ok && !s.error.retryable;
+          });
+          for (const [i, row] of rows.entries()) {
+            const s = settled[i];
+            if (s && !s.ok && !s.error.retryable)
+              this.options.onError?.(
+                new Error(
+                  `outbox row ${row.id} (${row.subject}) given up, the server refuses it: ${s.error.message}`,
+                ),
+              );
+          }
+          const done = [...ok, ...refused.map((r) => r.id)];
+          if (done.length > 0) await markPublished(this.db, done);
+          if (done.length < rows.length) break;
         }
         await this.pruneWhenDue();
       } catch (error) {
