@@ -1,3 +1,4 @@
+import { describeJsonProblem, jsonProblem, sanitizeText } from '@tributary/domain';
 import {
   AttemptOutcome as ResultOutcome,
   jsonFromBytes,
@@ -15,12 +16,16 @@ import type {
   Json,
   TaskLogLine,
 } from '@tributary/worker-sdk';
+import { DEFAULT_MAX_OUTPUT_BYTES, describeBytes, MAX_OUTPUT_BYTES_VARIABLE } from '@tributary/runtime';
 
 /** What one result of a ResultBatch is built from (the protobuf init shape of AttemptResult). */
 export type ResultInit = Exclude<Parameters<typeof createResultBatch>[0][number], AttemptResult>;
 
-/** Largest handler output a result carries (UTF-8 JSON; at most half the server's max_payload); larger outputs end the attempt FATAL. */
-export const MAX_OUTPUT_BYTES = 512 * 1024;
+/**
+ * Largest handler output a result carries by default (UTF-8 JSON): 256 KiB. A host's limit is
+ * TRIBUTARY_MAX_OUTPUT_BYTES (or `--max-output-bytes`); larger outputs end the attempt FATAL.
+ */
+export const MAX_OUTPUT_BYTES = DEFAULT_MAX_OUTPUT_BYTES;
 /** Error messages and stacks are cut to this many characters so a result stays a small message. */
 export const MAX_ERROR_TEXT = 16 * 1024;
 
@@ -125,9 +130,12 @@ export function startedResult(dispatch: AttemptDispatch, origin: ResultOrigin, s
 }
 
 /**
- * The final result of an attempt: success → SUCCESS with the output (FATAL when the output is larger
- * than `maxOutputBytes`, default {@link MAX_OUTPUT_BYTES}), skipped → SKIPPED with the reason, failed → FAILED when retryable
- * else FATAL. Always carries startedAt, finishedAt, executor, host and the captured log lines.
+ * The final result of an attempt: success → SUCCESS with the output (FATAL `OutputTooLargeError` when
+ * the output is larger than `maxOutputBytes`, default {@link MAX_OUTPUT_BYTES}), skipped → SKIPPED with
+ * the reason, failed → FAILED when retryable else FATAL. Always carries startedAt, finishedAt, executor,
+ * host and the captured log lines (`runAttempt` made them storable and capped them at 64 KiB). Text
+ * Postgres cannot store never leaves here: outputs were checked by `runAttempt` (`OutputError`), and
+ * error texts are repaired.
  */
 export function finalResult(
   dispatch: AttemptDispatch,
@@ -147,9 +155,9 @@ export function finalResult(
       if (output.byteLength > maxOutputBytes) {
         return withError(result, {
           message:
-            `handler output is ${output.byteLength} bytes of JSON, over the ${maxOutputBytes}-byte ` +
-            `(${Math.floor(maxOutputBytes / 1024)} KiB) limit of a result: store large data elsewhere (object ` +
-            'storage, a database) and return a reference to it',
+            `handler output is ${output.byteLength} bytes of JSON, over the limit of ${describeBytes(maxOutputBytes)} ` +
+            `set by ${MAX_OUTPUT_BYTES_VARIABLE}: store large data elsewhere (object storage, a database) and ` +
+            'return a reference to it',
           type: 'OutputTooLargeError',
           retryable: false,
         });
@@ -160,35 +168,43 @@ export function finalResult(
       return {
         ...result,
         outcome: ResultOutcome.SKIPPED,
-        error: { message: cut(outcome.reason), type: 'SkipTask', retryable: false },
+        error: { message: cut(sanitizeText(outcome.reason)), type: 'SkipTask', retryable: false },
       };
     case 'failed':
       return withError(result, outcome.error);
   }
 }
 
-/** A result that ends the attempt with `error`: FATAL when it is not retryable, else FAILED. */
+/**
+ * A result that ends the attempt with `error`: FATAL when it is not retryable, else FAILED. Message,
+ * type and stack are repaired free text (NUL, unpaired surrogates → U+FFFD) and cut at
+ * {@link MAX_ERROR_TEXT} characters; details that cannot be stored are replaced by a note.
+ */
 export function withError(result: ResultInit, error: AttemptError): ResultInit {
   return {
     ...result,
     outcome: error.retryable ? ResultOutcome.FAILED : ResultOutcome.FATAL,
     error: {
-      message: cut(error.message),
-      type: error.type,
+      message: cut(sanitizeText(error.message)),
+      type: cut(sanitizeText(error.type)),
       retryable: error.retryable,
       ...(error.details !== undefined ? { detailsJson: detailsBytes(error.details) } : {}),
-      ...(error.stack !== undefined ? { stack: cut(error.stack) } : {}),
+      ...(error.stack !== undefined ? { stack: cut(sanitizeText(error.stack)) } : {}),
     },
   };
 }
 
-/** `result` without output and logs, FATAL: its message was refused as too large to publish. */
+/**
+ * `result` without output and logs, FATAL: even alone its message is larger than NATS carries
+ * (`reason`: over the server's max_payload, or the server's refusal).
+ */
 export function tooLargeResult(result: ResultInit, bytes: number, reason: string): ResultInit {
   const { outputJson: _output, logs: _logs, error: _error, ...rest } = result;
   return withError(rest, {
     message:
-      `the result message of this attempt (${bytes} bytes with its output and logs) was refused by NATS ` +
-      `(${reason}); output and logs were dropped: return less data or store it elsewhere`,
+      `the result message of this attempt (${bytes} bytes with its output and logs) cannot be published: ` +
+      `${reason}; output and logs were dropped: return less data or store it elsewhere (${MAX_OUTPUT_BYTES_VARIABLE} ` +
+      'should leave room for logs under max_payload)',
     type: 'ResultTooLargeError',
     retryable: false,
   });
@@ -209,12 +225,14 @@ function logLineOf(line: TaskLogLine): NonNullable<ResultInit['logs']>[number] {
   return {
     at: timestampFromEpochMs(Math.trunc(line.at)),
     level: line.level,
-    message: line.message,
+    message: sanitizeText(line.message),
     ...(Object.keys(line.fields).length > 0 ? { fieldsJson: jsonToBytes(line.fields) } : {}),
   };
 }
 
 function detailsBytes(details: Json): Uint8Array {
+  const problem = jsonProblem(details);
+  if (problem) return jsonToBytes({ detailsError: sanitizeText(describeJsonProblem('details', problem)) });
   const bytes = jsonToBytes(details);
   return bytes.byteLength > MAX_ERROR_TEXT ? jsonToBytes({ truncated: true, bytes: bytes.byteLength }) : bytes;
 }
@@ -223,11 +241,19 @@ function cut(text: string): string {
   return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}… (${text.length - MAX_ERROR_TEXT} more characters)` : text;
 }
 
-/** Rough encoded size of a result, for splitting batches under the server's payload limit. */
+/**
+ * Encoded size of a result, from above (UTF-16 code units counted as 3 bytes), for splitting batches
+ * into messages; the publisher still measures every encoded message against the server's max_payload.
+ */
 export function estimatedBytes(result: ResultInit): number {
-  let size = 256 + (result.attemptId?.length ?? 0) * 2 + (result.taskId?.length ?? 0);
+  let size = 256;
+  size += ((result.attemptId?.length ?? 0) + (result.runId?.length ?? 0) + (result.taskId?.length ?? 0)) * 3;
+  size += ((result.executor?.length ?? 0) + (result.host?.length ?? 0)) * 3;
   size += result.outputJson?.byteLength ?? 0;
-  if (result.error) size += (result.error.message?.length ?? 0) * 3 + (result.error.stack?.length ?? 0) * 3 + (result.error.detailsJson?.byteLength ?? 0);
-  for (const line of result.logs ?? []) size += 32 + (line.message?.length ?? 0) * 3 + (line.fieldsJson?.byteLength ?? 0);
+  if (result.error) {
+    size += ((result.error.message?.length ?? 0) + (result.error.stack?.length ?? 0) + (result.error.type?.length ?? 0)) * 3;
+    size += result.error.detailsJson?.byteLength ?? 0;
+  }
+  for (const line of result.logs ?? []) size += 40 + ((line.message?.length ?? 0) + (line.level?.length ?? 0)) * 3 + (line.fieldsJson?.byteLength ?? 0);
   return size;
 }

@@ -1,4 +1,4 @@
-import { ConfigError } from '@tributary/runtime';
+import { ConfigError, maxOutputBytesFrom } from '@tributary/runtime';
 
 /** How an executor host runs, besides the shared configuration (`TributaryConfig`). */
 export interface ExecutorOptions {
@@ -12,6 +12,8 @@ export interface ExecutorOptions {
   shutdownGraceMs?: number;
   /** Heartbeat period. @default 5 000 */
   heartbeatMs?: number;
+  /** Largest handler output (UTF-8 JSON bytes) a result carries. @default TRIBUTARY_MAX_OUTPUT_BYTES, else 256 KiB */
+  maxOutputBytes?: number;
 }
 
 export const DEFAULT_CONCURRENCY = 64;
@@ -21,12 +23,12 @@ export const DEFAULT_HEARTBEAT_MS = 5_000;
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * The host options of a process: `--executors a,b` and `--concurrency N` (also `--flag=value`) win
- * over `TRIBUTARY_EXECUTORS` / `TRIBUTARY_CONCURRENCY`. Throws a ConfigError naming the flag or
- * variable when a value is unusable.
+ * The host options of a process: `--executors a,b`, `--concurrency N` and `--max-output-bytes 256KiB`
+ * (also `--flag=value`) win over `TRIBUTARY_EXECUTORS` / `TRIBUTARY_CONCURRENCY` /
+ * `TRIBUTARY_MAX_OUTPUT_BYTES`. Throws a ConfigError naming the flag or variable when a value is unusable.
  */
 export function executorOptionsFrom(argv: readonly string[], env: Env = process.env): ExecutorOptions {
-  const flags = parseFlags(argv, ['executors', 'concurrency']);
+  const flags = parseFlags(argv, ['executors', 'concurrency', 'max-output-bytes']);
   const options: ExecutorOptions = {};
   const executors = flags.get('executors') ?? env.TRIBUTARY_EXECUTORS;
   const executorsSource = flags.has('executors') ? '--executors' : 'TRIBUTARY_EXECUTORS';
@@ -40,6 +42,14 @@ export function executorOptionsFrom(argv: readonly string[], env: Env = process.
     options.concurrency = positiveInteger(
       flags.has('concurrency') ? '--concurrency' : 'TRIBUTARY_CONCURRENCY',
       concurrency,
+    );
+  }
+  const maxOutput = flags.get('max-output-bytes') ?? env.TRIBUTARY_MAX_OUTPUT_BYTES;
+  if (maxOutput !== undefined && maxOutput !== '') {
+    options.maxOutputBytes = maxOutputBytesFrom(
+      env,
+      flags.has('max-output-bytes') ? '--max-output-bytes' : 'TRIBUTARY_MAX_OUTPUT_BYTES',
+      maxOutput,
     );
   }
   return options;

@@ -15,12 +15,18 @@ import {
   type DispatchBatch,
 } from '@tributary/events';
 import { ensureConsumer, JetStreamConsumerRunner, Outcome, type Delivery } from '@tributary/messaging';
-import type { Infrastructure } from '@tributary/runtime';
+import { sanitizeText } from '@tributary/domain';
+import {
+  deadLetterRecorder,
+  describeBytes,
+  MAX_OUTPUT_BYTES_VARIABLE,
+  type DeadLetterRecorder,
+  type Infrastructure,
+} from '@tributary/runtime';
 import { extractTraceContext, withSpan } from '@tributary/telemetry';
 import { runAttempt, type HandlerRegistry } from '@tributary/worker-sdk';
 import {
   finalResult,
-  MAX_OUTPUT_BYTES,
   refusedResult,
   requestOf,
   startedResult,
@@ -41,7 +47,12 @@ export interface ExecutorSettings {
   readonly concurrency: number;
   readonly shutdownGraceMs: number;
   readonly heartbeatMs: number;
+  /** Largest handler output (UTF-8 JSON bytes) a result carries: TRIBUTARY_MAX_OUTPUT_BYTES, default 256 KiB. */
+  readonly maxOutputBytes: number;
 }
+
+/** What a result carries besides its output, at most: 64 KiB of logs, error texts, ids and envelope. */
+const RESULT_OVERHEAD_BYTES = 64 * 1024 + 3 * 16 * 1024 * 3 + 16 * 1024;
 
 /** Counters since start. */
 export interface ExecutorStats {
@@ -74,8 +85,10 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
   readonly stats: ExecutorStats = { dispatches: 0, attempts: 0, reported: 0, handedBack: 0, cancelled: 0, outlived: 0 };
   readonly results: ResultPublisher;
   private readonly slots: Semaphore;
-  private readonly maxOutputBytes: number;
   private readonly held = new RunningAttempts();
+  private readonly deadLetters: DeadLetterRecorder;
+  /** Who runs attempts here, as results name it (the host name repaired for Postgres). */
+  private readonly host: string;
   private runners: JetStreamConsumerRunner<DispatchBatch>[] = [];
   private cancelSub: Subscription | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
@@ -86,12 +99,21 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(EXECUTOR_SETTINGS) readonly settings: ExecutorSettings,
   ) {
     this.slots = new Semaphore(settings.concurrency);
+    this.host = sanitizeText(infra.config.host);
     const maxPayload = infra.nc.info?.max_payload ?? 1024 * 1024;
-    this.maxOutputBytes = Math.min(MAX_OUTPUT_BYTES, Math.floor(maxPayload / 2));
     this.results = new ResultPublisher(infra.js, infra.subjects, {
+      maxPayloadBytes: maxPayload,
       maxMessageBytes: Math.floor(maxPayload * 0.75),
       onError: (e) => this.logger.error(`result publish failed: ${String(e)}`),
     });
+    if (settings.maxOutputBytes + RESULT_OVERHEAD_BYTES > maxPayload) {
+      this.logger.warn(
+        `${MAX_OUTPUT_BYTES_VARIABLE} is ${describeBytes(settings.maxOutputBytes)}, but the NATS server's max_payload is ` +
+          `${describeBytes(maxPayload)}: an output near the limit cannot travel with its logs, and such an attempt ` +
+          'fails with ResultTooLargeError; lower the limit or raise max_payload',
+      );
+    }
+    this.deadLetters = deadLetterRecorder(infra.db, 'executor', (line) => this.logger.error(line));
   }
 
   /** Attempts running right now (holding a slot). */
@@ -123,8 +145,9 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
             return decoded.value;
           },
           handle: (delivery) => this.handleDispatch(name, delivery),
-          onPoison: (msg, reason) =>
-            this.logger.error(`undecodable dispatch ${msg.subject} #${msg.seq} terminated: ${reason}`),
+          // Terminated, logged and stored in dead_letters (the only rows an executor host writes).
+          onPoison: (msg, reason, error) => this.deadLetters.onPoison(msg, reason, error),
+          onDeadLetter: (event) => this.deadLetters.onDeadLetter(event),
           onError: (error) => this.logger.warn(`executor ${name}: ${describe(error)}`),
         }),
       );
@@ -184,7 +207,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
 
   private async runHeld(held: HeldAttempt): Promise<AttemptEnd> {
     const { dispatch, executor, controller } = held;
-    const origin: ResultOrigin = { executor, host: this.infra.config.host };
+    const origin: ResultOrigin = { executor, host: this.host };
     const trace = { traceparent: dispatch.traceparent, tracestate: dispatch.tracestate };
     let acquired: boolean;
     try {
@@ -228,7 +251,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
             return ended;
           },
         );
-        result = finalResult(dispatch, origin, outcome, this.maxOutputBytes);
+        result = finalResult(dispatch, origin, outcome, this.settings.maxOutputBytes);
       }
     } finally {
       held.state = 'finishing';
@@ -277,7 +300,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private sendHeartbeats(): void {
-    const { nc, subjects, config } = this.infra;
+    const { nc, subjects } = this.infra;
     if (nc.isClosed()) return;
     const at = timestampFromEpochMs(Date.now());
     // Thousands of running attempts can outgrow one message: send several, each well under max_payload.
@@ -285,7 +308,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
     for (const executor of this.settings.executors) {
       try {
         for (const attemptIds of chunkByBytes(this.held.heldIds(executor), budget)) {
-          nc.publish(subjects.heartbeat(executor), encodeHeartbeat({ attemptIds, host: config.host, at, executor }));
+          nc.publish(subjects.heartbeat(executor), encodeHeartbeat({ attemptIds, host: this.host, at, executor }));
         }
       } catch (error) {
         this.logger.warn(`heartbeat of ${executor} not sent: ${describe(error)}`);
@@ -306,7 +329,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
       this.slots.close();
       const grace = setTimeout(() => {
         const aborted = this.held.abortForShutdown(
-          `executor host ${this.infra.config.host} is shutting down (grace of ${this.settings.shutdownGraceMs} ms over)`,
+          `executor host ${this.host} is shutting down (grace of ${this.settings.shutdownGraceMs} ms over)`,
         );
         if (aborted > 0) this.logger.warn(`aborted ${aborted} running attempts at shutdown; their dispatches go back to the queue`);
       }, this.settings.shutdownGraceMs);

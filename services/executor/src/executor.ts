@@ -1,4 +1,10 @@
-import { loadConfig, startNestService, type RunningService, type TributaryConfig } from '@tributary/runtime';
+import {
+  loadConfig,
+  maxOutputBytesFrom,
+  startNestService,
+  type RunningService,
+  type TributaryConfig,
+} from '@tributary/runtime';
 import { ExecutorModule } from './executor.module.js';
 import {
   DEFAULT_CONCURRENCY,
@@ -14,7 +20,9 @@ import { loadHostHandlers, resolveExecutorNames } from './handlers.js';
  * Starts an executor host (alone, or beside the others in `tributary dev`): the built-in handlers
  * plus the modules of `options.handlers` (default `config.handlers`, TRIBUTARY_HANDLERS), serving
  * `options.executors` (default: every registered handler). Fails before connecting when a module
- * cannot be loaded or an executor name has no handler. Executor hosts never touch Postgres.
+ * cannot be loaded, an executor name has no handler or TRIBUTARY_MAX_OUTPUT_BYTES is unusable.
+ * Executor hosts keep no state in Postgres: they only record the messages they terminate
+ * (`dead_letters`, see `deadLetterRecorder`).
  */
 export async function startExecutor(
   config: TributaryConfig = loadConfig(),
@@ -27,8 +35,12 @@ export async function startExecutor(
     concurrency: positiveInteger('concurrency', options.concurrency ?? DEFAULT_CONCURRENCY),
     shutdownGraceMs: options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
     heartbeatMs: positiveInteger('heartbeatMs', options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS),
+    maxOutputBytes:
+      options.maxOutputBytes !== undefined
+        ? positiveInteger('maxOutputBytes', options.maxOutputBytes)
+        : maxOutputBytesFrom(process.env),
   };
-  // Stateless: no migrations, and the (lazy) Postgres pool is never used.
+  // Stateless: no migrations; the (lazy) Postgres pool only records terminated messages (dead_letters).
   return startNestService('executor', { ...config, migrate: false }, (infra) => ExecutorModule.register(infra, settings), {
     poolSize: 1,
   });

@@ -10,3 +10,4 @@ export {
 } from './executor.options.js';
 export { executorConsumer, executorDurable } from './executor.consumers.js';
 export { MAX_OUTPUT_BYTES } from './attempt-results.js';
+export { ResultPublisher, type ResultPublisherOptions, type ResultPublisherStats } from './result-publisher.js';

@@ -18,8 +18,14 @@ export interface ResultPublisherOptions {
   maxResults?: number;
   /** Flush this long after the first result started waiting. @default 5 ms */
   lingerMs?: number;
-  /** Split a run's results into messages of at most about this many bytes. @default 768 KiB */
+  /** Split a run's results into messages of at most about this many bytes. @default 3/4 of `maxPayloadBytes` */
   maxMessageBytes?: number;
+  /**
+   * The NATS server's max_payload (`nc.info.max_payload`): no message published is larger (payload and
+   * headers). A single result that cannot fit is replaced by a FATAL `ResultTooLargeError` without output
+   * and logs. @default 1 MiB (the server's default)
+   */
+  maxPayloadBytes?: number;
   /** Give up on a batch whose publish keeps failing after this long (its waiters reject). @default 60 s */
   retryForMs?: number;
   onError?: (error: unknown) => void;
@@ -35,6 +41,8 @@ export interface ResultPublisherStats {
   merged: number;
   /** Publish attempts that failed (and were retried or given up). */
   failures: number;
+  /** Final results replaced by a `ResultTooLargeError` because even alone they did not fit a message. */
+  oversize: number;
 }
 
 interface Waiting {
@@ -62,10 +70,11 @@ const RETRY_DELAYS_MS = [100, 250, 500, 1_000, 2_000, 5_000];
  * already stored.
  */
 export class ResultPublisher {
-  readonly stats: ResultPublisherStats = { results: 0, messages: 0, merged: 0, failures: 0 };
+  readonly stats: ResultPublisherStats = { results: 0, messages: 0, merged: 0, failures: 0, oversize: 0 };
   private readonly maxResults: number;
   private readonly lingerMs: number;
   private readonly maxMessageBytes: number;
+  private readonly maxPayloadBytes: number;
   private readonly retryForMs: number;
   private pending = new Map<string, Waiting>();
   /** Final results among `pending`: STARTED notices wait for the linger, so a fast attempt's final replaces them. */
@@ -82,7 +91,11 @@ export class ResultPublisher {
   ) {
     this.maxResults = Math.max(1, options.maxResults ?? 200);
     this.lingerMs = Math.max(0, options.lingerMs ?? 5);
-    this.maxMessageBytes = Math.max(64 * 1024, options.maxMessageBytes ?? 768 * 1024);
+    this.maxPayloadBytes = Math.max(16 * 1024, options.maxPayloadBytes ?? 1024 * 1024);
+    this.maxMessageBytes = Math.min(
+      this.maxPayloadBytes,
+      Math.max(8 * 1024, options.maxMessageBytes ?? Math.floor(this.maxPayloadBytes * 0.75)),
+    );
     this.retryForMs = options.retryForMs ?? 60_000;
   }
 
@@ -206,7 +219,8 @@ export class ResultPublisher {
     if (m.items.length > 1) return m.items.map((item) => ({ message: this.messageOf(runId, [item]), items: [item] }));
     const item = m.items[0]!;
     if (item.result.outcome === ResultOutcome.STARTED || item.result.error?.type === 'ResultTooLargeError') return null;
-    item.result = tooLargeResult(item.result, m.message.payload.byteLength, error.message);
+    this.stats.oversize++;
+    item.result = tooLargeResult(item.result, m.message.payload.byteLength, `NATS refused it (${error.message})`);
     return [{ message: this.messageOf(runId, [item]), items: [item] }];
   }
 
@@ -231,7 +245,7 @@ export class ResultPublisher {
         chunk = [];
         bytes = 0;
         try {
-          out.push({ message: this.messageOf(runId, items), items });
+          out.push(...this.fitted(runId, items));
         } catch (error) {
           // Cannot happen for results built from a checked dispatch; never leave a waiter hanging.
           this.options.onError?.(error);
@@ -247,6 +261,27 @@ export class ResultPublisher {
       emit();
     }
     return out;
+  }
+
+  /**
+   * `items` as messages that each fit the server's max_payload, measured on the encoded message: halves
+   * until they fit; a result that alone does not fit becomes a FATAL result without output and logs.
+   */
+  private fitted(runId: string, items: Waiting[]): { message: OutgoingMessage; items: Waiting[] }[] {
+    const message = this.messageOf(runId, items);
+    const size = messageBytes(message);
+    if (size <= this.maxPayloadBytes) return [{ message, items }];
+    if (items.length > 1) {
+      const half = Math.ceil(items.length / 2);
+      return [...this.fitted(runId, items.slice(0, half)), ...this.fitted(runId, items.slice(half))];
+    }
+    const item = items[0]!;
+    if (item.result.outcome === ResultOutcome.STARTED || item.result.error?.type === 'ResultTooLargeError') {
+      throw new Error(`a result message of ${size} bytes is over the NATS server's max_payload of ${this.maxPayloadBytes} bytes`);
+    }
+    this.stats.oversize++;
+    item.result = tooLargeResult(item.result, size, `it is over the NATS server's max_payload of ${this.maxPayloadBytes} bytes`);
+    return this.fitted(runId, items);
   }
 
   private messageOf(runId: string, items: Waiting[]): OutgoingMessage {
@@ -268,6 +303,14 @@ export class ResultPublisher {
     }
     return { subject: this.subjects.result(runId), payload: encodeResultBatch(batch), msgId, headers };
   }
+}
+
+/** What a message counts against max_payload: its payload and its headers (with the NATS/1.0 line and the Nats-Msg-Id). */
+function messageBytes(message: OutgoingMessage): number {
+  let headers = 12 + 'Nats-Msg-Id: '.length + message.msgId.length + 2;
+  for (const [key, value] of Object.entries(message.headers ?? {})) headers += key.length + value.length + 4;
+  // traceparent/tracestate the publish span may add, and the final CRLF.
+  return message.payload.byteLength + headers + 256;
 }
 
 /** The server (or the client, before sending) refused the message for its size. */

@@ -17,7 +17,11 @@ function fakeJs(failures = 0, maxPayload = Infinity): { js: JetStreamClient; sen
   const tries: string[] = [];
   let seq = 0;
   const js = {
-    publish: async (subject: string, payload: Uint8Array, opts: { msgID: string; headers: { get(k: string): string } }) => {
+    publish: async (
+      subject: string,
+      payload: Uint8Array,
+      opts: { msgID: string; headers: { get(k: string): string } },
+    ) => {
       tries.push(opts.msgID);
       if (tries.length <= failures) throw new Error('connection lost');
       if (payload.byteLength > maxPayload) throw new Error("'payload' max_payload size exceeded");
@@ -27,7 +31,11 @@ function fakeJs(failures = 0, maxPayload = Infinity): { js: JetStreamClient; sen
         subject,
         msgId: opts.msgID,
         traceparent: opts.headers.get('traceparent') || undefined,
-        results: batch.value.results.map((r) => ({ attemptId: r.attemptId, outcome: r.outcome, errorType: r.error?.type })),
+        results: batch.value.results.map((r) => ({
+          attemptId: r.attemptId,
+          outcome: r.outcome,
+          errorType: r.error?.type,
+        })),
       });
       return { stream: 'RESULTS', seq: ++seq, duplicate: false };
     },
@@ -67,7 +75,9 @@ describe('ResultPublisher', () => {
     const started = publisher.add(result('r1', 'a', AttemptOutcome.STARTED), trace);
     await publisher.add(result('r1', 'a', AttemptOutcome.SUCCESS), trace);
     await started;
-    expect(sent.map((s) => s.results)).toEqual([[{ attemptId: 'r1/a#1', outcome: AttemptOutcome.SUCCESS, errorType: undefined }]]);
+    expect(sent.map((s) => s.results)).toEqual([
+      [{ attemptId: 'r1/a#1', outcome: AttemptOutcome.SUCCESS, errorType: undefined }],
+    ]);
     expect(publisher.stats.merged).toBe(1);
   });
 
@@ -93,7 +103,9 @@ describe('ResultPublisher', () => {
   it('flushes at maxResults without waiting for the linger', async () => {
     const { js, sent } = fakeJs();
     const publisher = new ResultPublisher(js, subjects('p'), { lingerMs: 60_000, maxResults: 3 });
-    await Promise.all(['a', 'b', 'c'].map((t) => publisher.add(result('r1', t, AttemptOutcome.SUCCESS), trace)));
+    await Promise.all(
+      ['a', 'b', 'c'].map((t) => publisher.add(result('r1', t, AttemptOutcome.SUCCESS), trace)),
+    );
     expect(sent).toHaveLength(1);
     expect(sent[0]!.results).toHaveLength(3);
     await publisher.close();
@@ -154,6 +166,29 @@ describe('ResultPublisher', () => {
     await Promise.all([publisher.add(sized('a', 2_000), trace), publisher.add(sized('b', 2_000), trace)]);
     expect(sent.map((s) => s.results.map((r) => r.attemptId))).toEqual([['r1/a#1'], ['r1/b#1']]);
     await publisher.add(sized('c', 5_000), trace);
-    expect(sent.at(-1)!.results).toEqual([{ attemptId: 'r1/c#1', outcome: AttemptOutcome.FATAL, errorType: 'ResultTooLargeError' }]);
+    expect(sent.at(-1)!.results).toEqual([
+      { attemptId: 'r1/c#1', outcome: AttemptOutcome.FATAL, errorType: 'ResultTooLargeError' },
+    ]);
+  });
+
+  it('splits a batch by bytes measured against max_payload before publishing, and turns a result that alone cannot fit into ResultTooLargeError', async () => {
+    const { js, sent, tries } = fakeJs(0, 20_000);
+    const publisher = new ResultPublisher(js, subjects('p'), { lingerMs: 1, maxPayloadBytes: 20_000 });
+    const sized = (task: string, bytes: number): ResultInit => ({
+      ...result('r1', task, AttemptOutcome.SUCCESS),
+      outputJson: jsonToBytes('x'.repeat(bytes)),
+    });
+    // Ten results of 4 KB: 40 KB in all, at most about three-quarters of 20 000 bytes per message.
+    await Promise.all(Array.from({ length: 10 }, (_, i) => publisher.add(sized(`t${i}`, 4_000), trace)));
+    expect(sent.length).toBeGreaterThanOrEqual(3);
+    expect(sent.flatMap((s) => s.results.map((r) => r.attemptId))).toHaveLength(10);
+    expect(tries).toHaveLength(sent.length); // nothing was refused by the server
+
+    await publisher.add(sized('huge', 25_000), trace);
+    expect(sent.at(-1)!.results).toEqual([
+      { attemptId: 'r1/huge#1', outcome: AttemptOutcome.FATAL, errorType: 'ResultTooLargeError' },
+    ]);
+    expect(tries).toHaveLength(sent.length);
+    expect(publisher.stats).toMatchObject({ failures: 0, oversize: 1 });
   });
 });

@@ -24,9 +24,17 @@ import {
   type StreamSpec,
   type Subjects,
 } from '@tributary/events';
+import { createDb, migrateToLatest, type Database } from '@tributary/event-store';
 import { connectNats, ensureConsumer, ensureStreams, msgIdOf, publish } from '@tributary/messaging';
+import type { Kysely } from 'kysely';
 import { loadConfig, type RunningService, type TributaryConfig } from '@tributary/runtime';
-import { createTestDatabase, createTestNats, eventually, type TestDatabase, type TestNats } from '@tributary/testing';
+import {
+  createTestDatabase,
+  createTestNats,
+  eventually,
+  type TestDatabase,
+  type TestNats,
+} from '@tributary/testing';
 import { startExecutor } from '../executor.js';
 import type { ExecutorOptions } from '../executor.options.js';
 
@@ -35,6 +43,8 @@ export { eventually, sleep } from '@tributary/testing';
 /** One received result message. */
 export interface ReceivedBatch {
   subject: string;
+  /** Payload bytes of the message. */
+  bytes: number;
   msgId: string | undefined;
   traceparent: string | undefined;
   batch: ResultBatch;
@@ -78,6 +88,7 @@ export class ExecutorHarness {
   private readonly hosts: RunningService[] = [];
   private messages: ConsumerMessages | undefined;
   private tmp: string | undefined;
+  private kysely: Kysely<Database> | undefined;
 
   private constructor(
     readonly nats: TestNats,
@@ -144,6 +155,21 @@ export class ExecutorHarness {
     return file;
   }
 
+  /** A handler module in a temp dir, `file` with the given source lines. */
+  async writeModule(file: string, lines: readonly string[]): Promise<string> {
+    this.tmp ??= await mkdtemp(join(tmpdir(), 'executor-handlers-'));
+    const path = join(this.tmp, file);
+    await writeFile(path, [...lines, ''].join('\n'));
+    return path;
+  }
+
+  /** Applies the migrations to the test database (executor hosts write only `dead_letters`); returns a client. */
+  async migratedDb(): Promise<Kysely<Database>> {
+    this.kysely ??= createDb(this.db.url, { maxConnections: 2 });
+    await migrateToLatest(this.kysely);
+    return this.kysely;
+  }
+
   /** A handler that ignores ctx.signal: `stubborn` runs `input.ms` whatever happens, then returns. */
   async writeStubbornHandlerModule(): Promise<string> {
     this.tmp ??= await mkdtemp(join(tmpdir(), 'executor-handlers-'));
@@ -186,6 +212,7 @@ export class ExecutorHarness {
         if (decoded.ok) {
           this.received.push({
             subject: msg.subject,
+            bytes: msg.data.byteLength,
             msgId: msgIdOf(msg),
             traceparent: msg.headers?.get('traceparent') || undefined,
             batch: decoded.value,
@@ -235,6 +262,7 @@ export class ExecutorHarness {
     await this.messages?.close();
     await this.nc.drain().catch(() => undefined);
     await this.nats.cleanup();
+    await this.kysely?.destroy();
     if (!options.keepDb) await this.db.drop();
     if (this.tmp) await rm(this.tmp, { recursive: true, force: true });
   }
