@@ -121,7 +121,11 @@ function base(dispatch: AttemptDispatch, origin: ResultOrigin): ResultInit {
 }
 
 /** The STARTED notice of an attempt: the planner records it running on this host. */
-export function startedResult(dispatch: AttemptDispatch, origin: ResultOrigin, startedAt: number): ResultInit {
+export function startedResult(
+  dispatch: AttemptDispatch,
+  origin: ResultOrigin,
+  startedAt: number,
+): ResultInit {
   return {
     ...base(dispatch, origin),
     outcome: ResultOutcome.STARTED,
@@ -234,11 +238,15 @@ function detailsBytes(details: Json): Uint8Array {
   const problem = jsonProblem(details);
   if (problem) return jsonToBytes({ detailsError: sanitizeText(describeJsonProblem('details', problem)) });
   const bytes = jsonToBytes(details);
-  return bytes.byteLength > MAX_ERROR_TEXT ? jsonToBytes({ truncated: true, bytes: bytes.byteLength }) : bytes;
+  return bytes.byteLength > MAX_ERROR_TEXT
+    ? jsonToBytes({ truncated: true, bytes: bytes.byteLength })
+    : bytes;
 }
 
 function cut(text: string): string {
-  return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}… (${text.length - MAX_ERROR_TEXT} more characters)` : text;
+  return text.length > MAX_ERROR_TEXT
+    ? `${text.slice(0, MAX_ERROR_TEXT)}… (${text.length - MAX_ERROR_TEXT} more characters)`
+    : text;
 }
 
 /**
@@ -251,9 +259,15 @@ export function estimatedBytes(result: ResultInit): number {
   size += ((result.executor?.length ?? 0) + (result.host?.length ?? 0)) * 3;
   size += result.outputJson?.byteLength ?? 0;
   if (result.error) {
-    size += ((result.error.message?.length ?? 0) + (result.error.stack?.length ?? 0) + (result.error.type?.length ?? 0)) * 3;
+    size +=
+      ((result.error.message?.length ?? 0) +
+        (result.error.stack?.length ?? 0) +
+        (result.error.type?.length ?? 0)) *
+      3;
     size += result.error.detailsJson?.byteLength ?? 0;
   }
-  for (const line of result.logs ?? []) size += 40 + ((line.message?.length ?? 0) + (line.level?.length ?? 0)) * 3 + (line.fieldsJson?.byteLength ?? 0);
+  for (const line of result.logs ?? [])
+    size +=
+      40 + ((line.message?.length ?? 0) + (line.level?.length ?? 0)) * 3 + (line.fieldsJson?.byteLength ?? 0);
   return size;
 }

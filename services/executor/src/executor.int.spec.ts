@@ -52,7 +52,11 @@ describe('executor host (NATS + Postgres)', () => {
     expect(sk!.outcome).toBe(AttemptOutcome.SKIPPED);
     expect(sk!.error?.message).toBe('skipped on purpose');
     expect(to!.outcome).toBe(AttemptOutcome.FAILED);
-    expect(to!.error).toMatchObject({ type: 'TimeoutError', retryable: true, message: 'attempt timed out after 300 ms' });
+    expect(to!.error).toMatchObject({
+      type: 'TimeoutError',
+      retryable: true,
+      message: 'attempt timed out after 300 ms',
+    });
     expect(ch!.outcome).toBe(AttemptOutcome.SUCCESS);
     expect(json(ch!.outputJson)).toEqual({ seen: { q: 'shoes' }, taskId: 'market=LU/chatty' });
     expect(ch!.logs.map((l) => [l.level, l.message])).toEqual([
@@ -90,7 +94,11 @@ describe('executor host (NATS + Postgres)', () => {
     const started = h.startedOf(timedOut.attemptId)!;
     expect(started).toBeDefined();
     expect(started.host).toBe('host-a');
-    expect(h.results().indexOf(started as never)).toBeLessThan(h.results().findIndex((r) => r.attemptId === timedOut.attemptId && r.outcome !== AttemptOutcome.STARTED));
+    expect(h.results().indexOf(started as never)).toBeLessThan(
+      h
+        .results()
+        .findIndex((r) => r.attemptId === timedOut.attemptId && r.outcome !== AttemptOutcome.STARTED),
+    );
 
     // One run per message, on that run's subject; final-only batches are deduped by their batch id.
     for (const received of h.received) {
@@ -106,7 +114,9 @@ describe('executor host (NATS + Postgres)', () => {
     }
     // Each result message continues the trace of its attempts' dispatch.
     for (const attempt of all) {
-      const final = h.results().find((r) => r.attemptId === attempt.attemptId && r.outcome !== AttemptOutcome.STARTED)!;
+      const final = h
+        .results()
+        .find((r) => r.attemptId === attempt.attemptId && r.outcome !== AttemptOutcome.STARTED)!;
       expect(traceIdOf(final.traceparent)).toBe(traceIdOf(attempt.traceparent));
     }
 
@@ -131,13 +141,18 @@ describe('executor host (NATS + Postgres)', () => {
       ['host-a', 'echo', 2],
       ['host-a', 'echo', 3],
     ]);
-    expect(noopResults.every((r) => r.host === 'host-b' && r.executor === 'noop' && r.outcome === AttemptOutcome.SUCCESS)).toBe(true);
+    expect(
+      noopResults.every(
+        (r) => r.host === 'host-b' && r.executor === 'noop' && r.outcome === AttemptOutcome.SUCCESS,
+      ),
+    ).toBe(true);
     expect(a.app.get(ExecutorService).stats).toMatchObject({ dispatches: 1, attempts: 3 });
     expect(b.app.get(ExecutorService).stats).toMatchObject({ dispatches: 2, attempts: 3 });
 
     // One durable per executor name, with that executor's subject as its only filter.
     const consumers = new Map<string, string | undefined>();
-    for await (const c of h.jsm.consumers.list(h.streams.TASKS.name)) consumers.set(c.name, c.config.filter_subject);
+    for await (const c of h.jsm.consumers.list(h.streams.TASKS.name))
+      consumers.set(c.name, c.config.filter_subject);
     expect(Object.fromEntries(consumers)).toEqual({
       'executor-echo': h.subjects.task('echo'),
       'executor-noop': h.subjects.task('noop'),

@@ -66,7 +66,8 @@ export interface ExecutorStats {
 }
 
 /** The subject of task-instance cancellations of every run (a core subscription, no stream consumer). */
-export const taskCancelledSubject = (prefix: string): string => `${prefix}.event.task.*.TaskInstanceCancelled`;
+export const taskCancelledSubject = (prefix: string): string =>
+  `${prefix}.event.task.*.TaskInstanceCancelled`;
 
 /**
  * An executor host: pulls dispatch batches for its executor names, runs their attempts under one
@@ -82,7 +83,14 @@ export const taskCancelledSubject = (prefix: string): string => `${prefix}.event
 @Injectable()
 export class ExecutorService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('executor');
-  readonly stats: ExecutorStats = { dispatches: 0, attempts: 0, reported: 0, handedBack: 0, cancelled: 0, outlived: 0 };
+  readonly stats: ExecutorStats = {
+    dispatches: 0,
+    attempts: 0,
+    reported: 0,
+    handedBack: 0,
+    cancelled: 0,
+    outlived: 0,
+  };
   readonly results: ResultPublisher;
   private readonly slots: Semaphore;
   private readonly held = new RunningAttempts();
@@ -193,7 +201,9 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
     try {
       this.infra.subjects.result(dispatch.runId);
     } catch (error) {
-      this.logger.error(`attempt ${dispatch.attemptId}: run id cannot name a result subject (${describe(error)}): dropped`);
+      this.logger.error(
+        `attempt ${dispatch.attemptId}: run id cannot name a result subject (${describe(error)}): dropped`,
+      );
       return Promise.resolve('reported');
     }
     // The same attempt again while it still runs here (a redelivery): wait for the first run's report.
@@ -227,7 +237,9 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
         if (!controller.signal.aborted) {
           this.results
             .add(startedResult(dispatch, origin, Date.now()), trace)
-            .catch((e: unknown) => this.logger.warn(`STARTED of ${dispatch.attemptId} not sent: ${describe(e)}`));
+            .catch((e: unknown) =>
+              this.logger.warn(`STARTED of ${dispatch.attemptId} not sent: ${describe(e)}`),
+            );
         }
         const handler = this.settings.registry.get(executor)!;
         const outcome = await withSpan(
@@ -308,7 +320,10 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
     for (const executor of this.settings.executors) {
       try {
         for (const attemptIds of chunkByBytes(this.held.heldIds(executor), budget)) {
-          nc.publish(subjects.heartbeat(executor), encodeHeartbeat({ attemptIds, host: this.host, at, executor }));
+          nc.publish(
+            subjects.heartbeat(executor),
+            encodeHeartbeat({ attemptIds, host: this.host, at, executor }),
+          );
         }
       } catch (error) {
         this.logger.warn(`heartbeat of ${executor} not sent: ${describe(error)}`);
@@ -331,7 +346,10 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
         const aborted = this.held.abortForShutdown(
           `executor host ${this.host} is shutting down (grace of ${this.settings.shutdownGraceMs} ms over)`,
         );
-        if (aborted > 0) this.logger.warn(`aborted ${aborted} running attempts at shutdown; their dispatches go back to the queue`);
+        if (aborted > 0)
+          this.logger.warn(
+            `aborted ${aborted} running attempts at shutdown; their dispatches go back to the queue`,
+          );
       }, this.settings.shutdownGraceMs);
       try {
         await stopped;

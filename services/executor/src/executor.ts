@@ -41,7 +41,12 @@ export async function startExecutor(
         : maxOutputBytesFrom(process.env),
   };
   // Stateless: no migrations; the (lazy) Postgres pool only records terminated messages (dead_letters).
-  return startNestService('executor', { ...config, migrate: false }, (infra) => ExecutorModule.register(infra, settings), {
-    poolSize: 1,
-  });
+  return startNestService(
+    'executor',
+    { ...config, migrate: false },
+    (infra) => ExecutorModule.register(infra, settings),
+    {
+      poolSize: 1,
+    },
+  );
 }

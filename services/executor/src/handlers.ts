@@ -18,7 +18,10 @@ export async function loadHostHandlers(
  * The executor names a host serves: `wanted` (deduplicated), or every registered handler. A name
  * without a handler is refused with the list of the names this host knows.
  */
-export function resolveExecutorNames(registry: HandlerRegistry, wanted: readonly string[] | undefined): string[] {
+export function resolveExecutorNames(
+  registry: HandlerRegistry,
+  wanted: readonly string[] | undefined,
+): string[] {
   const names = wanted === undefined ? registry.names() : [...new Set(wanted)];
   if (names.length === 0) throw new ConfigError('no executor name to serve');
   const unknown = names.filter((name) => !registry.has(name));

@@ -1,6 +1,11 @@
 export { startExecutor } from './executor.js';
 export { ExecutorModule } from './executor.module.js';
-export { ExecutorService, taskCancelledSubject, type ExecutorSettings, type ExecutorStats } from './executor.service.js';
+export {
+  ExecutorService,
+  taskCancelledSubject,
+  type ExecutorSettings,
+  type ExecutorStats,
+} from './executor.service.js';
 export {
   DEFAULT_CONCURRENCY,
   DEFAULT_HEARTBEAT_MS,
@@ -10,4 +15,8 @@ export {
 } from './executor.options.js';
 export { executorConsumer, executorDurable } from './executor.consumers.js';
 export { MAX_OUTPUT_BYTES } from './attempt-results.js';
-export { ResultPublisher, type ResultPublisherOptions, type ResultPublisherStats } from './result-publisher.js';
+export {
+  ResultPublisher,
+  type ResultPublisherOptions,
+  type ResultPublisherStats,
+} from './result-publisher.js';

@@ -112,7 +112,11 @@ export class ResultPublisher {
     return new Promise<void>((resolve, reject) => {
       const key = result.attemptId!;
       const existing = this.pending.get(key);
-      if (existing && existing.result.outcome === ResultOutcome.STARTED && result.outcome !== ResultOutcome.STARTED) {
+      if (
+        existing &&
+        existing.result.outcome === ResultOutcome.STARTED &&
+        result.outcome !== ResultOutcome.STARTED
+      ) {
         existing.result = result;
         existing.waiters.push({ resolve, reject });
         this.stats.merged++;
@@ -214,13 +218,22 @@ export class ResultPublisher {
    * max_payload is small): split into one message per result; a single result is replaced by a
    * FATAL result without output and logs, so the planner still hears how the attempt ended.
    */
-  private smaller(m: { message: OutgoingMessage; items: Waiting[] }, error: Error): { message: OutgoingMessage; items: Waiting[] }[] | null {
+  private smaller(
+    m: { message: OutgoingMessage; items: Waiting[] },
+    error: Error,
+  ): { message: OutgoingMessage; items: Waiting[] }[] | null {
     const runId = m.items[0]!.result.runId!;
-    if (m.items.length > 1) return m.items.map((item) => ({ message: this.messageOf(runId, [item]), items: [item] }));
+    if (m.items.length > 1)
+      return m.items.map((item) => ({ message: this.messageOf(runId, [item]), items: [item] }));
     const item = m.items[0]!;
-    if (item.result.outcome === ResultOutcome.STARTED || item.result.error?.type === 'ResultTooLargeError') return null;
+    if (item.result.outcome === ResultOutcome.STARTED || item.result.error?.type === 'ResultTooLargeError')
+      return null;
     this.stats.oversize++;
-    item.result = tooLargeResult(item.result, m.message.payload.byteLength, `NATS refused it (${error.message})`);
+    item.result = tooLargeResult(
+      item.result,
+      m.message.payload.byteLength,
+      `NATS refused it (${error.message})`,
+    );
     return [{ message: this.messageOf(runId, [item]), items: [item] }];
   }
 
@@ -254,7 +267,8 @@ export class ResultPublisher {
       };
       for (const item of list) {
         const size = estimatedBytes(item.result);
-        if (chunk.length > 0 && (bytes + size > this.maxMessageBytes || chunk.length >= this.maxResults)) emit();
+        if (chunk.length > 0 && (bytes + size > this.maxMessageBytes || chunk.length >= this.maxResults))
+          emit();
         chunk.push(item);
         bytes += size;
       }
@@ -277,10 +291,16 @@ export class ResultPublisher {
     }
     const item = items[0]!;
     if (item.result.outcome === ResultOutcome.STARTED || item.result.error?.type === 'ResultTooLargeError') {
-      throw new Error(`a result message of ${size} bytes is over the NATS server's max_payload of ${this.maxPayloadBytes} bytes`);
+      throw new Error(
+        `a result message of ${size} bytes is over the NATS server's max_payload of ${this.maxPayloadBytes} bytes`,
+      );
     }
     this.stats.oversize++;
-    item.result = tooLargeResult(item.result, size, `it is over the NATS server's max_payload of ${this.maxPayloadBytes} bytes`);
+    item.result = tooLargeResult(
+      item.result,
+      size,
+      `it is over the NATS server's max_payload of ${this.maxPayloadBytes} bytes`,
+    );
     return this.fitted(runId, items);
   }
 
@@ -291,7 +311,9 @@ export class ResultPublisher {
       ? batchId(
           'result',
           items.map((i) =>
-            i.result.outcome === ResultOutcome.STARTED ? `started:${i.result.attemptId}` : i.result.attemptId!,
+            i.result.outcome === ResultOutcome.STARTED
+              ? `started:${i.result.attemptId}`
+              : i.result.attemptId!,
           ),
         )
       : batch.batchId;
