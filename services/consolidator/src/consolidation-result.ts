@@ -1,4 +1,4 @@
-import { attemptIdOf } from '@tributary/domain';
+import { attemptIdOf, sanitizeText } from '@tributary/domain';
 import {
   AttemptOutcome,
   createResultBatch,
@@ -35,6 +35,8 @@ export function consolidationAttemptId(runId: string, taskId: string, round: num
 /**
  * The ResultBatch of a round (one AttemptResult with `consolidationRound`). Its batch id derives from
  * the attempt id only, so a redelivered trigger republishes the same id and JetStream drops the copy.
+ * Free text (error message, type and stack, log lines, host) is repaired for Postgres (U+FFFD for NUL
+ * and unpaired surrogates); outputs were checked by `runAttempt`.
  */
 export function consolidationResultBatch(result: ConsolidationResult): ResultBatch {
   const { error } = result;
@@ -50,23 +52,23 @@ export function consolidationResultBatch(result: ConsolidationResult): ResultBat
       ...(error
         ? {
             error: {
-              message: error.message,
-              type: error.type,
+              message: sanitizeText(error.message),
+              type: sanitizeText(error.type),
               retryable: error.retryable,
               detailsJson: error.details === undefined ? new Uint8Array() : jsonToBytes(error.details),
-              stack: error.stack ?? '',
+              stack: sanitizeText(error.stack ?? ''),
             },
           }
         : {}),
       startedAt: timestampFromEpochMs(result.startedAt),
       finishedAt: timestampFromEpochMs(result.finishedAt),
       executor: result.executor,
-      host: result.host,
+      host: sanitizeText(result.host),
       consolidationRound: result.round,
       logs: (result.logs ?? []).map((line) => ({
         at: timestampFromEpochMs(line.at),
         level: line.level,
-        message: line.message,
+        message: sanitizeText(line.message),
         fieldsJson: Object.keys(line.fields).length > 0 ? jsonToBytes(line.fields) : new Uint8Array(),
       })),
     },

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import {
   consolidationVerdict,
   renderAttempt,
+  sanitizeText,
   retryDelayMs,
   slotKeyOf,
   type AttemptPayload,
@@ -10,16 +11,22 @@ import {
   type TaskSettings,
 } from '@tributary/domain';
 import { loadRunState, type Database } from '@tributary/event-store';
-import { AttemptOutcome, type ResultBatch } from '@tributary/events';
+import { AttemptOutcome, jsonToBytes, type ResultBatch } from '@tributary/events';
 import {
+  limitLogLines,
   runAttempt,
-  type HandlerDefinition,
+  type AttemptOutcome as SdkOutcome,
   type HandlerGroup,
   type HandlerRegistry,
   type Json,
   type TaskLogLine,
 } from '@tributary/worker-sdk';
-import type { PlanCache } from '@tributary/runtime';
+import {
+  DEFAULT_MAX_OUTPUT_BYTES,
+  describeBytes,
+  MAX_OUTPUT_BYTES_VARIABLE,
+  type PlanCache,
+} from '@tributary/runtime';
 import {
   consolidationAttemptId,
   consolidationResultBatch,
@@ -48,6 +55,8 @@ export class ConsolidatorStoppingError extends Error {
 export interface ConsolidatorOptions {
   /** Host reported with results. */
   host: string;
+  /** Largest output (UTF-8 JSON bytes) a consolidation may return: TRIBUTARY_MAX_OUTPUT_BYTES. @default 256 KiB */
+  maxOutputBytes?: number;
   now?: () => number;
   /** Retry jitter source. */
   random?: () => number;
@@ -58,12 +67,15 @@ export interface ConsolidatorOptions {
 /**
  * Decides and runs one consolidation round: reads the run's plan and folded state from Postgres,
  * refuses a stale trigger, evaluates the trigger rule over the top-level groups, runs the handler
- * in-process with the stage's retries/backoff/timeout, and returns the one result to publish.
+ * in-process with the stage's retries/backoff/timeout, and returns the one result to publish. A handler
+ * this host does not have is a failed try like any other (`HandlerNotFound`, retried per the stage's
+ * `retries`/`retryDelay`, each try looking again), so a consolidation never fails at once for it.
  */
 export class Consolidator {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly maxOutputBytes: number;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -74,6 +86,7 @@ export class Consolidator {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? abortableSleep;
+    this.maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   }
 
   async consolidate(trigger: ConsolidationTrigger, signal?: AbortSignal): Promise<ConsolidationDecision> {
@@ -126,32 +139,14 @@ export class Consolidator {
         {
           ...base,
           outcome: AttemptOutcome.FATAL,
-          error: { message: rendered.error, type: 'InputError', retryable: false },
+          error: { message: sanitizeText(rendered.error), type: 'InputError', retryable: false },
           startedAt: at,
           finishedAt: at,
         },
         `input error: ${rendered.error}`,
       );
     }
-    const handler = this.registry.get(node.executor);
-    if (!handler) {
-      const at = this.now();
-      const message =
-        `no handler for executor "${node.executor}" on consolidator host ${this.options.host}; known: ` +
-        `${this.registry.names().join(', ')}. Add the module that defines it to TRIBUTARY_HANDLERS`;
-      return this.result(
-        {
-          ...base,
-          outcome: AttemptOutcome.FATAL,
-          error: { message, type: 'HandlerNotFound', retryable: false },
-          startedAt: at,
-          finishedAt: at,
-        },
-        `executor ${node.executor} is not registered`,
-      );
-    }
-
-    const ran = await this.runWithRetries(handler, rendered.payload, node.settings, trigger, signal);
+    const ran = await this.runWithRetries(node.executor, rendered.payload, node.settings, trigger, signal);
     if (ran.kind === 'superseded') return stale(ran.reason);
     // The handler took time: a newer round may have started meanwhile; its result is the one that counts.
     const superseded = await this.supersededReason(trigger);
@@ -175,8 +170,31 @@ export class Consolidator {
       : null;
   }
 
+  /** One try: the handler run in-process, or a failed try when this host has no handler for `executor`. */
+  private async runTry(
+    executor: string,
+    request: Parameters<typeof runAttempt>[1],
+    signal: AbortSignal | undefined,
+  ): Promise<SdkOutcome> {
+    const handler = this.registry.get(executor);
+    if (!handler) {
+      const at = this.now();
+      const message =
+        `no handler for executor "${executor}" on consolidator host ${this.options.host}; known: ` +
+        `${this.registry.names().join(', ')}. Add the module that defines it to TRIBUTARY_HANDLERS of the consolidator`;
+      return {
+        outcome: 'failed',
+        error: { message, type: 'HandlerNotFound', retryable: true },
+        startedAt: at,
+        finishedAt: at,
+        logs: [],
+      };
+    }
+    return runAttempt(handler, request, { now: this.now, ...(signal ? { signal } : {}) });
+  }
+
   private async runWithRetries(
-    handler: HandlerDefinition<any>,
+    executor: string,
     payload: AttemptPayload,
     settings: TaskSettings,
     trigger: ConsolidationTrigger,
@@ -194,8 +212,8 @@ export class Consolidator {
     let startedAt: number | null = null;
     for (let t = 1; ; t++) {
       if (signal?.aborted) throw new ConsolidatorStoppingError();
-      const out = await runAttempt(
-        handler,
+      const out = await this.runTry(
+        executor,
         {
           runId: payload.runId,
           taskId: payload.taskId,
@@ -209,19 +227,36 @@ export class Consolidator {
           mapIndex: payload.mapIndex,
           timeoutMs: payload.timeoutMs ?? 0,
         },
-        { now: this.now, ...(signal ? { signal } : {}) },
+        signal,
       );
       // Cancelled because this host stops, not because the handler failed: let another host run it.
       if (signal?.aborted) throw new ConsolidatorStoppingError();
       startedAt ??= out.startedAt;
       logs.push(...out.logs);
-      const timing = { startedAt, finishedAt: out.finishedAt, logs };
-      if (out.outcome === 'success')
+      // The tries' lines together, as one attempt's log: at most 1000 lines / 64 KiB.
+      const timing = { startedAt, finishedAt: out.finishedAt, logs: limitLogLines(logs) };
+      if (out.outcome === 'success') {
+        const bytes = jsonToBytes(out.output).byteLength;
+        if (bytes > this.maxOutputBytes) {
+          const message =
+            `handler output is ${bytes} bytes of JSON, over the limit of ${describeBytes(this.maxOutputBytes)} set by ` +
+            `${MAX_OUTPUT_BYTES_VARIABLE}: store large data elsewhere (object storage, a database) and return a reference to it`;
+          return {
+            kind: 'ran',
+            result: {
+              outcome: AttemptOutcome.FATAL,
+              error: { message, type: 'OutputTooLargeError', retryable: false },
+              ...timing,
+            },
+            summary: `output too large (${bytes} bytes)`,
+          };
+        }
         return {
           kind: 'ran',
           result: { outcome: AttemptOutcome.SUCCESS, output: out.output, ...timing },
           summary: `success after ${t} tr${t === 1 ? 'y' : 'ies'}`,
         };
+      }
       if (out.outcome === 'skipped')
         return {
           kind: 'ran',

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   createTestDatabase,
   createTestNats,
@@ -9,7 +12,7 @@ import {
   writeGatherHandlerModule,
 } from '@tributary/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { createDb, migrateToLatest, type Database } from '@tributary/event-store';
 import {
   AttemptOutcome,
@@ -56,6 +59,7 @@ describe('consolidator service (Postgres + NATS JetStream, no planner)', () => {
   let db: Kysely<Database>;
   let service: RunningService;
   let handlers: { path: string; remove(): void };
+  let unsafeDir: string;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -63,11 +67,28 @@ describe('consolidator service (Postgres + NATS JetStream, no planner)', () => {
     db = createDb(database.url);
     await migrateToLatest(db);
     handlers = writeGatherHandlerModule();
+    // Handlers whose output Postgres or a result message cannot carry (issue #8).
+    unsafeDir = mkdtempSync(join(tmpdir(), 'consolidator-unsafe-'));
+    writeFileSync(
+      join(unsafeDir, 'unsafe.mjs'),
+      [
+        "export const nulOutput = { name: 'nul-output', run: (ctx) => { ctx.log.warn('bad \\u0000 line'); return { report: ['ok', 'x\\u0000'] }; } };",
+        "export const bigOutput = { name: 'big-output', run: () => 'b'.repeat(20 * 1024) };",
+        '',
+      ].join('\n'),
+    );
     const config = loadConfig(
-      { TRIBUTARY_HANDLERS: handlers.path },
+      { TRIBUTARY_HANDLERS: `${handlers.path},${join(unsafeDir, 'unsafe.mjs')}` },
       { subjectPrefix: nats.prefix, databaseUrl: database.url, natsUrl: nats.url, host: 'consolidator-test' },
     );
-    service = await startConsolidator(config);
+    const saved = process.env.TRIBUTARY_MAX_OUTPUT_BYTES;
+    process.env.TRIBUTARY_MAX_OUTPUT_BYTES = '16KiB';
+    try {
+      service = await startConsolidator(config);
+    } finally {
+      if (saved === undefined) delete process.env.TRIBUTARY_MAX_OUTPUT_BYTES;
+      else process.env.TRIBUTARY_MAX_OUTPUT_BYTES = saved;
+    }
   });
 
   afterAll(async () => {
@@ -76,6 +97,7 @@ describe('consolidator service (Postgres + NATS JetStream, no planner)', () => {
     await nats?.cleanup();
     await database?.drop();
     handlers?.remove();
+    if (unsafeDir) rmSync(unsafeDir, { recursive: true, force: true });
   });
 
   /** Publishes a ConsolidationTriggered as the fan-in does and waits until the consolidator took it. */
@@ -289,24 +311,117 @@ describe('consolidator service (Postgres + NATS JetStream, no planner)', () => {
     expect(timedOut.error).toMatchObject({ type: 'TimeoutError', message: 'attempt timed out after 150 ms' });
   });
 
-  it('reports FATAL, naming the executor, when no handler is registered for it', async () => {
+  it('retries a consolidation whose handler this host lacks per its retries/retryDelay, then fails with the error recorded', async () => {
     const run = await RecordedRun.start(
       db,
-      pipeline('cons-unknown', '  executor: not-here\n  triggerRule: all_done'),
+      pipeline(
+        'cons-unknown',
+        '  executor: not-here\n  triggerRule: all_done\n  retries: 2\n  retryDelay: 150ms',
+      ),
+      {
+        markets: ['LU'],
+      },
+    );
+    await run.drive();
+    const before = Date.now();
+    await trigger(run.runId, 1);
+    const { result } = await results(run.runId);
+    expect(Date.now() - before).toBeGreaterThanOrEqual(300); // two waits of 150 ms between three tries
+    expect(result).toMatchObject({
+      outcome: AttemptOutcome.FAILED,
+      executor: 'not-here',
+      consolidationRound: 1,
+      attempt: 1,
+    });
+    expect(result!.error).toMatchObject({ type: 'HandlerNotFound', retryable: true });
+    expect(result!.error!.message).toBe(
+      'no handler for executor "not-here" on consolidator host consolidator-test; known: big-output, echo, fail, flaky, ' +
+        'gather, http, list, noop, nul-output, skip, sleep. Add the module that defines it to TRIBUTARY_HANDLERS of the consolidator',
+    );
+    expect(result!.logs.map((l) => [l.level, l.message])).toEqual([
+      [
+        'warn',
+        expect.stringMatching(
+          /^try 1 of 3 failed \(HandlerNotFound: no handler for executor "not-here" .*\); retrying in 150 ms$/,
+        ),
+      ],
+      ['warn', expect.stringMatching(/^try 2 of 3 failed \(HandlerNotFound: .*\); retrying in 150 ms$/)],
+    ]);
+  });
+
+  it('fails a consolidation whose output has a NUL (OutputError, naming the path) or is over TRIBUTARY_MAX_OUTPUT_BYTES; repairs its log lines', async () => {
+    const nul = await RecordedRun.start(
+      db,
+      pipeline(
+        'cons-nul',
+        '  executor: nul-output\n  triggerRule: all_done\n  retries: 3\n  retryDelay: 10ms',
+      ),
+      { markets: ['LU'] },
+    );
+    await nul.drive();
+    await trigger(nul.runId, 1);
+    const refused = (await results(nul.runId)).result!;
+    expect(refused.outcome).toBe(AttemptOutcome.FATAL); // not retried: the same output fails the same way
+    expect(refused.error).toMatchObject({
+      type: 'OutputError',
+      retryable: false,
+      message: 'output/report/1: string contains the NUL character (\\u0000) at index 1',
+    });
+    expect(refused.outputJson.byteLength).toBe(0);
+    expect(refused.logs.map((l) => l.message)).toEqual(['bad \ufffd line']);
+
+    const big = await RecordedRun.start(
+      db,
+      pipeline('cons-big', '  executor: big-output\n  triggerRule: all_done'),
+      { markets: ['LU'] },
+    );
+    await big.drive();
+    await trigger(big.runId, 1);
+    const tooBig = (await results(big.runId)).result!;
+    expect(tooBig.outcome).toBe(AttemptOutcome.FATAL);
+    expect(tooBig.error).toMatchObject({ type: 'OutputTooLargeError', retryable: false });
+    expect(tooBig.error!.message).toMatch(
+      /^handler output is 20482 bytes of JSON, over the limit of 16384 bytes \(16 KiB\) set by TRIBUTARY_MAX_OUTPUT_BYTES/,
+    );
+  });
+
+  it('terminates an undecodable trigger, records it in dead_letters, and takes the next one', async () => {
+    const { infra } = service;
+    const runId = randomUUID();
+    await publish(
+      infra.js,
+      infra.subjects.consolidationTriggered(runId),
+      new Uint8Array([0x0a, 0x05, 0x61]),
+      {
+        msgId: `garbage-${runId}`,
+      },
+    );
+    await waitForConsumerIdle(infra.jsm, infra.streams.EVENTS.name, CONSOLIDATOR_DURABLE, 20_000);
+    const rows = (
+      await sql<{ service: string; consumer: string; subject: string; reason: string; msg_id: string }>`
+        select service, consumer, subject, reason, msg_id from dead_letters where msg_id = ${`garbage-${runId}`}`.execute(
+        db,
+      )
+    ).rows;
+    expect(rows).toEqual([
+      {
+        service: 'consolidator',
+        consumer: CONSOLIDATOR_DURABLE,
+        subject: infra.subjects.consolidationTriggered(runId),
+        reason: expect.stringMatching(/^undecodable payload: /),
+        msg_id: `garbage-${runId}`,
+      },
+    ]);
+    // The consumer goes on: the next trigger is consolidated.
+    const run = await RecordedRun.start(
+      db,
+      pipeline('cons-after-poison', '  executor: echo\n  triggerRule: all_done'),
       {
         markets: ['LU'],
       },
     );
     await run.drive();
     await trigger(run.runId, 1);
-    const { result } = await results(run.runId);
-    expect(result).toMatchObject({
-      outcome: AttemptOutcome.FATAL,
-      executor: 'not-here',
-      consolidationRound: 1,
-    });
-    expect(result!.error).toMatchObject({ type: 'HandlerNotFound', retryable: false });
-    expect(result!.error!.message).toContain('no handler for executor "not-here"');
-    expect(result!.error!.message).toContain('gather');
+    expect((await results(run.runId)).result).toMatchObject({ outcome: AttemptOutcome.SUCCESS });
   });
 });

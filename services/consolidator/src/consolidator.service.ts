@@ -1,4 +1,5 @@
-import { PlanCache } from '@tributary/runtime';
+import { maxOutputBytesFrom, PlanCache } from '@tributary/runtime';
+import { sanitizeText } from '@tributary/domain';
 import {
   Inject,
   Injectable,
@@ -7,16 +8,19 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import {
+  AttemptOutcome,
   encodeResultBatch,
   RUN_ID_HEADER,
   TRACEPARENT_HEADER,
   type DecodedRunEvent,
+  type ResultBatch,
 } from '@tributary/events';
 import { publish } from '@tributary/messaging';
 import type { Infrastructure } from '@tributary/runtime';
 import { builtinHandlers, HandlerRegistry, loadHandlerModules } from '@tributary/worker-sdk';
 import { INFRASTRUCTURE } from './tokens.js';
 import { Consolidator } from './consolidation.js';
+import { consolidationResultBatch, type ConsolidationResult } from './consolidation-result.js';
 
 /** The handlers a consolidator hosts: the built-ins, then every TRIBUTARY_HANDLERS module. */
 export async function loadConsolidatorHandlers(
@@ -43,7 +47,8 @@ export class ConsolidatorService implements OnApplicationBootstrap, OnApplicatio
     const { infra } = this;
     const registry = await loadConsolidatorHandlers(infra.config.handlers);
     this.consolidator = new Consolidator(infra.db, new PlanCache(infra.db), registry, {
-      host: infra.config.host,
+      host: sanitizeText(infra.config.host),
+      maxOutputBytes: maxOutputBytesFrom(process.env),
     });
     this.logger.log(
       `consolidator ready (prefix ${infra.config.subjectPrefix}, handlers: ${registry.names().join(', ')})`,
@@ -66,20 +71,44 @@ export class ConsolidatorService implements OnApplicationBootstrap, OnApplicatio
       this.logger.log(`run ${runId} round ${event.round}: stale trigger acknowledged (${decision.reason})`);
       return;
     }
-    const { batch } = decision;
-    const published = await publish(
-      this.infra.js,
-      this.infra.subjects.result(runId),
-      encodeResultBatch(batch),
-      {
-        msgId: batch.batchId,
-        headers: { [RUN_ID_HEADER]: runId, ...(traceparent ? { [TRACEPARENT_HEADER]: traceparent } : {}) },
-      },
-    );
+    const payload = this.fitted(decision.result, decision.batch);
+    const published = await publish(this.infra.js, this.infra.subjects.result(runId), payload.bytes, {
+      msgId: payload.batchId,
+      headers: { [RUN_ID_HEADER]: runId, ...(traceparent ? { [TRACEPARENT_HEADER]: traceparent } : {}) },
+    });
     this.logger.log(
       `run ${runId} round ${event.round}: ${decision.summary}` +
         (published.duplicate ? ' (result already published)' : ''),
     );
+  }
+
+  /**
+   * The encoded result, or — when even with capped logs it is over the NATS server's max_payload (an
+   * output limit set above it) — a FATAL ResultTooLargeError without output and logs, so the round
+   * still ends instead of failing to publish on every delivery.
+   */
+  private fitted(result: ConsolidationResult, batch: ResultBatch): { bytes: Uint8Array; batchId: string } {
+    const bytes = encodeResultBatch(batch);
+    const maxPayload = (this.infra.nc.info?.max_payload ?? 1024 * 1024) - 4 * 1024;
+    if (bytes.byteLength <= maxPayload) return { bytes, batchId: batch.batchId };
+    const { output: _output, logs: _logs, ...rest } = result;
+    const failed: ConsolidationResult = {
+      ...rest,
+      outcome: AttemptOutcome.FATAL,
+      error: {
+        message:
+          `the result of this consolidation (${bytes.byteLength} bytes with its output and logs) is over the NATS ` +
+          `server's max_payload of ${maxPayload + 4 * 1024} bytes; output and logs were dropped: return less data or ` +
+          'store it elsewhere (TRIBUTARY_MAX_OUTPUT_BYTES should leave room for logs under max_payload)',
+        type: 'ResultTooLargeError',
+        retryable: false,
+      },
+    };
+    this.logger.warn(
+      `run ${result.runId} round ${result.round}: result of ${bytes.byteLength} bytes too large to publish`,
+    );
+    const refused = consolidationResultBatch(failed);
+    return { bytes: encodeResultBatch(refused), batchId: refused.batchId };
   }
 
   onApplicationShutdown(): void {

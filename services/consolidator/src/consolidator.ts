@@ -1,6 +1,7 @@
 import { decodeRunEvent } from '@tributary/events';
 import { JetStreamServer } from '@tributary/messaging';
 import {
+  deadLetterRecorder,
   loadConfig,
   startNestMicroservice,
   type RunningService,
@@ -25,8 +26,10 @@ export function startConsolidator(config: TributaryConfig = loadConfig()): Promi
     'consolidator',
     config,
     (infra) => ConsolidatorModule.register(infra),
-    (infra) =>
-      new JetStreamServer({
+    (infra) => {
+      // Terminated triggers (undecodable, or a handler error that can never succeed) are logged and stored in dead_letters.
+      const deadLetters = deadLetterRecorder(infra.db, 'consolidator', (line) => logger.error(line));
+      return new JetStreamServer({
         connection: infra.nc,
         bindings: [
           {
@@ -41,8 +44,9 @@ export function startConsolidator(config: TributaryConfig = loadConfig()): Promi
             },
           },
         ],
-        onPoison: (msg, reason) =>
-          logger.error(`undecodable fan-in message ${msg.subject} #${msg.seq} terminated: ${reason}`),
-      }),
+        onPoison: (msg, reason, error) => deadLetters.onPoison(msg, reason, error),
+        onDeadLetter: (event) => deadLetters.onDeadLetter(event),
+      });
+    },
   );
 }
