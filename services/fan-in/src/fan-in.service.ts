@@ -14,7 +14,7 @@ import {
   redeliveryDelayMs,
   type Delivery,
 } from '@tributary/messaging';
-import { OutboxRelay, type Infrastructure, PlanCache } from '@tributary/runtime';
+import { deadLetterRecorder, OutboxRelay, type Infrastructure, PlanCache } from '@tributary/runtime';
 import type { OutboxMessage } from '@tributary/event-store';
 import { INFRASTRUCTURE } from './tokens.js';
 import { fanInConsumer } from './fan-in.consumers.js';
@@ -66,8 +66,8 @@ export class FanInService implements OnApplicationBootstrap, OnApplicationShutdo
         return decoded.events;
       },
       handleBatch: (deliveries) => this.handleBatch(deliveries),
-      onPoison: (msg, reason) =>
-        this.logger.error(`undecodable group event ${msg.subject} #${msg.seq} terminated: ${reason}`),
+      // Terminated group events are logged and stored in dead_letters (stream, subject, sequence, reason).
+      onPoison: deadLetterRecorder(infra.db, 'fan-in', (line) => this.logger.error(line)).onPoison,
       onError: (error) => this.logger.warn(`consumer: ${String(error)}`),
     });
     await this.runner.start();
