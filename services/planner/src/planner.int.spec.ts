@@ -20,7 +20,13 @@ import {
   streams as streamsOf,
   timestampFromEpochMs,
 } from '@tributary/events';
-import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@tributary/testing';
+import {
+  createTestDatabase,
+  createTestNats,
+  eventually,
+  type TestDatabase,
+  type TestNats,
+} from '@tributary/testing';
 import { loadConfig, sendOperatorCommand, type RunningService } from '@tributary/runtime';
 import type { Kysely } from 'kysely';
 import { startPlanner } from './planner.js';
@@ -216,6 +222,41 @@ describe('planner (in-process) with a fake executor', () => {
     expect((event!.payload as { issues: unknown }).issues).toEqual([
       { path: '/params/s', message: 'string contains the NUL character (\\u0000) at index 1' },
     ]);
+  });
+
+  it('an undecodable trigger or result is terminated and recorded in dead_letters; the next message is handled', async () => {
+    const js = jetstream(nc);
+    const s = subjectsOf(nats.prefix);
+    await js.publish(s.trigger('serial'), new TextEncoder().encode('{"not":"protobuf"}'), {
+      msgID: 'garbage-t',
+    });
+    await js.publish(s.result('run-garbage'), new Uint8Array([0xff, 0xff, 0xff]), { msgID: 'garbage-r' });
+    await js.publish(
+      s.trigger('serial'),
+      encodeTriggerRun({
+        runId: 'run-after-garbage',
+        pipelineId: 'serial',
+        paramsJson: jsonToBytes({}),
+        actor: 'test',
+      }),
+      { msgID: 't-run-after-garbage' },
+    );
+    expect(await waitForState('run-after-garbage', ['success', 'failed'])).toBe('success');
+    const letters = await eventually(async () => {
+      const rows = await db
+        .selectFrom('dead_letters')
+        .select(['service', 'subject', 'reason', 'msg_id'])
+        .where('service', '=', 'planner')
+        .orderBy('subject')
+        .execute();
+      expect(rows).toHaveLength(2);
+      return rows;
+    }, 10_000);
+    expect(letters.map((l) => [l.subject, l.msg_id])).toEqual([
+      [s.result('run-garbage'), 'garbage-r'],
+      [s.trigger('serial'), 'garbage-t'],
+    ]);
+    for (const letter of letters) expect(letter.reason).not.toBe('');
   });
 
   it('one run whose result Postgres cannot store fails only its own attempt: 20 other runs finish alongside', async () => {

@@ -14,7 +14,13 @@ import {
   type TriggerRun,
 } from '@tributary/events';
 import { ensureConsumer, JetStreamConsumerRunner, Outcome, redeliveryDelayMs } from '@tributary/messaging';
-import { controlSubjectAll, OutboxRelay, PlanCache, type Infrastructure } from '@tributary/runtime';
+import {
+  controlSubjectAll,
+  deadLetterRecorder,
+  OutboxRelay,
+  PlanCache,
+  type Infrastructure,
+} from '@tributary/runtime';
 import { INFRASTRUCTURE } from './tokens.js';
 import { RunCache } from './run-cache.js';
 import { DispatchScheduler } from './dispatch-scheduler.js';
@@ -93,6 +99,7 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
     const { infra } = this;
     await this.adoptRunningRuns();
     const consumers = plannerConsumers(infra);
+    const deadLetters = deadLetterRecorder(infra.db, 'planner', (line) => this.logger.error(line));
     for (const def of Object.values(consumers)) await ensureConsumer(infra.jsm, def.stream, def);
 
     const triggerRunner = new JetStreamConsumerRunner<TriggerRun>({
@@ -125,8 +132,8 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
           return Outcome.ack();
         });
       },
-      onPoison: (msg, reason) =>
-        this.logger.error(`undecodable trigger ${msg.subject} #${msg.seq} terminated: ${reason}`),
+      // Terminated messages are logged and stored in dead_letters (stream, subject, sequence, reason).
+      onPoison: deadLetters.onPoison,
     });
     const resultRunner = new JetStreamConsumerRunner<ResultBatch>({
       nc: infra.nc,
@@ -143,8 +150,8 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
         await this.results.handle(deliveries.map((d) => d.payload));
         return deliveries.map(() => Outcome.ack());
       },
-      onPoison: (msg, reason) =>
-        this.logger.error(`undecodable result ${msg.subject} #${msg.seq} terminated: ${reason}`),
+      // Terminated messages are logged and stored in dead_letters (stream, subject, sequence, reason).
+      onPoison: deadLetters.onPoison,
     });
     this.runners = [
       triggerRunner as JetStreamConsumerRunner<unknown>,
