@@ -28,7 +28,7 @@ import {
   type TestNats,
 } from '@tributary/testing';
 import { loadConfig, sendOperatorCommand, type RunningService } from '@tributary/runtime';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { startPlanner } from './planner.js';
 import { PlannerService } from './planner.service.js';
 
@@ -267,9 +267,20 @@ describe('planner (in-process) with a fake executor', () => {
         encodeTriggerRun({ runId, pipelineId: 'wide', paramsJson: jsonToBytes({}), actor: 'test' }),
         { msgID: `t-${runId}` },
       );
+    // Stands for any write Postgres refuses for good that no edge check foresaw.
+    await sql`
+      create function refuse_one_run() returns trigger language plpgsql as $$
+      begin
+        if new.run_id = 'run-db-refuses' and new.type = 'TaskInstanceSucceeded' then
+          raise exception 'refused by the test trigger' using errcode = '22023';
+        end if;
+        return new;
+      end $$;
+      create trigger refuse_one_run before insert on event_log for each row execute function refuse_one_run();
+    `.execute(db);
     const others = Array.from({ length: 20 }, (_, i) => `run-wide-${i}`);
     const started = Date.now();
-    await Promise.all(['run-output-nul', 'run-host-nul', ...others].map(trigger));
+    await Promise.all(['run-output-nul', 'run-host-nul', 'run-db-refuses', ...others].map(trigger));
     for (const runId of others) expect(await waitForState(runId, ['success', 'failed'])).toBe('success');
     // Without a redelivery in between (the first one waits a second or more).
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -289,14 +300,25 @@ describe('planner (in-process) with a fake executor', () => {
       type: 'OutputError',
       retryable: false,
     });
-    // A host name with a NUL slips past the edge checks: the database refuses that run's write, and
-    // only that run's attempt is recorded as failed, with the reason.
-    expect(await waitForState('run-host-nul', ['success', 'failed'])).toBe('failed');
-    expect(await error('run-host-nul')).toMatchObject({
+    // Free text is repaired, not refused: the host name is stored with U+FFFD for the NUL.
+    expect(await waitForState('run-host-nul', ['success', 'failed'])).toBe('success');
+    const started_ = await db
+      .selectFrom('event_log')
+      .select('payload')
+      .where('run_id', '=', 'run-host-nul')
+      .where('type', '=', 'TaskInstanceStarted')
+      .executeTakeFirstOrThrow();
+    expect((started_.payload as { host: string }).host).toBe('te\ufffdst');
+    // The database refuses that run's write: only that run's attempt is recorded as failed, with the reason.
+    expect(await waitForState('run-db-refuses', ['success', 'failed'])).toBe('failed');
+    expect(await error('run-db-refuses')).toEqual({
       type: 'StorageError',
       retryable: false,
-      message: expect.stringContaining("the attempt's result could not be stored:"),
+      message: expect.stringMatching(
+        /^the attempt's result could not be stored: .*refused by the test trigger/,
+      ),
     });
+    await sql`drop trigger refuse_one_run on event_log; drop function refuse_one_run();`.execute(db);
   });
 
   it('turns a trigger into a run, fails the one failing index, and a clear over the control subject finishes it', async () => {

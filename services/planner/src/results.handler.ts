@@ -4,6 +4,7 @@ import {
   jsonProblem,
   parseAttemptId,
   sanitizeText,
+  textProblem,
   type RunCommand,
   type TaskError,
 } from '@tributary/domain';
@@ -111,7 +112,18 @@ export class ResultsHandler {
       ...work,
       commands: work.commands.map(({ command, at }) => ({ command: asStorageFailure(command, reason), at })),
     };
-    return this.engine.execute([storable]);
+    try {
+      return await this.engine.execute([storable]);
+    } catch (error) {
+      if (isRetryableError(error)) throw error;
+      // Not even the failures can be written: the results are dropped (acknowledged) rather than block
+      // the batch; the attempts are retried once the watchdog finds no host holding them.
+      Logger.error(
+        `results of run ${work.runId} dropped, not even their failure can be stored: ${String(error)}`,
+        'planner',
+      );
+      return [];
+    }
   }
 }
 
@@ -145,7 +157,9 @@ export function commandsOf(result: AttemptResult): { command: RunCommand; at?: n
   const parsed = parseAttemptId(result.attemptId);
   const runId = result.runId || parsed?.runId;
   const taskId = result.taskId || parsed?.taskId;
-  if (!runId || !taskId) return [];
+  // No run or task instance has such an id (ids are checked where they are made): nothing to record.
+  if (!runId || !taskId || textProblem(runId) !== null || textProblem(taskId) !== null) return [];
+  const host = sanitizeText(result.host);
   const startedAt = ms(result.startedAt);
   const finishedAt = ms(result.finishedAt);
   const decoded =
@@ -180,7 +194,7 @@ export function commandsOf(result: AttemptResult): { command: RunCommand; at?: n
           outcome,
           ...(output.ok ? { output: output.value as never } : {}),
           ...(error ? { error } : {}),
-          host: result.host,
+          host,
           startedAt: startedAt ?? Date.now(),
           finishedAt: finishedAt ?? Date.now(),
         },
@@ -190,7 +204,7 @@ export function commandsOf(result: AttemptResult): { command: RunCommand; at?: n
   }
   const attempt = result.attempt || parsed?.attempt || 0;
   const started: { command: RunCommand; at?: number } = {
-    command: { type: 'RecordTaskStarted', runId, taskId, attempt, host: result.host },
+    command: { type: 'RecordTaskStarted', runId, taskId, attempt, host },
     at: startedAt,
   };
   if (result.outcome === AttemptOutcome.STARTED) return [started];

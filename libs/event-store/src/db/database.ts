@@ -9,6 +9,7 @@ import type { TaskLogsTable } from '../tables/task-logs.table.js';
 import type { FanInBlocksTable, FanInGroupsTable, FanInRunsTable } from '../tables/fan-in.table.js';
 import type { PoolsTable } from '../tables/pools.table.js';
 import type { ApiTokensTable } from '../tables/api-tokens.table.js';
+import type { DeadLettersTable } from '../tables/dead-letters.table.js';
 
 /** The kysely schema of Tributary's Postgres database (see `001-initial.migration.ts`). */
 export interface Database {
@@ -25,4 +26,5 @@ export interface Database {
   fan_in_blocks: FanInBlocksTable;
   api_tokens: ApiTokensTable;
   pools: PoolsTable;
+  dead_letters: DeadLettersTable;
 }
