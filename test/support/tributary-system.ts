@@ -1,7 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@tributary/testing';
+import {
+  createTestDatabase,
+  createTestNats,
+  createTestPrefix,
+  deleteStreamsWithPrefix,
+  type TestDatabase,
+  type TestNats,
+} from '@tributary/testing';
 import { createDb, migrateToLatest, type Database } from '@tributary/event-store';
 import { ApiClient } from './api-client.js';
 import { freePort, waitFor } from './free-port.js';
@@ -15,6 +22,8 @@ export interface ExecutorHost {
   name: string;
   executors: string[];
   concurrency?: number;
+  /** Processes of this host (same executors, own host names `<name>`, `<name>-2`, …). @default 1 */
+  replicas?: number;
 }
 
 /**
@@ -25,6 +34,8 @@ export class TributarySystem {
   private constructor(
     readonly db: Kysely<Database>,
     readonly api: ApiClient,
+    /** One client per api process, by process name (`api`, `api-2`, …). */
+    readonly apis: ReadonlyMap<string, ApiClient>,
     readonly env: Record<string, string>,
     private processes_: ServiceProcess[],
     private readonly database: TestDatabase,
@@ -62,14 +73,33 @@ export class TributarySystem {
     handlers?: string[];
     /** More environment for every service (e.g. OTEL_* to export spans). */
     env?: Record<string, string>;
-    /** Processes per stateful service (horizontal scaling); the first of each is named plainly. @default 1 */
-    replicas?: { planner?: number; fanIn?: number };
+    /**
+     * Processes per service (horizontal scaling); the first of each is named plainly, the others `-2`, `-3`, ….
+     * Every api replica listens on a port of its own. @default 1 each
+     */
+    replicas?: { planner?: number; fanIn?: number; consolidator?: number; api?: number };
+    /** Use this (existing, empty or migrated) database instead of a fresh one on the shared server; left in place on stop. */
+    databaseUrl?: string;
+    /** Use this NATS server (with a fresh stream prefix) instead of the shared one. */
+    natsUrl?: string;
   }): Promise<TributarySystem> {
-    const database = await createTestDatabase();
-    const nats = await createTestNats();
+    const database: TestDatabase = options.databaseUrl
+      ? {
+          url: options.databaseUrl,
+          name: new URL(options.databaseUrl).pathname.slice(1),
+          drop: async () => {},
+        }
+      : await createTestDatabase();
+    const nats: TestNats = options.natsUrl ? givenNats(options.natsUrl) : await createTestNats();
     const db = createDb(database.url, { maxConnections: 4 });
     await migrateToLatest(db);
-    const port = await freePort();
+    const apiCount = Math.max(1, options.replicas?.api ?? 1);
+    const ports: number[] = [];
+    while (ports.length < apiCount) {
+      const candidate = await freePort();
+      if (!ports.includes(candidate)) ports.push(candidate);
+    }
+    const port = ports[0]!;
     const token = randomBytes(16).toString('hex');
     const env: Record<string, string> = {
       TRIBUTARY_DATABASE_URL: database.url,
@@ -85,39 +115,49 @@ export class TributarySystem {
       ...options.env,
     };
     const entry = (svc: string) => `${ROOT}services/${svc}/dist/main.js`;
+    const replicaName = (name: string, i: number) => (i === 0 ? name : `${name}-${i + 1}`);
     const replicas = (name: string, service: string, n = 1) =>
-      Array.from(
-        { length: n },
-        (_, i) => new ServiceProcess(i === 0 ? name : `${name}-${i + 1}`, entry(service), [], env),
-      );
+      Array.from({ length: n }, (_, i) => new ServiceProcess(replicaName(name, i), entry(service), [], env));
+    const apiNames = ports.map((_, i) => replicaName('api', i));
     const processes = [
       ...replicas('planner', 'planner', options.replicas?.planner),
       ...replicas('fan-in', 'fan-in', options.replicas?.fanIn),
-      new ServiceProcess('consolidator', entry('consolidator'), [], env),
-      new ServiceProcess('api', entry('api'), [], env),
-      ...options.executorHosts.map(
-        (host) =>
-          new ServiceProcess(
-            host.name,
+      ...replicas('consolidator', 'consolidator', options.replicas?.consolidator),
+      ...ports.map(
+        (p, i) =>
+          new ServiceProcess(apiNames[i]!, entry('api'), [], {
+            ...env,
+            TRIBUTARY_API_PORT: String(p),
+            TRIBUTARY_API_URL: `http://127.0.0.1:${p}`,
+          }),
+      ),
+      ...options.executorHosts.flatMap((host) =>
+        Array.from({ length: Math.max(1, host.replicas ?? 1) }, (_, i) => {
+          const name = replicaName(host.name, i);
+          return new ServiceProcess(
+            name,
             entry('executor'),
             ['--executors', host.executors.join(','), '--concurrency', String(host.concurrency ?? 64)],
-            { ...env, TRIBUTARY_HOST_NAME: host.name },
-          ),
+            { ...env, TRIBUTARY_HOST_NAME: name },
+          );
+        }),
       ),
     ];
     const system = new TributarySystem(
       db,
       new ApiClient(`http://127.0.0.1:${port}`, token),
+      new Map(ports.map((p, i) => [apiNames[i]!, new ApiClient(`http://127.0.0.1:${p}`, token)])),
       env,
       processes,
       database,
       nats,
     );
     try {
-      await waitFor('the api to answer /healthz', async () => {
-        system.assertRunning();
-        return (await system.api.request('GET', '/healthz', undefined, { token: null })).status === 200;
-      });
+      for (const [name, api] of system.apis)
+        await waitFor(`${name} to answer /healthz`, async () => {
+          system.assertRunning();
+          return (await api.request('GET', '/healthz', undefined, { token: null })).status === 200;
+        });
       await system.waitForConsumers([
         'planner-triggers',
         'planner-results',
@@ -226,4 +266,19 @@ export class TributarySystem {
   logs(): string {
     return this.processes.map((p) => `--- ${p.name} ---\n${p.log.slice(-3000)}`).join('\n');
   }
+}
+
+/** A NATS server given by URL: a fresh prefix on it, whose streams are deleted on cleanup. */
+function givenNats(url: string): TestNats {
+  const prefix = createTestPrefix();
+  let cleaned = false;
+  return {
+    url,
+    prefix,
+    cleanup: async () => {
+      if (cleaned) return;
+      cleaned = true;
+      await deleteStreamsWithPrefix(url, prefix.toUpperCase());
+    },
+  };
 }

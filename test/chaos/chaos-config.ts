@@ -1,0 +1,105 @@
+import { PG_CLIENT_ERROR_CRASH, START_WITHOUT_POSTGRES, type ChaosConfig } from './chaos-run.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function intVar(env: Env, name: string, fallback: number): number {
+  const value = env[name]?.trim();
+  if (!value) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+const flag = (env: Env, name: string, fallback = false) => {
+  const value = env[name]?.trim().toLowerCase();
+  return value ? ['1', 'true', 'yes'].includes(value) : fallback;
+};
+
+function killVar(env: Env): 'all' | string[] {
+  const value = env.CHAOS_KILL?.trim();
+  if (!value || value === 'all') return 'all';
+  if (value === 'none') return [];
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function windowVar(env: Env, fallback: readonly [number, number]): readonly [number, number] {
+  const value = env.CHAOS_WINDOW?.trim();
+  if (!value) return fallback;
+  const [from, to] = value.split(',').map(Number);
+  if (!(from! >= 0 && to! <= 1 && from! <= to!))
+    throw new Error(`CHAOS_WINDOW must be "from,to" within 0..1, got "${value}"`);
+  return [from!, to!];
+}
+
+/**
+ * `npm run test:chaos`: runs of 2 041 instances (20 groups × 50 mapped items × 2 stages, sleeps of
+ * 2–4 s, every fourth flaky task retried once), two processes of every service, each killed -9 twice
+ * per run at random moments, Postgres and NATS restarted once per run.
+ */
+export function longChaosConfig(
+  seed: number,
+  env: Env,
+  rest: Pick<ChaosConfig, 'logDir' | 'log'>,
+): ChaosConfig {
+  return {
+    seed,
+    runs: intVar(env, 'CHAOS_RUNS', 5),
+    groups: intVar(env, 'CHAOS_GROUPS', 20),
+    items: intVar(env, 'CHAOS_ITEMS', 50),
+    sleepMs: intVar(env, 'CHAOS_SLEEP_MS', 2000),
+    replicas: { planner: 2, fanIn: 2, consolidator: 2, api: 2, executors: 2 },
+    concurrency: intVar(env, 'CHAOS_CONCURRENCY', 16),
+    kill: killVar(env),
+    killRounds: intVar(env, 'CHAOS_KILL_ROUNDS', 2),
+    restartPostgres: flag(env, 'CHAOS_RESTART_POSTGRES', true),
+    postgresDownMs: intVar(env, 'CHAOS_POSTGRES_DOWN_MS', 3000),
+    restartNats: flag(env, 'CHAOS_RESTART_NATS', true),
+    purgeTasks: flag(env, 'CHAOS_PURGE'),
+    queuedTimeout: '10s',
+    window: windowVar(env, [0.03, 0.9]),
+    minGapMs: 500,
+    stallMs: intVar(env, 'CHAOS_STALL_MS', 150_000),
+    runTimeoutMs: 20 * 60_000,
+    settleMs: 90_000,
+    supervise: flag(env, 'CHAOS_SUPERVISE', true),
+    knownExits: flag(env, 'CHAOS_TOLERATE_KNOWN') ? [PG_CLIENT_ERROR_CRASH, START_WITHOUT_POSTGRES] : [],
+    ...rest,
+  };
+}
+
+/**
+ * The short version inside `npm test`: 313 instances (6 groups × 25 items), a few kills (a planner, a
+ * fan-in, the consolidator, the api), one Postgres and one NATS restart.
+ */
+export function shortChaosConfig(seed: number, rest: Pick<ChaosConfig, 'logDir' | 'log'>): ChaosConfig {
+  return {
+    seed,
+    runs: 1,
+    groups: 6,
+    items: 25,
+    sleepMs: 1500,
+    replicas: { planner: 2, fanIn: 2, consolidator: 1, api: 1, executors: 1 },
+    concurrency: 8,
+    // No executor host: its dispatches would stay unacked for the 30 s ack wait after the run (the long
+    // version kills every host).
+    kill: ['planner', 'fan-in-2', 'consolidator', 'api'],
+    killRounds: 1,
+    restartPostgres: true,
+    postgresDownMs: 3000,
+    restartNats: true,
+    purgeTasks: false,
+    queuedTimeout: '10s',
+    window: [0.05, 0.7],
+    minGapMs: 300,
+    stallMs: 60_000,
+    runTimeoutMs: 100_000,
+    settleMs: 45_000,
+    supervise: true,
+    knownExits: [PG_CLIENT_ERROR_CRASH, START_WITHOUT_POSTGRES],
+    ...rest,
+  };
+}
