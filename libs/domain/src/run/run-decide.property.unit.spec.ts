@@ -59,10 +59,16 @@ describe('run decider properties', () => {
         fc.array(fc.constantFrom('LU', 'PT', 'GR', 'DE'), { maxLength: 3 }),
         fc.array(fc.nat(1000), { maxLength: 3 }),
         fc.boolean(),
-        (spec, seed, markets, clears, downstream) => {
+        fc.array(fc.constantFrom<'dispatch' | 'host' | null>('dispatch', 'host', null, null, null), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        (spec, seed, markets, clears, downstream, losses) => {
           const run = new RunHarness(planOf(spec));
           run.start({ markets: [...new Set(markets)] });
-          run.drive(scriptedExecutor(seed));
+          // Lost dispatches and silent hosts (issue #8) on some attempts.
+          let n = 0;
+          run.drive(scriptedExecutor(seed), undefined, () => losses[n++ % losses.length]!);
           expect(['success', 'failed']).toContain(run.state.run.status);
           expect(run.state.unfinished).toBe(0);
           for (const pick of clears) {

@@ -1,7 +1,7 @@
 import type { Json } from '../spec/pipeline-spec.js';
 import { parsePipelineSpec } from '../spec/parse-pipeline-spec.js';
 import { compilePlan } from '../spec/compile-plan.js';
-import type { CompiledPlan } from '../spec/compiled-plan.js';
+import type { CompiledPlan, PlanTaskNode } from '../spec/compiled-plan.js';
 import type { RunCommand, DecideContext } from './run-commands.js';
 import type { RunEvent, TaskError } from './run-events.js';
 import { initialRunState, type RunState } from './run-state.js';
@@ -55,8 +55,16 @@ export class RunHarness {
     });
   }
 
-  /** Dispatches every scheduled instance and answers each with `answer` until nothing is left to run. */
-  drive(answer: (taskId: string, attempt: number) => Outcome, maxSteps = 100_000): void {
+  /**
+   * Dispatches every scheduled instance and answers each with `answer` until nothing is left to run.
+   * `lose` makes an attempt's dispatch get lost (re-sent after its queuedTimeout, then run) or its host
+   * go silent once it started (failed as lost, retried per policy).
+   */
+  drive(
+    answer: (taskId: string, attempt: number) => Outcome,
+    maxSteps = 100_000,
+    lose: (taskId: string, attempt: number) => 'dispatch' | 'host' | null = () => null,
+  ): void {
     for (let step = 0; step < maxSteps; step++) {
       if (this.state.scheduled.size === 0) {
         if (this.state.retrying.size === 0) return;
@@ -71,6 +79,13 @@ export class RunHarness {
         taskIds: [...this.state.scheduled],
       }).dispatches;
       for (const d of dispatched) {
+        const lost = lose(d.taskId, d.attempt);
+        if (lost === 'dispatch') {
+          const node = this.state.index.node(this.state.tasks.get(d.taskId)!.stagePath) as PlanTaskNode;
+          this.now += node.settings.queuedTimeoutMs ?? 0;
+          const again = this.send({ type: 'RequeueLostDispatches', runId: this.runId, taskIds: [d.taskId] });
+          if (again.dispatches.length !== 1) throw new Error(`${d.taskId} was not dispatched again`);
+        }
         this.send({
           type: 'RecordTaskStarted',
           runId: this.runId,
@@ -78,6 +93,16 @@ export class RunHarness {
           attempt: d.attempt,
           host: 'h',
         });
+        if (lost === 'host') {
+          this.send({
+            type: 'RecordAttemptLost',
+            runId: this.runId,
+            taskId: d.taskId,
+            attempt: d.attempt,
+            reason: 'no heartbeat',
+          });
+          continue;
+        }
         const result = answer(d.taskId, d.attempt);
         this.now += 1;
         this.send({
