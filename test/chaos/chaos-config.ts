@@ -38,7 +38,8 @@ function windowVar(env: Env, fallback: readonly [number, number]): readonly [num
 /**
  * `npm run test:chaos`: runs of 2 041 instances (20 groups × 50 mapped items × 2 stages, sleeps of
  * 2–4 s, every fourth flaky task retried once), two processes of every service, each killed -9 twice
- * per run at random moments, Postgres and NATS restarted once per run.
+ * per run at random moments, Postgres and NATS restarted and the TASKS stream purged once per run (the
+ * planner's watchdog re-dispatches what the purge lost after the pipeline's `queuedTimeout: 10s`).
  */
 export function longChaosConfig(
   seed: number,
@@ -58,7 +59,7 @@ export function longChaosConfig(
     restartPostgres: flag(env, 'CHAOS_RESTART_POSTGRES', true),
     postgresDownMs: intVar(env, 'CHAOS_POSTGRES_DOWN_MS', 3000),
     restartNats: flag(env, 'CHAOS_RESTART_NATS', true),
-    purgeTasks: flag(env, 'CHAOS_PURGE'),
+    purgeTasks: flag(env, 'CHAOS_PURGE', true),
     queuedTimeout: '10s',
     window: windowVar(env, [0.03, 0.9]),
     minGapMs: 500,
