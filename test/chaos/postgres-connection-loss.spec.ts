@@ -10,7 +10,8 @@ const SCRIPT = fileURLToPath(new URL('./fixtures/lose-connection.ts', import.met
 /**
  * What made a Postgres restart stall a run (issue #8): every planner had a transaction open when the
  * server went away, pg emitted 'error' on the checked-out client, nobody listened (createDb listens on
- * the pool, which only covers idle clients), and the process died. Nothing restarted it.
+ * the pool, which only covers idle clients), and the process died. Nothing restarted it. Every pooled
+ * client now has its own listener.
  */
 describe('a lost Postgres connection while a transaction holds it', () => {
   let database: TestDatabase;
@@ -21,9 +22,8 @@ describe('a lost Postgres connection while a transaction holds it', () => {
     await database?.drop();
   });
 
-  // Known bug, fixed in libs/event-store createDb (listen for 'error' on every pooled client): remove
-  // `.fails` then. Until then this documents the crash without failing npm test.
-  it.fails(
+  // Fixed in libs/event-store createDb: it listens for 'error' on every pooled client.
+  it(
     'rejects the transaction and leaves the process (and its pool) running',
     async () => {
       const result = await run(

@@ -29,6 +29,10 @@ export function createDb(url: string, options: CreateDbOptions = {}): Kysely<Dat
   // An idle client losing its connection emits 'error' on the pool; without a
   // listener Node would crash the process. The next checkout reconnects.
   pool.on('error', () => undefined);
+  // A client checked out by a transaction when Postgres goes away (a restart) emits 'error' on ITSELF,
+  // which the pool does not listen to while the client is out: every service with a transaction open
+  // died (issue #8). Its query rejects anyway, the transaction fails and the client is discarded.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
     ...(options.log === undefined ? {} : { log: options.log }),
