@@ -1,3 +1,4 @@
+import { jsonProblem, MAX_JSON_DEPTH, textProblem } from '@tributary/domain';
 import { ApiError } from './api-error.js';
 import type { ApiRequest, ApiResponse } from './http-types.js';
 
@@ -12,8 +13,8 @@ export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 export function readBodyMiddleware(req: ApiRequest, res: ApiResponse, next: (error?: unknown) => void): void {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > MAX_BODY_BYTES) {
-    tooLarge(res, declared);
-    req.resume();
+    tooLarge(res, declared, declared <= MAX_DRAINED_BYTES);
+    drain(req);
     return;
   }
   if (
@@ -33,7 +34,8 @@ export function readBodyMiddleware(req: ApiRequest, res: ApiResponse, next: (err
     size += chunk.length;
     if (size > MAX_BODY_BYTES) {
       done = true;
-      tooLarge(res, size);
+      tooLarge(res, size, true);
+      drain(req);
       return;
     }
     chunks.push(chunk);
@@ -51,15 +53,32 @@ export function readBodyMiddleware(req: ApiRequest, res: ApiResponse, next: (err
   });
 }
 
-function tooLarge(res: ApiResponse, size: number): void {
-  res.setHeader('Connection', 'close');
+/**
+ * A client still sending a body the api refused reads the 413 only once its upload is done (an HTTP
+ * client that gets its connection closed mid-upload reports EPIPE, not the answer): the rest is read
+ * and dropped, up to this many bytes, after which the connection is cut.
+ */
+const MAX_DRAINED_BYTES = 64 * 1024 * 1024;
+
+function drain(req: ApiRequest): void {
+  let drained = 0;
+  req.removeAllListeners('data');
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > MAX_DRAINED_BYTES) req.destroy();
+  });
+  req.resume();
+}
+
+function tooLarge(res: ApiResponse, size: number, keepAlive: boolean): void {
+  if (!keepAlive) res.setHeader('Connection', 'close');
   res
     .status(413)
     .json(
       new ApiError(
         413,
         'payload_too_large',
-        `request body is ${size} bytes or more; at most ${MAX_BODY_BYTES} are accepted`,
+        `request body is ${size} bytes or more; at most ${MAX_BODY_BYTES} bytes (4 MiB) are accepted`,
       ).body(),
     );
 }
@@ -105,10 +124,15 @@ export function jsonBody(req: ApiRequest, emptyAs?: unknown): unknown {
   return parseJsonText(text);
 }
 
-/** JSON.parse with a 400 that says where the syntax error is. */
+/**
+ * JSON.parse with a 400 that says where the syntax error is, and a 400 naming the path for what no
+ * part of Tributary can store or send (NUL, unpaired surrogates, nesting deeper than
+ * {@link MAX_JSON_DEPTH}, `__proto__`/`constructor`/`prototype` keys): refused here, not by Postgres later.
+ */
 export function parseJsonText(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     const message = (error as Error).message;
     const position = /position (\d+)/.exec(message);
@@ -120,6 +144,27 @@ export function parseJsonText(text: string): unknown {
       [{ path: '', message, ...(where ?? {}) }],
     );
   }
+  assertStorable(value, 'request body');
+  return value;
+}
+
+/** A 400 naming the path when `value` holds what Tributary cannot store or send (see {@link parseJsonText}). */
+export function assertStorable(value: unknown, what: string): void {
+  const problem = jsonProblem(value, MAX_JSON_DEPTH);
+  if (problem) {
+    throw new ApiError(
+      400,
+      'invalid_request',
+      `${what}${problem.path ? ` at ${problem.path}` : ''}: ${problem.message}`,
+      [{ path: problem.path, message: problem.message }],
+    );
+  }
+}
+
+/** A 400 when a text Postgres cannot store (NUL, unpaired surrogates) was sent as `what`. */
+export function assertStorableText(text: string, what: string, path: string): void {
+  const problem = textProblem(text);
+  if (problem) throw new ApiError(400, 'invalid_request', `${what} ${problem}`, [{ path, message: problem }]);
 }
 
 function lineColumn(text: string, offset: number): { line: number; column: number } {

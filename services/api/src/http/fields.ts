@@ -1,3 +1,4 @@
+import { textProblem } from '@tributary/domain';
 import { invalidRequest, type Issue } from './api-error.js';
 
 const describe = (value: unknown): string => {
@@ -161,6 +162,11 @@ export class QueryFields {
       this.issues.push({ path: `?${name}`, message: `must be at most ${rule.maxLength} characters` });
       return undefined;
     }
+    const problem = textProblem(value);
+    if (problem) {
+      this.issues.push({ path: `?${name}`, message: problem });
+      return undefined;
+    }
     if (rule.oneOf && !rule.oneOf.includes(value)) {
       this.issues.push({
         path: `?${name}`,
@@ -205,5 +211,7 @@ export function pathParam(name: string, value: string | undefined, maxLength = 5
   if (value.length > maxLength) {
     throw invalidRequest('path', [{ path: `:${name}`, message: `must be at most ${maxLength} characters` }]);
   }
+  const problem = textProblem(value);
+  if (problem) throw invalidRequest('path', [{ path: `:${name}`, message: problem }]);
   return value;
 }

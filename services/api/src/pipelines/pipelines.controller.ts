@@ -4,7 +4,7 @@ import { getPipeline, listPipelines, savePipelineVersion } from '@tributary/even
 import type { Infrastructure } from '@tributary/runtime';
 import { Caller, MinRole, type Principal } from '../auth/principal.js';
 import { ApiError, notFound } from '../http/api-error.js';
-import { bodyText, jsonBody, mediaTypeOf } from '../http/body.js';
+import { assertStorable, assertStorableText, bodyText, jsonBody, mediaTypeOf } from '../http/body.js';
 import { pathParam, QueryFields } from '../http/fields.js';
 import type { ApiRequest, ApiResponse } from '../http/http-types.js';
 import { INFRASTRUCTURE } from '../tokens.js';
@@ -44,6 +44,7 @@ export class PipelinesController {
     const source = bodyText(req);
     if (source.trim() === '')
       throw new ApiError(400, 'invalid_request', 'request body is empty; expected a pipeline spec');
+    assertStorableText(source, 'pipeline spec', '');
     const parsed = parsePipelineSpec(source, format);
     if (!parsed.ok) {
       throw new ApiError(
@@ -56,6 +57,8 @@ export class PipelinesController {
         parsed.issues,
       );
     }
+    // YAML escapes ("\0", "\ud800") and anchors can build what the text did not show.
+    assertStorable(JSON.parse(JSON.stringify(parsed.spec)) as unknown, 'pipeline spec');
     const { pipeline, created } = await savePipelineVersion(this.infra.db, {
       spec: parsed.spec,
       source,

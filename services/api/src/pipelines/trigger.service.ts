@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { encodeTriggerRun, jsonToBytes, RUN_ID_HEADER, timestampFromEpochMs } from '@tributary/events';
 import { publish, PublishError } from '@tributary/messaging';
-import { runIdForTrigger, type Infrastructure } from '@tributary/runtime';
+import { describeBytes, runIdForTrigger, type Infrastructure } from '@tributary/runtime';
+import { paramsLimit } from './params-limit.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiError, notFound } from '../http/api-error.js';
 import { BodyFields } from '../http/fields.js';
@@ -35,12 +36,21 @@ export class TriggerService {
       );
     }
     const runId = runIdForTrigger({ pipelineId, idempotencyKey: idempotencyKey ?? null });
+    const paramsJson = jsonToBytes(params);
+    const limit = paramsLimit(this.infra.nc.info?.max_payload ?? 1024 * 1024);
+    if (paramsJson.length > limit.bytes) {
+      throw new ApiError(
+        413,
+        'payload_too_large',
+        `params are ${describeBytes(paramsJson.length)}; at most ${describeBytes(limit.bytes)} are accepted (${limit.why})`,
+      );
+    }
     const checked = found.plan.validateParams(params);
     const payload = encodeTriggerRun({
       runId,
       pipelineId,
       pipelineVersion: found.pipeline.version,
-      paramsJson: jsonToBytes(params),
+      paramsJson,
       idempotencyKey: idempotencyKey ?? '',
       actor: caller.name,
       requestedAt: timestampFromEpochMs(Date.now()),
@@ -51,6 +61,10 @@ export class TriggerService {
         headers: { [RUN_ID_HEADER]: runId },
       });
     } catch (error) {
+      if (error instanceof PublishError && !error.retryable) {
+        // The server refuses this message itself (too large…): trying again cannot help.
+        throw new ApiError(413, 'payload_too_large', `the trigger was refused by NATS: ${error.message}`);
+      }
       if (error instanceof PublishError) {
         throw new ApiError(
           503,
