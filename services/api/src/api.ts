@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -51,6 +52,7 @@ export async function startApi(
     });
     app.setGlobalPrefix(API_PREFIX);
     app.use(httpMetrics.middleware(), readBodyMiddleware, tracingMiddleware);
+    answerMalformedRequests(app.getHttpServer() as Server);
     const host = options.host ?? config.apiHost;
     await app.listen(options.port ?? config.apiPort, host);
     const address = app.getHttpServer().address() as AddressInfo;
@@ -80,4 +82,29 @@ function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '') return '127.0.0.1';
   if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * Requests Node's HTTP parser refuses before any route sees them (headers or a URL over 16 KiB, a
+ * malformed request line) get the api's error shape instead of an empty 400/431 and a closed socket.
+ */
+function answerMalformedRequests(server: Server): void {
+  server.removeAllListeners('clientError');
+  server.on('clientError', (error: Error & { code?: string }, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const body = JSON.stringify({
+      error: {
+        code: tooLarge ? 'headers_too_large' : 'invalid_request',
+        message: tooLarge
+          ? 'the request line and headers are larger than 16 KiB (a path or query that long names nothing)'
+          : `the request is not valid HTTP: ${error.message}`,
+      },
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 }
