@@ -315,6 +315,7 @@ async function chaosRun(
   let lastActionEnd = 0;
   let stalled = false;
   let timedOut = false;
+  const actionTimes: { at: number; what: string }[] = [];
   for (;;) {
     const progress = await progressOf(system, runId).catch(() => null);
     const now = Date.now();
@@ -340,6 +341,7 @@ async function chaosRun(
       next += 1;
       const t0 = Date.now();
       const line = await perform(due.action, { system, pg, nats, rng, supervisor, config, counts, runDir });
+      actionTimes.push({ at: t0, what: line });
       log(
         `  [${((t0 - started) / 1000).toFixed(1)}s ${((progress.done / sleeps) * 100).toFixed(0)}%] ${line}`,
       );
@@ -384,6 +386,13 @@ async function chaosRun(
       await diagnose(system, runId, config, runDir, nats);
   }
   saveLogs(system, nats, runDir);
+  await saveEventLog(system, runId, join(runDir, 'event-log.tsv')).catch((e: unknown) =>
+    log(`  event log not saved: ${String(e)}`),
+  );
+  writeFileSync(
+    join(runDir, 'actions.tsv'),
+    actionTimes.map((a) => `${new Date(a.at).toISOString()}\t${a.what}`).join('\n') + '\n',
+  );
   const exits = supervisor.exits.slice(exitsBefore);
   const unknown = exits.filter((e) => !e.known);
   if (unknown.length > 0)
@@ -630,6 +639,31 @@ async function diagnose(
   );
   writeFileSync(join(runDir, 'diagnosis.txt'), `${lines.join('\n')}\n`);
   config.log(`  diagnosis: ${join(runDir, 'diagnosis.txt')}\n${lines.map((l) => `    ${l}`).join('\n')}`);
+}
+
+/** The run's log, one event a line (run_seq, recorded and occurred times, type, task, attempt, actor), for later study. */
+async function saveEventLog(system: TributarySystem, runId: string, file: string): Promise<void> {
+  const rows = await system.db
+    .selectFrom('event_log')
+    .select(['run_seq', 'recorded_at', 'occurred_at', 'type', 'task_id', 'attempt', 'actor'])
+    .where('run_id', '=', runId)
+    .orderBy('run_seq')
+    .execute();
+  const lines = rows.map((r) =>
+    [
+      r.run_seq,
+      r.recorded_at.toISOString(),
+      r.occurred_at.toISOString(),
+      r.type,
+      r.task_id ?? '',
+      r.attempt ?? '',
+      r.actor ?? '',
+    ].join('\t'),
+  );
+  writeFileSync(
+    file,
+    `run_seq\trecorded_at\toccurred_at\ttype\ttask_id\tattempt\tactor\n${lines.join('\n')}\n`,
+  );
 }
 
 function saveLogs(system: TributarySystem, nats: ThrowawayNats, dir: string): void {
