@@ -2,14 +2,23 @@ import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { analyzeCel, lineColumn, type CelVariable, type ParsedCel } from './cel-ast.js';
 import { celToJson } from './cel-value.js';
+import {
+  expressionBudgetProblem,
+  iterateFunction,
+  ITERATE_FUNCTION,
+  meterComprehensions,
+  resetIterationBudget,
+} from './cel-budget.js';
 import type { CompiledExpression, EvaluationResult, ExpressionScope } from './compiled-plan.js';
 
 /**
  * The CEL environment of every Tributary expression: the standard library plus the `strings`
  * extension (`lowerAscii`, `split`, `indexOf`, …). Variables are bound per evaluation.
  */
-const ENV = celEnv({ funcs: strings });
-const KNOWN_FUNCTIONS: ReadonlySet<string> = new Set([...ENV.funcs].map((func) => func.name));
+const ENV = celEnv({ funcs: [...strings, iterateFunction] });
+const KNOWN_FUNCTIONS: ReadonlySet<string> = new Set(
+  [...ENV.funcs].map((func) => func.name).filter((name) => name !== ITERATE_FUNCTION),
+);
 
 /** Where in the expression a compile error is (1-based). */
 export interface CelPosition {
@@ -35,6 +44,8 @@ export type CompileExpressionResult =
  *   `int(params.n) + 1`, as with CEL on google.protobuf.Struct); comparisons mix freely (`item == 2`).
  */
 export function compileExpression(source: string): CompileExpressionResult {
+  const overBudget = expressionBudgetProblem(source);
+  if (overBudget !== null) return { ok: false, message: overBudget, position: null };
   let parsed: ParsedCel;
   try {
     parsed = parse(source);
@@ -53,6 +64,7 @@ export function compileExpression(source: string): CompileExpressionResult {
   }
   let program: ReturnType<typeof plan>;
   try {
+    meterComprehensions(parsed.expr);
     program = plan(ENV, parsed);
   } catch (error) {
     return { ok: false, message: error instanceof Error ? error.message : String(error), position: null };
@@ -80,6 +92,7 @@ function evaluate(
   }
   let result: unknown;
   try {
+    resetIterationBudget();
     result = program(bindings as never);
   } catch (error) {
     return { ok: false, error: `${source}: ${error instanceof Error ? error.message : String(error)}` };
