@@ -176,6 +176,8 @@ export async function runChaos(config: ChaosConfig): Promise<ChaosSummary> {
         api: config.replicas.api,
       },
       env: { TRIBUTARY_LOG_LEVEL: process.env.TRIBUTARY_LOG_LEVEL ?? '', ...config.env },
+      // Twelve Node processes starting at once on two cores (maybe beside other test suites).
+      startTimeoutMs: 120_000,
     });
     log(
       `system up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${system.processes.map((p) => p.name).join(', ')}`,

@@ -32,5 +32,5 @@ describe('chaos (short): kill -9 every kind of service, restart Postgres and NAT
     expect(run!.duplicates).toBe(0);
     expect(run!.postgresRestarts + run!.natsRestarts, 'both restarts happened mid-run').toBe(2);
     expect(run!.kills, 'kills mid-run').toBeGreaterThanOrEqual(3);
-  }, 170_000);
+  }, 240_000);
 });

@@ -82,7 +82,10 @@ export class TributarySystem {
     databaseUrl?: string;
     /** Use this NATS server (with a fresh stream prefix) instead of the shared one. */
     natsUrl?: string;
+    /** How long every api may take to answer and every durable consumer to appear. @default 30 000 */
+    startTimeoutMs?: number;
   }): Promise<TributarySystem> {
+    const startTimeoutMs = options.startTimeoutMs ?? 30_000;
     const database: TestDatabase = options.databaseUrl
       ? {
           url: options.databaseUrl,
@@ -154,17 +157,24 @@ export class TributarySystem {
     );
     try {
       for (const [name, api] of system.apis)
-        await waitFor(`${name} to answer /healthz`, async () => {
-          system.assertRunning();
-          return (await api.request('GET', '/healthz', undefined, { token: null })).status === 200;
-        });
-      await system.waitForConsumers([
-        'planner-triggers',
-        'planner-results',
-        'fan-in',
-        'consolidator',
-        ...options.executorHosts.flatMap((h) => h.executors.map((e) => `executor-${e}`)),
-      ]);
+        await waitFor(
+          `${name} to answer /healthz`,
+          async () => {
+            system.assertRunning();
+            return (await api.request('GET', '/healthz', undefined, { token: null })).status === 200;
+          },
+          startTimeoutMs,
+        );
+      await system.waitForConsumers(
+        [
+          'planner-triggers',
+          'planner-results',
+          'fan-in',
+          'consolidator',
+          ...options.executorHosts.flatMap((h) => h.executors.map((e) => `executor-${e}`)),
+        ],
+        startTimeoutMs,
+      );
     } catch (error) {
       await system.stop();
       throw error;
@@ -173,7 +183,7 @@ export class TributarySystem {
   }
 
   /** Every service is up once its durable consumers exist. */
-  private async waitForConsumers(durables: string[]): Promise<void> {
+  private async waitForConsumers(durables: string[], timeoutMs = 30_000): Promise<void> {
     const { connect } = await import('@nats-io/transport-node');
     const { jetstreamManager } = await import('@nats-io/jetstream');
     const nc = await connect({ servers: this.nats.url });
@@ -182,18 +192,22 @@ export class TributarySystem {
       const streamNames = ['TRIGGERS', 'TASKS', 'RESULTS', 'EVENTS'].map(
         (s) => `${this.prefix.toUpperCase()}_${s}`,
       );
-      await waitFor(`consumers ${durables.join(', ')}`, async () => {
-        this.assertRunning();
-        const present = new Set<string>();
-        for (const stream of streamNames) {
-          try {
-            for await (const info of jsm.consumers.list(stream)) present.add(info.name);
-          } catch {
-            return false;
+      await waitFor(
+        `consumers ${durables.join(', ')}`,
+        async () => {
+          this.assertRunning();
+          const present = new Set<string>();
+          for (const stream of streamNames) {
+            try {
+              for await (const info of jsm.consumers.list(stream)) present.add(info.name);
+            } catch {
+              return false;
+            }
           }
-        }
-        return durables.every((d) => present.has(d));
-      });
+          return durables.every((d) => present.has(d));
+        },
+        timeoutMs,
+      );
     } finally {
       await nc.close();
     }
