@@ -31,7 +31,7 @@ export interface ApiErrorDetail {
   column?: number;
 }
 
-/** An error answer of the api (`{error: {code, message, details}}`), or `unreachable` when nothing answered. */
+/** An error answer of the api (`{error: {code, message, details}}`), or status 0 (`unreachable`, `connection_lost`) when no answer came. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(

@@ -13,7 +13,7 @@ import {
 } from '@tributary/runtime';
 import { ApiModule } from './api.module.js';
 import { TokenStore } from './auth/token-store.js';
-import { readBodyMiddleware } from './http/body.js';
+import { answerExpectContinue, readBodyMiddleware } from './http/body.js';
 import { tracingMiddleware } from './http/tracing.js';
 import { HttpMetrics } from './ops/http-metrics.js';
 
@@ -53,6 +53,7 @@ export async function startApi(
     app.setGlobalPrefix(API_PREFIX);
     app.use(httpMetrics.middleware(), readBodyMiddleware, tracingMiddleware);
     answerMalformedRequests(app.getHttpServer() as Server);
+    answerExpectContinue(app.getHttpServer() as Server);
     const host = options.host ?? config.apiHost;
     await app.listen(options.port ?? config.apiPort, host);
     const address = app.getHttpServer().address() as AddressInfo;

@@ -151,4 +151,60 @@ stages:
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.body).error.code).toBe('payload_too_large');
   });
+  it('a body declared over 4 MiB with Expect: 100-continue is refused before any of it is sent', async () => {
+    const url = new URL(`${h.api.url}/api/v1/pipelines/shipping/runs`);
+    const seen = await new Promise<{ continued: boolean; status: number; body: string }>(
+      (resolve, reject) => {
+        let continued = false;
+        const req = request(url, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${'test-admin-token-0123456789'}`,
+            'content-type': 'application/json',
+            'content-length': String(40 * 1024 * 1024),
+            expect: '100-continue',
+          },
+        });
+        req.on('continue', () => (continued = true));
+        req.on('response', (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => {
+            req.destroy();
+            resolve({ continued, status: res.statusCode!, body });
+          });
+        });
+        req.on('error', reject);
+      },
+    );
+    expect([seen.continued, seen.status, JSON.parse(seen.body).error.code]).toEqual([
+      false,
+      413,
+      'payload_too_large',
+    ]);
+    // A body within the limit is told to continue and is answered as usual.
+    const small = JSON.stringify({ params: { markets: ['LU'] } });
+    const answer = await new Promise<{ continued: boolean; status: number }>((resolve, reject) => {
+      let continued = false;
+      const req = request(url, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${'test-admin-token-0123456789'}`,
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(small)),
+          expect: '100-continue',
+        },
+      });
+      req.on('continue', () => {
+        continued = true;
+        req.end(small);
+      });
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => resolve({ continued, status: res.statusCode! }));
+      });
+      req.on('error', reject);
+    });
+    expect(answer).toEqual({ continued: true, status: 202 });
+  });
 });

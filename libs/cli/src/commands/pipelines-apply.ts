@@ -57,7 +57,7 @@ export async function pipelinesApply(
         );
       }
     } catch (error) {
-      if (!(error instanceof ApiError) || error.code === 'unreachable') throw error;
+      if (!(error instanceof ApiError) || error.status === 0) throw error;
       failed += 1;
       results.push({ file, error: { code: error.code, message: error.message, details: error.details } });
       for (const detail of error.details) eprintln(ctx, formatSpecProblem(file, detail));

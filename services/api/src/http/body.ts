@@ -1,3 +1,4 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { jsonProblem, MAX_JSON_DEPTH, textProblem } from '@tributary/domain';
 import { ApiError } from './api-error.js';
 import type { ApiRequest, ApiResponse } from './http-types.js';
@@ -81,6 +82,20 @@ function tooLarge(res: ApiResponse, size: number, keepAlive: boolean): void {
         `request body is ${size} bytes or more; at most ${MAX_BODY_BYTES} bytes (4 MiB) are accepted`,
       ).body(),
     );
+}
+
+/**
+ * `Expect: 100-continue` (the CLI sends it with bodies of 64 KiB or more): a body declared over
+ * {@link MAX_BODY_BYTES} is refused before the client sends any of it — the request goes through the
+ * routes without `100 Continue`, and {@link readBodyMiddleware} answers 413 and closes the connection
+ * (the client never sent the body, so there is nothing to drain). Other requests are told to continue.
+ */
+export function answerExpectContinue(server: Server): void {
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (Number(req.headers['content-length'] ?? '0') > MAX_BODY_BYTES) res.setHeader('Connection', 'close');
+    else res.writeContinue();
+    server.emit('request', req, res);
+  });
 }
 
 /** The media type of the request without parameters, lowercased; null when absent. */
