@@ -647,7 +647,7 @@ async function diagnose(
 async function saveEventLog(system: TributarySystem, runId: string, file: string): Promise<void> {
   const rows = await system.db
     .selectFrom('event_log')
-    .select(['run_seq', 'recorded_at', 'occurred_at', 'type', 'task_id', 'attempt', 'actor'])
+    .select(['run_seq', 'recorded_at', 'occurred_at', 'type', 'task_id', 'attempt', 'actor', 'payload'])
     .where('run_id', '=', runId)
     .orderBy('run_seq')
     .execute();
@@ -660,12 +660,24 @@ async function saveEventLog(system: TributarySystem, runId: string, file: string
       r.task_id ?? '',
       r.attempt ?? '',
       r.actor ?? '',
+      detailOf(r.payload),
     ].join('\t'),
   );
   writeFileSync(
     file,
-    `run_seq\trecorded_at\toccurred_at\ttype\ttask_id\tattempt\tactor\n${lines.join('\n')}\n`,
+    `run_seq\trecorded_at\toccurred_at\ttype\ttask_id\tattempt\tactor\tdetail\n${lines.join('\n')}\n`,
   );
+}
+
+/** An event's error (`type: message`), reason or host, on one line. */
+function detailOf(payload: unknown): string {
+  const p = (payload ?? {}) as {
+    error?: { type?: string; message?: string };
+    reason?: string;
+    host?: string;
+  };
+  const text = p.error ? `${p.error.type}: ${p.error.message}` : (p.reason ?? p.host ?? '');
+  return String(text).replace(/\s+/g, ' ').slice(0, 300);
 }
 
 function saveLogs(system: TributarySystem, nats: ThrowawayNats, dir: string): void {
