@@ -9,13 +9,14 @@ import {
   meterComprehensions,
   resetIterationBudget,
 } from './cel-budget.js';
+import { expressionDepthProblem, meteredFunctions, resetEvaluationCost } from './cel-cost.js';
 import type { CompiledExpression, EvaluationResult, ExpressionScope } from './compiled-plan.js';
 
 /**
  * The CEL environment of every Tributary expression: the standard library plus the `strings`
  * extension (`lowerAscii`, `split`, `indexOf`, …). Variables are bound per evaluation.
  */
-const ENV = celEnv({ funcs: [...strings, iterateFunction] });
+const ENV = celEnv({ funcs: [...meteredFunctions(celEnv({ funcs: strings }).funcs), iterateFunction] });
 const KNOWN_FUNCTIONS: ReadonlySet<string> = new Set(
   [...ENV.funcs].map((func) => func.name).filter((name) => name !== ITERATE_FUNCTION),
 );
@@ -52,6 +53,8 @@ export function compileExpression(source: string): CompileExpressionResult {
   } catch (error) {
     return syntaxError(source, error);
   }
+  const tooDeep = expressionDepthProblem(parsed.expr);
+  if (tooDeep !== null) return { ok: false, message: tooDeep, position: null };
   const analysis = analyzeCel(parsed, KNOWN_FUNCTIONS);
   const problem = analysis.problems[0];
   if (problem !== undefined) {
@@ -93,12 +96,19 @@ function evaluate(
   let result: unknown;
   try {
     resetIterationBudget();
+    resetEvaluationCost();
     result = program(bindings as never);
   } catch (error) {
     return { ok: false, error: `${source}: ${error instanceof Error ? error.message : String(error)}` };
   }
   if (isCelError(result)) return { ok: false, error: `${source}: ${result.message}` };
-  const json = celToJson(result);
+  let json: ReturnType<typeof celToJson>;
+  try {
+    json = celToJson(result);
+  } catch (error) {
+    // A result too deep or too large to convert (the stack, a string over the engine's limit).
+    return { ok: false, error: `${source}: ${error instanceof Error ? error.message : String(error)}` };
+  }
   return json.ok ? { ok: true, value: json.value } : { ok: false, error: `${source}: ${json.error}` };
 }
 
