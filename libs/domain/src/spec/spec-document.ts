@@ -1,4 +1,5 @@
 import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { jsonProblem, MAX_JSON_DEPTH } from '../json/json-safety.js';
 import { fromJsonPointer } from './json-pointer.js';
 import type { ValidationIssue } from './pipeline-spec.js';
 
@@ -14,37 +15,84 @@ const noPositions = (): null => null;
  * `format: 'json'`, strict JSON. Syntax errors (including duplicate keys) become issues at path ""
  * with line and column. `locate` maps a JSON pointer to the line/column of the nearest existing
  * node, so every later issue can point into the text.
+ *
+ * What no part of Tributary can store or send is refused here, at its path (issue #8): NUL and unpaired
+ * surrogates (YAML and JSON escapes build them from clean text), nesting deeper than
+ * {@link MAX_JSON_DEPTH}, `__proto__`/`constructor`/`prototype` keys, and YAML values with no JSON form
+ * (`.nan`, `.inf`).
  */
 export function readSpecDocument(input: string | object, format?: 'yaml' | 'json'): SpecDocument {
-  if (typeof input !== 'string') return { ok: true, value: input, locate: noPositions };
+  // An object given as is: values with no JSON form are the schema's to report, with the rest.
+  if (typeof input !== 'string') return checked({ ok: true, value: input, locate: noPositions }, false);
   if (format === 'json') {
+    let value: unknown;
     try {
-      const value: unknown = JSON.parse(input);
-      const located = parseYaml(input);
-      return { ok: true, value, locate: located.ok ? located.locate : noPositions };
+      value = JSON.parse(input);
     } catch (error) {
       return { ok: false, issues: [jsonSyntaxIssue(input, error)] };
     }
+    // Positions come from reading the text as YAML, only when an issue needs one.
+    let located: SpecDocument | null = null;
+    const locate = (pointer: string) => {
+      located ??= parseYaml(input);
+      return located.ok ? located.locate(pointer) : null;
+    };
+    return checked({ ok: true, value, locate });
   }
-  return parseYaml(input);
+  return checked(parseYaml(input));
 }
+
+const NOT_JSON = /is not a JSON (number|value)$/;
+
+function checked(read: SpecDocument, nonJson = true): SpecDocument {
+  if (!read.ok) return read;
+  const problem = jsonProblem(read.value, MAX_JSON_DEPTH);
+  if (problem === null || (!nonJson && NOT_JSON.test(problem.message))) return read;
+  const at = read.locate(problem.path);
+  return {
+    ok: false,
+    issues: [
+      { path: problem.path, message: problem.message, ...(at ? { line: at.line, column: at.column } : {}) },
+    ],
+  };
+}
+
+/** What the YAML parser reports when a document nests deeper than its recursion can follow. */
+const STACK_OVERFLOW = /Maximum call stack size exceeded/;
+const TOO_DEEP = `the document nests too deeply to be read (at most ${MAX_JSON_DEPTH} levels are accepted)`;
 
 function parseYaml(text: string): SpecDocument {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, {
-    lineCounter,
-    uniqueKeys: true,
-    prettyErrors: false,
-    logLevel: 'silent',
-  });
-  if (document.errors.length > 0) {
+  let document: Document;
+  try {
+    document = parseDocument(text, {
+      lineCounter,
+      // Checked below in linear time: the parser's own check compares each key with every earlier one
+      // (a 4 MiB spec of 300 000 keys held the api for minutes).
+      uniqueKeys: false,
+      prettyErrors: false,
+      logLevel: 'silent',
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
     return {
       ok: false,
-      issues: document.errors.map((error) => {
-        const { line, col } = lineCounter.linePos(error.pos[0]);
+      issues: [{ path: '', message: STACK_OVERFLOW.test(message) ? TOO_DEEP : `YAML error: ${message}` }],
+    };
+  }
+  const errors = [
+    ...document.errors.map((error) => ({ offset: error.pos[0], message: firstLine(error.message) })),
+    ...duplicateKeys(document),
+  ];
+  if (errors.length > 0) {
+    return {
+      ok: false,
+      issues: errors.map((error) => {
+        const { line, col } = lineCounter.linePos(error.offset);
+        const message = STACK_OVERFLOW.test(error.message) ? TOO_DEEP : error.message;
         return {
           path: '',
-          message: `YAML syntax error at line ${line}, column ${col}: ${firstLine(error.message)}`,
+          message: `YAML syntax error at line ${line}, column ${col}: ${message}`,
           line,
           column: col,
         };
@@ -100,6 +148,27 @@ const rangeStart = (node: unknown): number | null => {
   if (isNode(node) && node.range) return node.range[0];
   return null;
 };
+
+/** Keys repeated in one map (scalars compared by value, as the parser's own check does), in one pass. */
+function duplicateKeys(document: Document): { offset: number; message: string }[] {
+  const found: { offset: number; message: string }[] = [];
+  const stack: unknown[] = [document.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          if (seen.has(pair.key.value))
+            found.push({ offset: pair.key.range?.[0] ?? 0, message: 'Map keys must be unique' });
+          else seen.add(pair.key.value);
+        } else stack.push(pair.key);
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) stack.push(...node.items);
+  }
+  return found.sort((a, b) => a.offset - b.offset);
+}
 
 const firstLine = (message: string): string => message.split('\n')[0] ?? message;
 

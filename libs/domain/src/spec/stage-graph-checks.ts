@@ -113,29 +113,46 @@ function findCycles(
   const stack: RawStageEntry[] = [];
   const onStack = new Set<RawStageEntry>();
   const components: RawStageEntry[][] = [];
-  const connect = (node: RawStageEntry): void => {
+  const enter = (node: RawStageEntry): void => {
     index.set(node, index.size);
     low.set(node, index.get(node) ?? 0);
     stack.push(node);
     onStack.add(node);
-    for (const next of downstream.get(node) ?? []) {
-      if (!index.has(next)) {
-        connect(next);
-        low.set(node, Math.min(low.get(node) ?? 0, low.get(next) ?? 0));
-      } else if (onStack.has(next)) {
-        low.set(node, Math.min(low.get(node) ?? 0, index.get(next) ?? 0));
+  };
+  // Iterative (a chain of 60 000 stages overflowed the stack of the recursive form): one frame per node
+  // being visited, with the next of its downstream edges to follow.
+  const connect = (root: RawStageEntry): void => {
+    enter(root);
+    const frames: { node: RawStageEntry; edge: number }[] = [{ node: root, edge: 0 }];
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      const node = frame.node;
+      const edges = downstream.get(node) ?? [];
+      if (frame.edge < edges.length) {
+        const next = edges[frame.edge]!;
+        frame.edge += 1;
+        if (!index.has(next)) {
+          enter(next);
+          frames.push({ node: next, edge: 0 });
+        } else if (onStack.has(next)) {
+          low.set(node, Math.min(low.get(node) ?? 0, index.get(next) ?? 0));
+        }
+        continue;
       }
+      frames.pop();
+      const parent = frames[frames.length - 1]?.node;
+      if (parent !== undefined) low.set(parent, Math.min(low.get(parent) ?? 0, low.get(node) ?? 0));
+      if (low.get(node) !== index.get(node)) continue;
+      const component: RawStageEntry[] = [];
+      let member: RawStageEntry | undefined;
+      do {
+        member = stack.pop();
+        if (member === undefined) break;
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== node);
+      components.push(component);
     }
-    if (low.get(node) !== index.get(node)) return;
-    const component: RawStageEntry[] = [];
-    let member: RawStageEntry | undefined;
-    do {
-      member = stack.pop();
-      if (member === undefined) break;
-      onStack.delete(member);
-      component.push(member);
-    } while (member !== node);
-    components.push(component);
   };
   for (const node of nodes) if (!index.has(node)) connect(node);
 
@@ -150,11 +167,17 @@ function findCycles(
       order: order.get(start) ?? 0,
       issue: {
         path: toJsonPointer(start.path),
-        message: `dependency cycle: ${cycle.map((node) => node.id).join(' → ')}`,
+        message: `dependency cycle: ${cycleText(cycle.map((node) => node.id ?? '?'))}`,
       },
     });
   }
   return issues.sort((a, b) => a.order - b.order).map((entry) => entry.issue);
+}
+
+/** A cycle's ids joined by arrows; a long one shows its first and last ten ids and how many are left out. */
+function cycleText(ids: readonly string[]): string {
+  if (ids.length <= 24) return ids.join(' → ');
+  return `${ids.slice(0, 10).join(' → ')} → … (${ids.length - 20} more) … → ${ids.slice(-10).join(' → ')}`;
 }
 
 /** Breadth-first: the shortest path from `start` back to itself inside its component. */
@@ -171,14 +194,14 @@ function shortestCycle(
     for (const next of downstream.get(node) ?? []) {
       if (!members.has(next)) continue;
       if (next === start) {
-        const path = [start];
+        const back: RawStageEntry[] = [];
         for (
           let at: RawStageEntry | undefined = node;
           at !== undefined && at !== start;
           at = previous.get(at)
         )
-          path.splice(1, 0, at);
-        return [...path, start];
+          back.push(at);
+        return [start, ...back.reverse(), start];
       }
       if (!previous.has(next)) {
         previous.set(next, node);
