@@ -100,7 +100,7 @@ export function shortChaosConfig(seed: number, rest: Pick<ChaosConfig, 'logDir' 
     runTimeoutMs: 100_000,
     settleMs: 45_000,
     supervise: true,
-    knownExits: [PG_CLIENT_ERROR_CRASH, START_WITHOUT_POSTGRES],
+    knownExits: [],
     ...rest,
   };
 }

@@ -67,8 +67,9 @@ export interface KnownExit {
 }
 
 /**
- * A service that loses its Postgres connection while a query or transaction holds a pooled client
- * crashes on pg's unhandled 'error' event: createDb (libs/event-store) listens on the pool only.
+ * A service that lost its Postgres connection while a query or transaction held a pooled client crashed
+ * on pg's unhandled 'error' event (createDb listened on the pool only; fixed in 9c5b955). For runs
+ * against older code (CHAOS_TOLERATE_KNOWN=1).
  */
 export const PG_CLIENT_ERROR_CRASH: KnownExit = {
   pattern: /Unhandled 'error' event[\s\S]*Emitted 'error' event on Client instance/,

@@ -23,17 +23,13 @@ describe('a lost Postgres connection while a transaction holds it', () => {
   });
 
   // Fixed in libs/event-store createDb: it listens for 'error' on every pooled client.
-  it(
-    'rejects the transaction and leaves the process (and its pool) running',
-    async () => {
-      const result = await run(
-        process.execPath,
-        ['--import', 'tsx', '--conditions=@tributary/source', SCRIPT, database.url],
-        { cwd: fileURLToPath(new URL('.', import.meta.url)), timeout: 30_000 },
-      ).catch((error: { code?: number; stdout?: string; stderr?: string }) => error);
-      expect(result.stderr ?? '').not.toContain("Unhandled 'error' event");
-      expect(result.stdout).toMatch(/^survived \(rejected: /m);
-    },
-    40_000,
-  );
+  it('rejects the transaction and leaves the process (and its pool) running', async () => {
+    const result = await run(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=@tributary/source', SCRIPT, database.url],
+      { cwd: fileURLToPath(new URL('.', import.meta.url)), timeout: 30_000 },
+    ).catch((error: { code?: number; stdout?: string; stderr?: string }) => error);
+    expect(result.stderr ?? '').not.toContain("Unhandled 'error' event");
+    expect(result.stdout).toMatch(/^survived \(rejected: /m);
+  }, 40_000);
 });
