@@ -93,13 +93,26 @@ stages:
     ]);
   });
 
-  it('refuses a pipeline spec whose YAML builds a NUL (an escape) with 400', async () => {
+  it('refuses a pipeline spec whose YAML builds a NUL (an escape) as an invalid spec, at its path and line', async () => {
     const answer = await h.call('POST', '/pipelines', {
       body: 'id: nul\nstages:\n  - { id: only, executor: noop, with: { s: "a\\0b" } }\n',
       contentType: 'application/yaml',
     });
-    expect(answer.status).toBe(400);
+    expect([answer.status, answer.body.error.code]).toEqual([422, 'invalid_spec']);
     expect(answer.body.error.message).toContain('/stages/0/with/s: string contains the NUL character');
+    expect(answer.body.error.details[0]).toMatchObject({ path: '/stages/0/with/s', line: 3 });
+  });
+
+  it('refuses a pipeline spec over 1 MiB with 413 naming the limit', async () => {
+    const keys = Array.from({ length: 120_000 }, (_, i) => `k${i}: ${i}`).join(', ');
+    const answer = await h.call('POST', '/pipelines', {
+      body: `id: big\nstages:\n  - { id: only, executor: noop, with: { ${keys} } }\n`,
+      contentType: 'application/yaml',
+    });
+    expect([answer.status, answer.body.error.code]).toEqual([413, 'payload_too_large']);
+    expect(answer.body.error.message).toMatch(
+      /^pipeline spec is \d+ bytes; at most 1048576 bytes \(1 MiB\) are accepted$/,
+    );
   });
 
   it('a 1.5 MB params body answers 413 naming the limit and its variable (never 503), and nothing is published', async () => {

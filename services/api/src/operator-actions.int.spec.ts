@@ -138,4 +138,16 @@ describe('api: operator actions (forwarded to the planner over NATS request/repl
     expect(noTasks.status).toBe(400);
     expect(received).toEqual([]);
   });
+  it('answers 413 for a clear NATS cannot carry (2 MB of task ids), not "no planner, try again", and sends nothing', async () => {
+    const taskIds = Array.from({ length: 1000 }, (_, i) => `market=LU/${'t'.repeat(2000)}[${i}]`);
+    const res = await h.call('POST', '/runs/run-1/clear', {
+      token: operator,
+      body: { taskIds, reason: 'r' },
+    });
+    expect([res.status, res.body.error.code]).toEqual([413, 'payload_too_large']);
+    expect(res.body.error.message).toMatch(
+      /^this ClearTaskInstances command is \d+ bytes \([\d.]+ KiB\); the NATS server carries at most \d+ bytes \(.+\) \(max_payload\): name fewer or shorter task ids$/,
+    );
+    expect(received).toEqual([]);
+  });
 });

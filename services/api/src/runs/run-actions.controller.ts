@@ -1,5 +1,10 @@
 import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
-import { sendOperatorCommand, type Infrastructure, type OperatorCommand } from '@tributary/runtime';
+import {
+  describeBytes,
+  sendOperatorCommand,
+  type Infrastructure,
+  type OperatorCommand,
+} from '@tributary/runtime';
 import { Caller, MinRole, type Principal } from '../auth/principal.js';
 import { ApiError } from '../http/api-error.js';
 import { jsonBody } from '../http/body.js';
@@ -78,6 +83,17 @@ export class RunActionsController {
   }
 
   private async send(command: OperatorCommand) {
+    // A command NATS cannot carry would come back as "no planner answered" (503, try again): it is the
+    // request that is too large, and trying again cannot help.
+    const bytes = Buffer.byteLength(JSON.stringify(command));
+    const maxPayload = this.infra.nc.info?.max_payload ?? 1024 * 1024;
+    if (bytes > maxPayload) {
+      throw new ApiError(
+        413,
+        'payload_too_large',
+        `this ${command.type} command is ${describeBytes(bytes)}; the NATS server carries at most ${describeBytes(maxPayload)} (max_payload): name fewer or shorter task ids`,
+      );
+    }
     const reply = await sendOperatorCommand(this.infra.nc, this.infra.config.subjectPrefix, command);
     if (reply.ok) return { ok: true, events: reply.events, eventTypes: reply.eventTypes };
     throw new ApiError(STATUS_OF[reply.error.code] ?? 409, reply.error.code, reply.error.message);
