@@ -13,9 +13,10 @@ import {
 } from '@tributary/runtime';
 import { ApiModule } from './api.module.js';
 import { TokenStore } from './auth/token-store.js';
-import { answerExpectContinue, readBodyMiddleware } from './http/body.js';
+import { answerExpectContinue, bodyLimitFor, readBody } from './http/body.js';
 import { tracingMiddleware } from './http/tracing.js';
 import { HttpMetrics } from './ops/http-metrics.js';
+import { paramsLimit } from './pipelines/params-limit.js';
 
 /** Every route lives under this prefix. */
 export const API_PREFIX = 'api/v1';
@@ -43,6 +44,9 @@ export async function startApi(
   try {
     if (config.bootstrapAdminToken)
       await new TokenStore(infra.db).registerBootstrap(config.bootstrapAdminToken);
+    // TRIBUTARY_MAX_PARAMS_BYTES is checked here (a bad value stops the api, not its first trigger); the
+    // body limit grows with it.
+    const bodyLimit = bodyLimitFor(paramsLimit(infra.nc.info?.max_payload ?? 1024 * 1024).bytes);
     const httpMetrics = new HttpMetrics();
     const app = await NestFactory.create(ApiModule.register(infra, httpMetrics), new ExpressAdapter(), {
       logger: serviceLogger(),
@@ -51,9 +55,9 @@ export async function startApi(
       forceCloseConnections: true,
     });
     app.setGlobalPrefix(API_PREFIX);
-    app.use(httpMetrics.middleware(), readBodyMiddleware, tracingMiddleware);
+    app.use(httpMetrics.middleware(), readBody(bodyLimit), tracingMiddleware);
     answerMalformedRequests(app.getHttpServer() as Server);
-    answerExpectContinue(app.getHttpServer() as Server);
+    answerExpectContinue(app.getHttpServer() as Server, bodyLimit);
     const host = options.host ?? config.apiHost;
     await app.listen(options.port ?? config.apiPort, host);
     const address = app.getHttpServer().address() as AddressInfo;

@@ -1,20 +1,44 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { jsonProblem, MAX_JSON_DEPTH, textProblem } from '@tributary/domain';
+import { describeBytes } from '@tributary/runtime';
 import { ApiError } from './api-error.js';
 import type { ApiRequest, ApiResponse } from './http-types.js';
 
-/** Largest request body accepted (a pipeline spec, a trigger payload). */
+/** Largest request body accepted (a pipeline spec, a trigger payload), unless the params limit needs more. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Room for the rest of a trigger body (idempotency key, version, JSON punctuation) next to its params. */
+export const BODY_HEADROOM_BYTES = 64 * 1024;
+
+/**
+ * The body limit that goes with a params limit: 4 MiB, or the params limit and some headroom when
+ * `TRIBUTARY_MAX_PARAMS_BYTES` is larger (a NATS server with a large max_payload), so that params within
+ * their limit never meet a body limit first.
+ */
+export function bodyLimitFor(maxParamsBytes: number): number {
+  return Math.max(MAX_BODY_BYTES, maxParamsBytes + BODY_HEADROOM_BYTES);
+}
 
 /**
  * Express middleware: reads the whole body into `req.rawBody` (the api parses it per route, so
- * every parse error gets the same precise error shape), refusing bodies over {@link MAX_BODY_BYTES}
- * with 413.
+ * every parse error gets the same precise error shape), refusing bodies over `maxBytes` with 413.
  */
-export function readBodyMiddleware(req: ApiRequest, res: ApiResponse, next: (error?: unknown) => void): void {
+export function readBody(maxBytes: number = MAX_BODY_BYTES) {
+  return (req: ApiRequest, res: ApiResponse, next: (error?: unknown) => void): void =>
+    readBodyInto(req, res, next, maxBytes);
+}
+
+/** {@link readBody} with the default limit. */
+export const readBodyMiddleware = readBody();
+
+function readBodyInto(
+  req: ApiRequest,
+  res: ApiResponse,
+  next: (error?: unknown) => void,
+  maxBytes: number,
+): void {
   const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > MAX_BODY_BYTES) {
-    tooLarge(res, declared, declared <= MAX_DRAINED_BYTES);
+  if (declared > maxBytes) {
+    tooLarge(res, declared, maxBytes, declared <= MAX_DRAINED_BYTES);
     drain(req);
     return;
   }
@@ -33,9 +57,9 @@ export function readBodyMiddleware(req: ApiRequest, res: ApiResponse, next: (err
   req.on('data', (chunk: Buffer) => {
     if (done) return;
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
+    if (size > maxBytes) {
       done = true;
-      tooLarge(res, size, true);
+      tooLarge(res, size, maxBytes, true);
       drain(req);
       return;
     }
@@ -71,7 +95,7 @@ function drain(req: ApiRequest): void {
   req.resume();
 }
 
-function tooLarge(res: ApiResponse, size: number, keepAlive: boolean): void {
+function tooLarge(res: ApiResponse, size: number, maxBytes: number, keepAlive: boolean): void {
   if (!keepAlive) res.setHeader('Connection', 'close');
   res
     .status(413)
@@ -79,20 +103,20 @@ function tooLarge(res: ApiResponse, size: number, keepAlive: boolean): void {
       new ApiError(
         413,
         'payload_too_large',
-        `request body is ${size} bytes or more; at most ${MAX_BODY_BYTES} bytes (4 MiB) are accepted`,
+        `request body is ${size} bytes or more; at most ${describeBytes(maxBytes)} are accepted`,
       ).body(),
     );
 }
 
 /**
  * `Expect: 100-continue` (the CLI sends it with bodies of 64 KiB or more): a body declared over
- * {@link MAX_BODY_BYTES} is refused before the client sends any of it — the request goes through the
- * routes without `100 Continue`, and {@link readBodyMiddleware} answers 413 and closes the connection
+ * `maxBytes` is refused before the client sends any of it — the request goes through the
+ * routes without `100 Continue`, and {@link readBody} answers 413 and closes the connection
  * (the client never sent the body, so there is nothing to drain). Other requests are told to continue.
  */
-export function answerExpectContinue(server: Server): void {
+export function answerExpectContinue(server: Server, maxBytes: number = MAX_BODY_BYTES): void {
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    if (Number(req.headers['content-length'] ?? '0') > MAX_BODY_BYTES) res.setHeader('Connection', 'close');
+    if (Number(req.headers['content-length'] ?? '0') > maxBytes) res.setHeader('Connection', 'close');
     else res.writeContinue();
     server.emit('request', req, res);
   });
