@@ -1,8 +1,8 @@
 import {
-  celError,
   celFunc,
   celMethod,
   CelScalar,
+  isCelError,
   isCelList,
   isCelMap,
   listType,
@@ -11,6 +11,7 @@ import {
   type CelValue,
   type parse,
 } from '@bufbuild/cel';
+import { ITERATE_FUNCTION } from './cel-budget.js';
 
 /**
  * The cost budget of a spec's CEL (issue #8), next to the comprehension budget of `cel-budget.ts`: what
@@ -19,11 +20,14 @@ import {
  * - **Depth**: an expression's syntax tree is at most {@link MAX_EXPRESSION_DEPTH} levels deep
  *   (`1+1+…+1` with 1 500 terms overflowed the stack of the CEL planner: a "Maximum call stack size
  *   exceeded" refusal instead of a reason). Checked when the spec is applied.
- * - **Cost**: every call is charged what it reads and builds — the characters of the strings and the
- *   elements of the lists and maps it is given (deeply for `==`, `in`, `format`), and what it makes —
- *   and one evaluation may spend at most {@link MAX_EVALUATION_COST}. `s.replace("a", s)` nested twice,
- *   `s.contains(…)` inside a large `map`, or `l + l` doubled in nested comprehensions now stop with an
- *   error in well under a second instead of hanging the planner.
+ * - **Cost**: every call is charged {@link CALL_COST} and what it reads and builds — the characters of
+ *   the strings and the elements of the lists and maps it is given (deeply for `==`, `in`, `format`,
+ *   `join`), what it makes, and the elements a comprehension visits — and one evaluation may spend at most
+ *   {@link MAX_EVALUATION_COST} (about a second of the planner's time on a loaded 2-core machine).
+ *   `s.replace("a", s)` nested twice, `s.contains(…)` inside a large `map`, or `l + l` doubled in nested
+ *   comprehensions now stop with an error instead of hanging the planner. A spent budget (this one or the
+ *   comprehension budget) ends the evaluation at once: CEL's error absorption (`true || …`, `exists`)
+ *   does not let it go on uncharged.
  * - **Lists built by `+`** share their backing array when appended to (what `map` and `filter` do for
  *   each element): the library's lazy concatenation nested one level per element, so `map` over 4 000
  *   elements overflowed the stack when read, and took quadratic time below that.
@@ -31,8 +35,8 @@ import {
  *   512 KiB string ran for minutes), with the library's semantics.
  */
 export const MAX_EXPRESSION_DEPTH = 128;
-/** Characters and elements one evaluation may read and build in calls (see above). */
-export const MAX_EVALUATION_COST = 20_000_000;
+/** Cost units (calls, characters, elements) one evaluation may spend (see above). */
+export const MAX_EVALUATION_COST = 8_000_000;
 
 type Expr = NonNullable<ReturnType<typeof parse>['expr']>;
 
@@ -88,6 +92,11 @@ export function resetEvaluationCost(): void {
   spent = 0;
 }
 
+/** What the current (or last) evaluation has spent so far. */
+export function evaluationCostSpent(): number {
+  return spent;
+}
+
 function charge(units: number): void {
   spent += units;
   if (spent > MAX_EVALUATION_COST) {
@@ -129,19 +138,27 @@ const sumOf = (values: readonly unknown[], size: (v: unknown) => number): number
 
 type Cost = (target: CelValue | undefined, args: readonly CelValue[]) => number;
 
+/**
+ * What every call costs besides its operands: the interpreter's own work per call (overload lookup,
+ * argument conversion) is about a microsecond, the work per character or element far less.
+ */
+export const CALL_COST = 40;
+
 const deep: Cost = (target, args) => {
   const cap = budgetLeft();
-  return 1 + (target === undefined ? 0 : deepSize(target, cap)) + sumOf(args, (v) => deepSize(v, cap));
+  return (
+    CALL_COST + (target === undefined ? 0 : deepSize(target, cap)) + sumOf(args, (v) => deepSize(v, cap))
+  );
 };
 const linear: Cost = (target, args) =>
-  1 + (target === undefined ? 0 : shallowSize(target)) + sumOf(args, shallowSize);
+  CALL_COST + (target === undefined ? 0 : shallowSize(target)) + sumOf(args, shallowSize);
 
 /** What a call of each function is charged; {@link linear} unless named here. */
 const COSTS: Readonly<Record<string, Cost>> = {
   // Lists: what is appended or copied, charged by the concatenation itself (see AppendableList).
-  '_+_': (target, args) => (isCelList(args[0]) ? 1 : linear(target, args)),
+  '_+_': (target, args) => (isCelList(args[0]) ? CALL_COST : linear(target, args)),
   // O(1) however large the operand.
-  size: () => 1,
+  size: () => CALL_COST,
   // Deep comparisons and renderings.
   '_==_': deep,
   '_!=_': deep,
@@ -152,7 +169,7 @@ const COSTS: Readonly<Record<string, Cost>> = {
   matches: (target, args) => {
     const text = typeof target === 'string' ? target.length : 1;
     const pattern = typeof args[0] === 'string' ? args[0].length : 1;
-    return 1 + pattern + Math.ceil((text * Math.max(1, pattern)) / 4);
+    return CALL_COST + pattern + Math.ceil((text * Math.max(1, pattern)) / 4);
   },
 };
 
@@ -166,13 +183,13 @@ function metered(func: CelFunc): CelFunc {
     value(id: number, target: CelValue | undefined, args: CelValue[]) {
       if (!charged.has(args)) {
         charged.add(args);
-        try {
-          charge(cost(target, args));
-        } catch (error) {
-          return celError(error as Error, id);
-        }
+        // Thrown past the library's error values: a spent budget ends the whole evaluation, even where
+        // CEL would absorb an error (`true || …`, `exists`), instead of letting it go on uncharged.
+        charge(cost(target, args));
       }
-      return func.call(id, target, args);
+      const result = func.call(id, target, args);
+      if (func.name === ITERATE_FUNCTION && isCelError(result)) throw new CostExceeded(result.message);
+      return result;
     },
   });
   return wrapper;

@@ -120,4 +120,61 @@ describe('CEL cost and depth budgets (issue #8)', () => {
     );
     expect(result.ok && Array.isArray(result.value) && result.value.length).toBe(10_000);
   });
+  it('no composition of string, list and comprehension functions hangs or throws (fuzzed)', () => {
+    const params = {
+      s: 'ab'.repeat(400),
+      l: Array.from({ length: 300 }, (_, i) => i),
+      w: ['x', 'yy', 'a'],
+    };
+    const leaf = fc.constantFrom('params.s', '"a"', '""', '"ab,"', 'string(size(params.l))');
+    const listLeaf = fc.constantFrom('params.l', 'params.w', '[1, 2, 3]', '[]', 'params.s.split("")');
+    const cel = fc.letrec<{ str: string; list: string; any: string }>((tie) => ({
+      str: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        leaf,
+        fc.tuple(tie('str'), tie('str')).map(([a, b]) => `(${a} + ${b})`),
+        fc.tuple(tie('str'), tie('str'), tie('str')).map(([a, b, c]) => `${a}.replace(${b}, ${c})`),
+        tie('list').map((l) => `${l}.map(v, string(v)).join(",")`),
+        fc.tuple(tie('str'), tie('list')).map(([f, l]) => `"%s%s".format([${f}, ${l}])`),
+        tie('str').map((a) => `${a}.upperAscii()`),
+      ),
+      list: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        listLeaf,
+        fc.tuple(tie('list'), tie('list')).map(([a, b]) => `(${a} + ${b})`),
+        fc.tuple(tie('list'), tie('any')).map(([l, e]) => `${l}.map(v, ${e})`),
+        fc.tuple(tie('list'), tie('any')).map(([l, e]) => `${l}.filter(v, ${e} == ${e})`),
+        tie('str').map((a) => `${a}.split("a")`),
+      ),
+      any: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        tie('str'),
+        tie('list'),
+        fc.constantFrom('v', 'size(params.s)'),
+        fc.tuple(tie('any'), tie('list')).map(([e, l]) => `(${e} in ${l})`),
+        fc.tuple(tie('str'), tie('str')).map(([a, b]) => `${a}.contains(${b})`),
+        fc.tuple(tie('list'), tie('any')).map(([l, e]) => `${l}.exists(v, ${e} == ${e})`),
+      ),
+    })).any;
+    fc.assert(
+      fc.property(cel, (source) => {
+        const compiled = compileExpression(source);
+        if (!compiled.ok) {
+          expect(compiled.message.length, source).toBeGreaterThan(10);
+          return;
+        }
+        const started = Date.now();
+        const result = compiled.expression.evaluate({
+          params,
+          item: null,
+          group: null,
+          upstream: {},
+          run: {},
+        } as never);
+        expect(Date.now() - started, source).toBeLessThan(8_000);
+        if (!result.ok) expect(result.error.length, source).toBeGreaterThan(source.length);
+      }),
+      { seed: 8, numRuns: Number(process.env.FUZZ_RUNS ?? 40) },
+    );
+  }, 120_000);
 });

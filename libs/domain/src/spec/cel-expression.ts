@@ -16,7 +16,7 @@ import type { CompiledExpression, EvaluationResult, ExpressionScope } from './co
  * The CEL environment of every Tributary expression: the standard library plus the `strings`
  * extension (`lowerAscii`, `split`, `indexOf`, …). Variables are bound per evaluation.
  */
-const ENV = celEnv({ funcs: [...meteredFunctions(celEnv({ funcs: strings }).funcs), iterateFunction] });
+const ENV = celEnv({ funcs: meteredFunctions(celEnv({ funcs: [...strings, iterateFunction] }).funcs) });
 const KNOWN_FUNCTIONS: ReadonlySet<string> = new Set(
   [...ENV.funcs].map((func) => func.name).filter((name) => name !== ITERATE_FUNCTION),
 );
