@@ -82,12 +82,14 @@ export class AttemptWatch {
    * or no host listed the attempt for longer than the consumer's ack wait (a copy a dead host held
    * would have been redelivered by then).
    */
-  async mayRequeue(executor: string, attemptId: string): Promise<boolean> {
+  async mayRequeue(executor: string, attemptId: string, queuedAt: number): Promise<boolean> {
     const backlog = await this.backlogOf(executor);
     if (!backlog?.drained) return false;
     if (backlog.idle) return true;
+    // Counted from the dispatch too: a host may hold a message it pulled and has not started yet, which
+    // no heartbeat lists; a copy a dead host held comes back within the ack wait of its dispatch.
     const seen = this.lastHeld.get(attemptId);
-    const from = Math.max(this.since, seen?.at ?? 0);
+    const from = Math.max(this.since, queuedAt, seen?.at ?? 0);
     return this.now() - from >= backlog.ackWaitMs + HELD_GRACE_MS;
   }
 

@@ -52,7 +52,8 @@ export class AttemptWatchdog {
       for (const rec of overdueQueued(state, now)) {
         const executor = state.index.node(rec.stagePath);
         if (executor.kind !== 'task') continue;
-        if (await this.watch.mayRequeue(executor.executor, attemptIdOf(runId, rec.taskId, rec.attempt)))
+        const attemptId = attemptIdOf(runId, rec.taskId, rec.attempt);
+        if (await this.watch.mayRequeue(executor.executor, attemptId, rec.queuedAt ?? 0))
           requeue.push(rec.taskId);
       }
       if (requeue.length > 0)
