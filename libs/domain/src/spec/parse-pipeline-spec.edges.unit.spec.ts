@@ -1,6 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compilePlan } from './compile-plan.js';
 import { parsePipelineSpec } from './parse-pipeline-spec.js';
+
+/** `FUZZ_RUNS=100000 npx vitest run --root libs/domain parse-pipeline-spec.edges` fuzzes longer. */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 
 const issuesOf = (text: string, format?: 'yaml' | 'json') => {
   const parsed = parsePipelineSpec(text, format);
@@ -107,6 +111,116 @@ describe('parsePipelineSpec at the edges', () => {
     const issues = issuesOf(`id: p\nstages:\n${cycle}\n`);
     expect(issues[0]!.message).toBe(
       'dependency cycle: s0 → s19999 → s19998 → s19997 → s19996 → s19995 → s19994 → s19993 → s19992 → s19991 → … (19981 more) … → s9 → s8 → s7 → s6 → s5 → s4 → s3 → s2 → s1 → s0',
+    );
+  });
+  it('any stage tree — nested blocks, random dependsOn, hostile ids, CEL and with — parses or is refused, and compiles when valid', () => {
+    const id = fc.oneof(
+      fc.constantFrom(
+        'a',
+        'b',
+        'c',
+        'd',
+        'e',
+        'market',
+        'x.y',
+        'a b',
+        '__proto__',
+        'constructor',
+        'ü',
+        '\u0000',
+        '',
+      ),
+      fc.string({ maxLength: 6 }),
+    );
+    const cel = fc.constantFrom(
+      'params.l',
+      'upstream.a',
+      'upstream.b.map(x, x)',
+      '[1, 2, 3]',
+      'params.l.map(x, params.l.map(y, x))',
+      '((((((((((((((((((((((((((((((((((1))))))))))))))))))))))))))))))))))',
+      '"a\u0000"',
+      'item.x + 1',
+      '',
+    );
+    const withValue = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      cel.map((c) => `\${{ ${c} }}`),
+      fc.constant(JSON.parse('{"__proto__": 1}') as unknown),
+    );
+    const tree: fc.Arbitrary<unknown[]> = fc.letrec<{ stages: unknown[]; stage: unknown }>((tie) => ({
+      stages: fc.array(tie('stage'), { minLength: 1, maxLength: 4 }),
+      stage: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.record(
+          {
+            id,
+            executor: fc.oneof(fc.constant('noop'), id),
+            dependsOn: fc.array(id, { maxLength: 3 }),
+            map: fc.oneof(cel, fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 })),
+            when: cel,
+            with: fc.dictionary(fc.string({ maxLength: 4 }), withValue, { maxKeys: 3 }),
+            triggerRule: fc.constantFrom('all_success', 'all_done', 'one_failed', 'bogus'),
+          },
+          { requiredKeys: ['id', 'executor'] },
+        ),
+        fc.record(
+          {
+            group: id,
+            over: fc.oneof(
+              cel,
+              fc.array(fc.oneof(fc.string({ maxLength: 3 }), fc.integer()), { maxLength: 3 }),
+            ),
+            key: cel,
+            dependsOn: fc.array(id, { maxLength: 2 }),
+            stages: tie('stages'),
+          },
+          { requiredKeys: ['group', 'over', 'stages'] },
+        ),
+      ),
+    })).stages;
+    // Mostly well-formed (unique ids, acyclic dependsOn on earlier siblings, only known upstreams read), so
+    // that valid specs reach compilePlan; the hostile values above stay in the stages left untidy.
+    const tidy = (stages: unknown[], clean: readonly boolean[], at = 0): unknown[] =>
+      stages.map((raw, i) => {
+        const stage = { ...(raw as Record<string, unknown>) };
+        if (!clean[(at + i) % clean.length]) return stage;
+        const key = 'group' in stage ? 'group' : 'id';
+        stage[key] = `s${i}`;
+        stage['dependsOn'] = i > 0 ? [`s${i - 1}`] : [];
+        if (key === 'id') {
+          stage['executor'] = 'noop';
+          stage['map'] = i > 0 && i % 2 === 0 ? `upstream.s${i - 1}` : undefined;
+          delete stage['when'];
+          stage['with'] = { n: i };
+          stage['triggerRule'] = 'all_done';
+        } else {
+          stage['over'] = ['LU', 'PT'];
+          delete stage['key'];
+          stage['stages'] = tidy(stage['stages'] as unknown[], clean, at + i + 1);
+        }
+        return JSON.parse(JSON.stringify(stage)) as unknown;
+      });
+    fc.assert(
+      fc.property(
+        tree,
+        fc
+          .array(fc.boolean(), { minLength: 10, maxLength: 10 })
+          .map((b) => b.map((x, i) => x || i % 10 !== 0)),
+        fc.constantFrom('yaml', 'json') as fc.Arbitrary<'yaml' | 'json'>,
+        (raw, clean, format) => {
+          const stages = tidy(raw, clean);
+          const document = { id: 'p', params: { type: 'object' }, stages, consolidate: { executor: 'noop' } };
+          const parsed = parsePipelineSpec(JSON.stringify(document), format);
+          if (!parsed.ok) {
+            expect(parsed.issues.length).toBeGreaterThan(0);
+            for (const issue of parsed.issues) expect(issue.message.length).toBeGreaterThan(3);
+            return;
+          }
+          expect(() => compilePlan(parsed.spec)).not.toThrow();
+        },
+      ),
+      { seed: 8, numRuns: RUNS },
     );
   });
 });
