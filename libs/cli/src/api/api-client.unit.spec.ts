@@ -1,7 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../errors.js';
+import { runCli } from '../program.js';
+import { recordingContext } from '../test-support.js';
 import { ApiClient, EXPECT_CONTINUE_BYTES } from './api-client.js';
 
 const TOO_LARGE = {
@@ -131,5 +136,27 @@ describe('ApiClient and an api that answers before the body is sent', () => {
     expect(sockets.size).toBe(1);
     server!.closeIdleConnections();
     expect(await client.get('/runs')).toEqual({ n: 3 });
+  });
+  it('tributary runs trigger --params-file with 6 MB of params prints the api’s 413 and exits 1', async () => {
+    const client = await serve(
+      (req, res) => {
+        answer413(res);
+        res.on('finish', () => setTimeout(() => req.socket.destroy(), 5));
+      },
+      (s) => s.on('checkContinue', (req, res) => s.emit('request', req, res)),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'tributary-cli-413-'));
+    try {
+      const file = join(dir, 'params.json');
+      writeFileSync(file, JSON.stringify({ blob: 'q'.repeat(6 * 1024 * 1024) }));
+      const ctx = recordingContext({ TRIBUTARY_API_URL: client.target.url, TRIBUTARY_API_TOKEN: 't' });
+      const code = await runCli(['runs', 'trigger', 'p', '--params-file', file], ctx);
+      expect([code, ctx.stderr().trim()]).toEqual([
+        1,
+        `error: payload_too_large: ${TOO_LARGE.error.message}`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
