@@ -50,7 +50,13 @@ const enc = (s: string): string => {
 };
 const json = (value: unknown): string => JSON.stringify(value);
 
-const request = fc.oneof(
+interface FuzzRequest {
+  method: string;
+  path: string;
+  body?: string;
+}
+
+const request: fc.Arbitrary<FuzzRequest> = fc.oneof(
   text.map((id) => ({ method: 'GET', path: `/runs/${enc(id)}/stream` })),
   text.map((id) => ({ method: 'GET', path: `/runs/${enc(id)}` })),
   text.map((id) => ({ method: 'GET', path: `/runs/${enc(id)}/events?after=0` })),
@@ -125,11 +131,13 @@ describe('api: hostile values reach SQL and NATS subjects only as data (issue #8
   beforeAll(async () => {
     h = await startApiHarness();
     nc = await connect({ servers: h.nats.url });
-    nc.subscribe(`${h.nats.prefix}.>`, { callback: (_error, msg) => subjects.add(msg.subject) });
+    nc.subscribe(`${h.nats.prefix}.>`, { callback: (_error, msg) => void subjects.add(msg.subject) });
     // A fake planner: every operator command is answered "unknown task", as a planner would for these.
     nc.subscribe(`${h.nats.prefix}.control.*`, {
       callback: (_error, msg) =>
-        msg.respond(JSON.stringify({ ok: false, error: { code: 'unknown_task', message: 'no such task' } })),
+        void msg.respond(
+          JSON.stringify({ ok: false, error: { code: 'unknown_task', message: 'no such task' } }),
+        ),
     });
     await nc.flush();
     const applied = await h.call('POST', '/pipelines', {
