@@ -40,7 +40,7 @@ export { affectedBy, type AffectedRecords } from './run/affected-records.js';
 export { compileInputTemplate, type CompileInputTemplateResult } from './spec/input-template.js';
 export { type CelPosition } from './spec/cel-expression.js';
 export { DURATION_PATTERN } from './spec/duration.js';
-export { pipelineSpecSchema, pipelineJsonSchema, CONSOLIDATE_ID, SLUG_PATTERN, EXECUTOR_PATTERN, type RawPipelineSpec } from './spec/pipeline-spec.schema.js';
+export { pipelineSpecSchema, pipelineJsonSchema, CONSOLIDATE_ID, SLUG_PATTERN, STAGE_ID_PATTERN, EXECUTOR_PATTERN, type RawPipelineSpec } from './spec/pipeline-spec.schema.js';
 export { BUILT_IN_TASK_SETTINGS, DEFAULT_MAX_MAP_LENGTH } from './spec/resolve-pipeline-spec.js';
 export { pipelineSchemaFileText } from './spec/pipeline-schema-file.js';
 

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { expectIssue, issuesOf, TASK } from './parse-issues.fixture.js';
+import { parsePipelineSpec } from './parse-pipeline-spec.js';
 
 describe('parsePipelineSpec: syntax', () => {
   it('reports a YAML syntax error with line and column', () => {
@@ -103,16 +104,30 @@ describe('parsePipelineSpec: shape', () => {
     const issues = issuesOf({
       id: 'Search Quality',
       stages: [
-        { id: 'Fetch', executor: 'noop' },
+        { id: 'fetch.all', executor: 'noop' },
         { id: 'consolidate', executor: 'noop' },
         { group: 'consolidate', over: [1], stages: [{ id: 'a', executor: 'my.handler' }] },
       ],
     });
     expectIssue(issues, '/id', 'invalid pipeline id "Search Quality"');
-    expectIssue(issues, '/stages/0/id', 'invalid stage id "Fetch"');
+    expectIssue(issues, '/stages/0/id', 'invalid stage id "fetch.all": use letters, digits, "_" and "-"');
     expectIssue(issues, '/stages/1/id', '"consolidate" is reserved');
     expectIssue(issues, '/stages/2/group', '"consolidate" is reserved');
     expectIssue(issues, '/stages/2/stages/0/executor', 'invalid executor name "my.handler"');
+  });
+
+  it('accepts stage ids and group names Airflow accepts: A, extract_EU (issue #9)', () => {
+    const parsed = parsePipelineSpec(
+      JSON.stringify({
+        id: 'ids',
+        stages: [
+          { id: 'A', executor: 'noop' },
+          { group: 'Region_EU', over: ['x'], stages: [{ id: 'extract_EU', executor: 'noop' }] },
+        ],
+      }),
+      'json',
+    );
+    expect(parsed.ok).toBe(true);
   });
 
   it('lists the valid trigger rules for an invalid one', () => {

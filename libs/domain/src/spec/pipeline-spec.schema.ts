@@ -10,8 +10,10 @@ import type { Json } from './pipeline-spec.js';
  * schema describes exactly what may be written. Objects are strict: unknown keys are errors.
  */
 
-/** Stage ids, group names, the pipeline id and pool names: lower-case slugs (`ner-diff`, `search_api`). */
+/** The pipeline id and pool names: lower-case slugs (`ner-diff`, `search_api`). */
 export const SLUG_PATTERN = '^[a-z][a-z0-9_-]*$';
+/** Stage ids and group names: letters (either case, as Airflow's task ids: `A`, `extract_EU`), digits, `_`, `-`. */
+export const STAGE_ID_PATTERN = '^[A-Za-z][A-Za-z0-9_-]*$';
 /** Executor names become NATS subject tokens (`tributary.task.<executor>`): no dots, wildcards or spaces. */
 export const EXECUTOR_PATTERN = '^[A-Za-z][A-Za-z0-9_-]*$';
 /** The consolidation task's id; no stage or group may use it. */
@@ -31,7 +33,12 @@ const slug = (what: string) =>
   });
 
 const stageId = (what: string) =>
-  slug(what)
+  z
+    .string()
+    .regex(new RegExp(STAGE_ID_PATTERN), {
+      error: (issue) =>
+        `invalid ${what} ${show(issue.input)}: use letters, digits, "_" and "-", starting with a letter`,
+    })
     .refine((value) => value !== CONSOLIDATE_ID, {
       error: `"${CONSOLIDATE_ID}" is reserved for the consolidation task`,
     })
