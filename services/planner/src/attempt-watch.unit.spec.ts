@@ -17,45 +17,28 @@ function consumerState(state: { pending: number; ackPending: number }): JetStrea
   } as unknown as JetStreamManager;
 }
 
+/** A watch over an executor consumer in `state`, reading the time from `clock` (heartbeat timeout 2 min). */
+const watchOf = (state: { pending: number; ackPending: number }, clock: () => number): AttemptWatch =>
+  new AttemptWatch({} as NatsConnection, consumerState(state), subjects('t'), 'T', 120_000, clock);
+
 describe('AttemptWatch: when a queued attempt counts as lost', () => {
   const start = 1_000_000;
 
   it('never while its dispatch may still wait in the stream (pending > 0)', async () => {
     let now = start;
-    const watch = new AttemptWatch(
-      {} as NatsConnection,
-      consumerState({ pending: 5, ackPending: 0 }),
-      subjects('t'),
-      'T',
-      120_000,
-      () => now,
-    );
+    const watch = watchOf({ pending: 5, ackPending: 0 }, () => now);
     now += 3_600_000;
     expect(await watch.mayRequeue('x', 'r/a#1', start)).toBe(false);
   });
 
   it('at once when nothing is pending and nothing is handed out', async () => {
-    const watch = new AttemptWatch(
-      {} as NatsConnection,
-      consumerState({ pending: 0, ackPending: 0 }),
-      subjects('t'),
-      'T',
-      120_000,
-      () => start + 1,
-    );
+    const watch = watchOf({ pending: 0, ackPending: 0 }, () => start + 1);
     expect(await watch.mayRequeue('x', 'r/a#1', start)).toBe(true);
   });
 
   it('while hosts hold messages, only an ack wait + 15 s after its dispatch (a host may hold it unstarted), however long the planner has run', async () => {
     let now = start;
-    const watch = new AttemptWatch(
-      {} as NatsConnection,
-      consumerState({ pending: 0, ackPending: 3 }),
-      subjects('t'),
-      'T',
-      120_000,
-      () => now,
-    );
+    const watch = watchOf({ pending: 0, ackPending: 3 }, () => now);
     now = start + 3_600_000; // the planner has run for an hour
     const queuedAt = now - 10_000;
     expect(await watch.mayRequeue('x', 'r/a#1', queuedAt)).toBe(false);
@@ -65,14 +48,7 @@ describe('AttemptWatch: when a queued attempt counts as lost', () => {
 
   it('a running attempt is lost after the heartbeat timeout counted from its start or the planner start', () => {
     let now = start;
-    const watch = new AttemptWatch(
-      {} as NatsConnection,
-      consumerState({ pending: 0, ackPending: 0 }),
-      subjects('t'),
-      'T',
-      120_000,
-      () => now,
-    );
+    const watch = watchOf({ pending: 0, ackPending: 0 }, () => now);
     now = start + 119_999;
     expect(watch.lost('r/a#1', start - 500_000)).toBeNull();
     now = start + 120_000;
