@@ -34,7 +34,7 @@ export interface CelProblem {
 /** What an expression reads: its upstream stage ids (in first-use order) and root variables. */
 export interface CelAnalysis {
   upstreamRefs: string[];
-  variables: CelVariable[];
+  variables: string[];
   problems: CelProblem[];
 }
 
@@ -44,15 +44,23 @@ export interface CelAnalysis {
  * without a literal stage id (so that dependencies stay checkable). Comprehension variables
  * (`list.map(x, …)`) shadow outer names as in CEL.
  */
-export function analyzeCel(parsed: ParsedCel, knownFunctions: ReadonlySet<string>): CelAnalysis {
+export function analyzeCel(
+  parsed: ParsedCel,
+  knownFunctions: ReadonlySet<string>,
+  declared: readonly string[] = CEL_VARIABLES,
+): CelAnalysis {
+  const allowed: ReadonlySet<string> = declared === CEL_VARIABLES ? VARIABLES : new Set(declared);
   const refs = new Set<string>();
-  const variables = new Set<CelVariable>();
+  const variables = new Set<string>();
   const problems: CelProblem[] = [];
   const positions = parsed.sourceInfo?.positions ?? {};
   const offsetOf = (expr: Expr): number => positions[expr.id.toString()] ?? 0;
 
   const isUpstream = (expr: Expr | undefined, locals: ReadonlySet<string>): boolean =>
-    expr?.exprKind.case === 'identExpr' && expr.exprKind.value.name === 'upstream' && !locals.has('upstream');
+    allowed.has('upstream') &&
+    expr?.exprKind.case === 'identExpr' &&
+    expr.exprKind.value.name === 'upstream' &&
+    !locals.has('upstream');
 
   const visit = (expr: Expr | undefined, locals: ReadonlySet<string>): void => {
     if (expr === undefined) return;
@@ -61,18 +69,18 @@ export function analyzeCel(parsed: ParsedCel, knownFunctions: ReadonlySet<string
       case 'identExpr': {
         const name = kind.value.name;
         if (locals.has(name) || TYPE_NAMES.has(name)) return;
-        if (name === 'upstream') {
+        if (name === 'upstream' && allowed.has('upstream')) {
           variables.add('upstream');
           problems.push({
             message:
               'upstream must be read with a literal stage id (upstream.x or upstream["x"]) so dependencies can be checked',
             offset: offsetOf(expr),
           });
-        } else if (VARIABLES.has(name)) {
-          variables.add(name as CelVariable);
+        } else if (allowed.has(name)) {
+          variables.add(name);
         } else {
           problems.push({
-            message: `undeclared reference to "${name}"${didYouMeanSuffix(name, CEL_VARIABLES)}; expressions see ${CEL_VARIABLES.join(', ')}`,
+            message: `undeclared reference to "${name}"${didYouMeanSuffix(name, declared)}; expressions see ${declared.join(', ')}`,
             offset: offsetOf(expr),
           });
         }

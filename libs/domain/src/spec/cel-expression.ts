@@ -1,6 +1,6 @@
 import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
-import { analyzeCel, lineColumn, type CelVariable, type ParsedCel } from './cel-ast.js';
+import { analyzeCel, CEL_VARIABLES, lineColumn, type ParsedCel } from './cel-ast.js';
 import { celToJson } from './cel-value.js';
 import {
   expressionBudgetProblem,
@@ -10,7 +10,7 @@ import {
   resetIterationBudget,
 } from './cel-budget.js';
 import { expressionDepthProblem, meteredFunctions, resetEvaluationCost } from './cel-cost.js';
-import type { CompiledExpression, EvaluationResult, ExpressionScope } from './compiled-plan.js';
+import type { CompiledExpression, EvaluationResult } from './compiled-plan.js';
 
 /**
  * The CEL environment of every Tributary expression: the standard library plus the `strings`
@@ -45,6 +45,55 @@ export type CompileExpressionResult =
  *   `int(params.n) + 1`, as with CEL on google.protobuf.Struct); comparisons mix freely (`item == 2`).
  */
 export function compileExpression(source: string): CompileExpressionResult {
+  const compiled = compileProgram(source, CEL_VARIABLES);
+  if (!compiled.ok) return compiled;
+  const { program, analysis } = compiled;
+  const expression: CompiledExpression = {
+    source,
+    upstreamRefs: Object.freeze([...analysis.upstreamRefs]),
+    evaluate: (scope) => evaluate(source, program, analysis.variables, scope as Record<string, unknown>),
+  };
+  return { ok: true, expression: Object.freeze(expression) };
+}
+
+/** A CEL expression over variables of the caller's choosing (an upstream event's `event`, `subject`…). */
+export interface CompiledScopedExpression {
+  readonly source: string;
+  /** Same contract as {@link CompiledExpression.evaluate}: never throws, plain JSON out. */
+  evaluate(scope: Readonly<Record<string, unknown>>): EvaluationResult;
+}
+
+/** Result of {@link compileScopedExpression}. */
+export type CompileScopedExpressionResult =
+  | { ok: true; expression: CompiledScopedExpression }
+  | { ok: false; message: string; position: CelPosition | null };
+
+/**
+ * {@link compileExpression} with another set of variables (same library, budgets and checks): an
+ * identifier outside `variables` is an "undeclared reference" naming the ones that exist.
+ */
+export function compileScopedExpression(
+  source: string,
+  variables: readonly string[],
+): CompileScopedExpressionResult {
+  const compiled = compileProgram(source, variables);
+  if (!compiled.ok) return compiled;
+  const { program, analysis } = compiled;
+  return {
+    ok: true,
+    expression: Object.freeze({
+      source,
+      evaluate: (scope: Readonly<Record<string, unknown>>) => evaluate(source, program, analysis.variables, scope),
+    }),
+  };
+}
+
+function compileProgram(
+  source: string,
+  declared: readonly string[],
+):
+  | { ok: true; program: ReturnType<typeof plan>; analysis: ReturnType<typeof analyzeCel> }
+  | { ok: false; message: string; position: CelPosition | null } {
   const overBudget = expressionBudgetProblem(source);
   if (overBudget !== null) return { ok: false, message: overBudget, position: null };
   let parsed: ParsedCel;
@@ -55,7 +104,7 @@ export function compileExpression(source: string): CompileExpressionResult {
   }
   const tooDeep = expressionDepthProblem(parsed.expr);
   if (tooDeep !== null) return { ok: false, message: tooDeep, position: null };
-  const analysis = analyzeCel(parsed, KNOWN_FUNCTIONS);
+  const analysis = analyzeCel(parsed, KNOWN_FUNCTIONS, declared);
   const problem = analysis.problems[0];
   if (problem !== undefined) {
     const position = lineColumn(source, problem.offset);
@@ -72,20 +121,14 @@ export function compileExpression(source: string): CompileExpressionResult {
   } catch (error) {
     return { ok: false, message: error instanceof Error ? error.message : String(error), position: null };
   }
-  const variables = analysis.variables;
-  const expression: CompiledExpression = {
-    source,
-    upstreamRefs: Object.freeze([...analysis.upstreamRefs]),
-    evaluate: (scope) => evaluate(source, program, variables, scope),
-  };
-  return { ok: true, expression: Object.freeze(expression) };
+  return { ok: true, program, analysis };
 }
 
 function evaluate(
   source: string,
   program: ReturnType<typeof plan>,
-  variables: readonly CelVariable[],
-  scope: ExpressionScope,
+  variables: readonly string[],
+  scope: Readonly<Record<string, unknown>>,
 ): EvaluationResult {
   const bindings: Record<string, unknown> = {};
   for (const name of variables) {
@@ -117,7 +160,10 @@ interface SyntaxErrorLike {
   location?: { start?: { line?: unknown; column?: unknown } };
 }
 
-function syntaxError(source: string, error: unknown): CompileExpressionResult {
+function syntaxError(
+  source: string,
+  error: unknown,
+): { ok: false; message: string; position: CelPosition | null } {
   const detail = error as SyntaxErrorLike;
   const line = detail.location?.start?.line;
   const column = detail.location?.start?.column;

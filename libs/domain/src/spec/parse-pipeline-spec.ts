@@ -8,6 +8,7 @@ import { resolvePipelineSpec } from './resolve-pipeline-spec.js';
 import { schemaIssuesToValidation } from './schema-issues.js';
 import { readSpecDocument } from './spec-document.js';
 import { checkStageGraph } from './stage-graph-checks.js';
+import { checkUpstreamTriggers } from './upstream-trigger.js';
 
 /** Result of {@link parsePipelineSpec}. */
 export type ParsePipelineSpecResult =
@@ -38,6 +39,7 @@ export function parsePipelineSpec(input: string | object, format?: 'yaml' | 'jso
   if (isObject(document)) {
     const tree = readRawStageTree(document);
     issues.push(...checkStageGraph(tree), ...checkExpressions(document, tree));
+    issues.push(...checkUpstreamTriggers(document));
     if (isObject(document['params'])) {
       const params = compileParamsSchema(document['params'] as Record<string, Json>);
       if (!params.ok) issues.push(...params.issues);

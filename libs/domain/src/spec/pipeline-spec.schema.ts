@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { TRIGGER_RULES } from '../rules/trigger-rule.js';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
 import type { Json } from './pipeline-spec.js';
+import { upstreamTriggerSchema, UPSTREAM_TRIGGER_KEYS } from './upstream-trigger.schema.js';
 
 /**
  * The raw pipeline document (YAML/JSON) as users write it: the ONE source of truth for its shape.
@@ -267,6 +268,10 @@ export const pipelineSpecSchema = z
       .meta({ description: 'Settings for every task that does not set them.' }),
     stages: z.array(stageSchema).min(1, { error: 'a pipeline needs at least one stage' }),
     consolidate: consolidateSchema.optional(),
+    on: z
+      .array(upstreamTriggerSchema)
+      .optional()
+      .meta({ description: 'Runs started by upstream messages on NATS subjects (one run per event and key).' }),
     pools: z
       .record(
         slug('pool name'),
@@ -304,6 +309,7 @@ export const KNOWN_KEYS = {
   defaults: Object.keys(taskSettingsShape),
   limits: ['maxActiveRuns', 'maxActiveTasks', 'maxMapLength'],
   pool: ['slots', 'ratePerSecond'],
+  upstreamTrigger: UPSTREAM_TRIGGER_KEYS,
 } as const;
 
 /** The published JSON Schema (draft 2020-12) of a pipeline document, generated from the zod schema. */

@@ -1,4 +1,5 @@
 import type { TriggerRule } from '../rules/trigger-rule.js';
+import type { UpstreamTriggerSpec } from './upstream-trigger.js';
 
 /** A JSON value as stored in params, inputs and outputs. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -91,6 +92,8 @@ export interface PipelineSpec {
   stages: StageSpec[];
   consolidate: ConsolidateSpec | null;
   pools: Record<string, PoolSpec>;
+  /** Runs from upstream events (`on:`); absent when the spec has none. */
+  on?: UpstreamTriggerSpec[];
 }
 
 /** One problem found in a spec or a payload: a JSON-pointer path and what is wrong there. */

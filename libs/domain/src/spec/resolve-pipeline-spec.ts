@@ -8,6 +8,7 @@ import type {
   TaskSettings,
 } from './pipeline-spec.js';
 import type { RawPipelineSpec, RawStage } from './pipeline-spec.schema.js';
+import { resolveUpstreamTriggers } from './upstream-trigger.js';
 
 /** Built-in task settings, used where neither the stage nor `defaults:` sets a value. */
 export const BUILT_IN_TASK_SETTINGS: Readonly<TaskSettings> = Object.freeze({
@@ -134,5 +135,6 @@ export function resolvePipelineSpec(raw: RawPipelineSpec): PipelineSpec {
     stages: resolveStages(raw.stages as RawStage[], defaults),
     consolidate,
     pools,
+    ...(raw.on && raw.on.length > 0 ? { on: resolveUpstreamTriggers(raw.on) } : {}),
   };
 }

@@ -112,6 +112,7 @@ function objectKindAt(path: readonly PathSegment[], value: unknown, key: string)
   if (path.length === 1 && (path[0] === 'limits' || path[0] === 'defaults' || path[0] === 'consolidate'))
     return path[0];
   if (path.length === 2 && path[0] === 'pools') return 'pool';
+  if (path.length === 2 && path[0] === 'on') return 'upstreamTrigger';
   if (!isStagePosition(path)) return null;
   if (GROUP_KEYS.has(key) && !TASK_KEYS.has(key)) return 'task';
   if (TASK_KEYS.has(key) && !GROUP_KEYS.has(key)) return 'group';
