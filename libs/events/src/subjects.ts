@@ -39,6 +39,13 @@ export interface Subjects {
   trigger(pipelineId: string): string;
   /** `p.trigger.*`: every trigger. */
   readonly triggerAll: string;
+  /**
+   * `p.trigger.rejected.<pipelineId>`: core NATS notices (JSON) of upstream events a pipeline's `on:`
+   * rejected. One token deeper than `p.trigger.*`, so TRIGGERS never captures them.
+   */
+  triggerRejected(pipelineId: string): string;
+  /** `p.trigger.rejected.*`: every rejection notice. */
+  readonly triggerRejectedAll: string;
   /** `p.task.<executor>`: dispatch batches for one executor (one work-queue consumer filter). */
   task(executor: string): string;
   /** `p.task.*`: every dispatch. */
@@ -82,6 +89,8 @@ export function subjects(prefix: string = DEFAULT_SUBJECT_PREFIX): Subjects {
     prefix: p,
     trigger: (pipelineId) => `${p}.trigger.${assertSubjectToken('pipeline id', pipelineId)}`,
     triggerAll: `${p}.trigger.*`,
+    triggerRejected: (pipelineId) => `${p}.trigger.rejected.${assertSubjectToken('pipeline id', pipelineId)}`,
+    triggerRejectedAll: `${p}.trigger.rejected.*`,
     task: (executor) => `${p}.task.${assertSubjectToken('executor name', executor)}`,
     taskAll: `${p}.task.*`,
     result: (runId) => `${p}.result.${assertSubjectToken('run id', runId)}`,
@@ -97,6 +106,15 @@ export function subjects(prefix: string = DEFAULT_SUBJECT_PREFIX): Subjects {
     heartbeat: (executor) => `${p}.heartbeat.${assertSubjectToken('executor name', executor)}`,
     heartbeatAll: `${p}.heartbeat.*`,
   };
+}
+
+/**
+ * `<PREFIX>_UPSTREAM`: the stream Tributary creates over the upstream subjects of pipelines' `on:`
+ * entries that name no stream of their own. Its subjects are the union of those subjects, so it is not
+ * one of the fixed {@link StreamKind}s.
+ */
+export function upstreamStreamName(prefix: string = DEFAULT_SUBJECT_PREFIX): string {
+  return `${assertSubjectPrefix(prefix).toUpperCase().replaceAll('.', '_')}_UPSTREAM`;
 }
 
 /** JetStream retention policy, spelled as in the JetStream API (`RetentionPolicy`). */

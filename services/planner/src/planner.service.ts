@@ -33,6 +33,8 @@ import { Ticker } from './ticker.js';
 import { AttemptWatch } from './attempt-watch.js';
 import { AttemptWatchdog } from './attempt-watchdog.js';
 import { plannerConsumers } from './planner.consumers.js';
+import { UpstreamEventHandler } from './upstream-event.handler.js';
+import { UpstreamTriggers } from './upstream-triggers.js';
 
 /** Triggers per transaction: runs triggered at once start in one commit. */
 const TRIGGER_BATCH = 128;
@@ -53,12 +55,15 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
   private readonly control: ControlHandler;
   private readonly ticker: Ticker;
   private readonly watchdog: AttemptWatchdog;
+  private readonly plans: PlanCache;
+  private upstream: UpstreamTriggers | null = null;
   private runners: JetStreamConsumerRunner<unknown>[] = [];
   private controlSub: Subscription | null = null;
   private adoptTimer: NodeJS.Timeout | null = null;
 
   constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {
     const plans = new PlanCache(infra.db);
+    this.plans = plans;
     const scheduler = new DispatchScheduler();
     this.relay = new OutboxRelay(infra.db, infra.js, {
       retainPublishedMs: infra.config.outboxRetentionMs,
@@ -180,6 +185,15 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
           );
       },
     });
+    // Runs from upstream events (pipelines' on:), after the trigger consumer they publish to.
+    this.upstream = new UpstreamTriggers(
+      infra,
+      this.plans,
+      new UpstreamEventHandler(infra, this.triggers),
+      deadLetters,
+      { log: (line) => this.logger.log(line), warn: (line) => this.logger.warn(line) },
+    );
+    await this.upstream.start();
     this.relay.start();
     this.ticker.start();
     this.watchdog.start();
@@ -221,6 +235,7 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
     if (this.adoptTimer) clearInterval(this.adoptTimer);
     await this.ticker.stop();
     await this.watchdog.stop();
+    await this.upstream?.stop();
     await Promise.all(this.runners.map((r) => r.stop()));
     this.controlSub?.unsubscribe();
     await this.engine.flushed();

@@ -142,10 +142,13 @@ export class TriggerHandler {
     };
   }
 
-  /** A trigger that cannot even be planned (unknown pipeline, unreadable params) is still recorded. */
-  private async recordRejection(
+  /**
+   * A trigger that cannot even be planned (unknown pipeline, unreadable params) is still recorded; so is
+   * an upstream event a pipeline's `on:` rejected (upstream-event.handler.ts). Once per run id.
+   */
+  async recordRejection(
     runId: string,
-    trigger: TriggerRun,
+    trigger: Pick<TriggerRun, 'pipelineId' | 'pipelineVersion' | 'idempotencyKey' | 'actor'>,
     issue: { path: string; message: string },
     traceparent: string | null,
   ): Promise<void> {

@@ -83,7 +83,8 @@ export function compileScopedExpression(
     ok: true,
     expression: Object.freeze({
       source,
-      evaluate: (scope: Readonly<Record<string, unknown>>) => evaluate(source, program, analysis.variables, scope),
+      evaluate: (scope: Readonly<Record<string, unknown>>) =>
+        evaluate(source, program, analysis.variables, scope),
     }),
   };
 }

@@ -271,7 +271,9 @@ export const pipelineSpecSchema = z
     on: z
       .array(upstreamTriggerSchema)
       .optional()
-      .meta({ description: 'Runs started by upstream messages on NATS subjects (one run per event and key).' }),
+      .meta({
+        description: 'Runs started by upstream messages on NATS subjects (one run per event and key).',
+      }),
     pools: z
       .record(
         slug('pool name'),

@@ -54,15 +54,18 @@ export const upstreamTriggerSchema = z
       .meta({ description: 'CEL over event, subject, headers; false ⇒ no run (default: every event).' }),
     params: upstreamCel('params')
       .optional()
-      .meta({ description: "CEL over event, subject, headers giving the run's params (default: the event)." }),
-    idempotencyKey: upstreamCel('idempotencyKey')
-      .optional()
       .meta({
-        description:
-          'CEL giving the key: one run per key (default: the message\'s stream and sequence, so a redelivery never starts a second run).',
+        description: "CEL over event, subject, headers giving the run's params (default: the event).",
       }),
+    idempotencyKey: upstreamCel('idempotencyKey').optional().meta({
+      description:
+        "CEL giving the key: one run per key (default: the message's stream and sequence, so a redelivery never starts a second run).",
+    }),
   })
-  .meta({ id: 'UpstreamTrigger', description: 'Start a run from every matching message on an upstream subject.' });
+  .meta({
+    id: 'UpstreamTrigger',
+    description: 'Start a run from every matching message on an upstream subject.',
+  });
 
 /** An `on:` entry as written. */
 export type RawUpstreamTrigger = z.output<typeof upstreamTriggerSchema>;

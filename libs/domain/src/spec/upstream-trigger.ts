@@ -48,7 +48,9 @@ export const MAX_UPSTREAM_KEY_LENGTH = 1024;
 const EXPRESSIONS = ['when', 'params', 'idempotencyKey'] as const;
 
 /** Applies the defaults to validated `on:` entries. */
-export function resolveUpstreamTriggers(raw: readonly RawUpstreamTrigger[] | undefined): UpstreamTriggerSpec[] {
+export function resolveUpstreamTriggers(
+  raw: readonly RawUpstreamTrigger[] | undefined,
+): UpstreamTriggerSpec[] {
   return (raw ?? []).map((entry) => ({
     subject: entry.subject,
     stream: entry.stream ?? null,
@@ -80,7 +82,10 @@ export function checkUpstreamTriggers(document: unknown): ValidationIssue[] {
       if (typeof source !== 'string' || source === '') continue;
       const compiled = compileScopedExpression(source, UPSTREAM_CEL_VARIABLES);
       if (!compiled.ok) {
-        issues.push({ path: `/on/${index}/${field}`, message: `invalid CEL expression: ${compiled.message}` });
+        issues.push({
+          path: `/on/${index}/${field}`,
+          message: `invalid CEL expression: ${compiled.message}`,
+        });
       }
     }
     if (typeof entry['subject'] !== 'string') return;
@@ -102,7 +107,8 @@ export function compileUpstreamTriggers(specs: readonly UpstreamTriggerSpec[]): 
   const compile = (source: string | null, at: string): CompiledScopedExpression | null => {
     if (source === null) return null;
     const compiled = compileScopedExpression(source, UPSTREAM_CEL_VARIABLES);
-    if (!compiled.ok) throw new Error(`${at}: invalid CEL expression reached compilation: ${compiled.message}`);
+    if (!compiled.ok)
+      throw new Error(`${at}: invalid CEL expression reached compilation: ${compiled.message}`);
     return compiled.expression;
   };
   return specs.map((spec, index) =>
@@ -127,7 +133,8 @@ export function evaluateUpstreamMessage(
   message: UpstreamMessage,
 ): UpstreamDecision {
   const at = `/on/${trigger.index}`;
-  if (message.text === null) return { kind: 'rejected', path: '/event', message: 'the payload is not UTF-8 text' };
+  if (message.text === null)
+    return { kind: 'rejected', path: '/event', message: 'the payload is not UTF-8 text' };
   let event: unknown = message.text;
   if (trigger.spec.payload === 'json') {
     try {
@@ -160,7 +167,8 @@ export function evaluateUpstreamMessage(
   let params: Json = event as Json;
   if (trigger.params) {
     const evaluated = trigger.params.evaluate(scope);
-    if (!evaluated.ok) return { kind: 'rejected', path: `${at}/params`, message: `params failed: ${evaluated.error}` };
+    if (!evaluated.ok)
+      return { kind: 'rejected', path: `${at}/params`, message: `params failed: ${evaluated.error}` };
     params = evaluated.value;
   }
   if (!isObject(params)) {
@@ -175,7 +183,11 @@ export function evaluateUpstreamMessage(
   if (trigger.idempotencyKey) {
     const key = trigger.idempotencyKey.evaluate(scope);
     if (!key.ok) {
-      return { kind: 'rejected', path: `${at}/idempotencyKey`, message: `idempotencyKey failed: ${key.error}` };
+      return {
+        kind: 'rejected',
+        path: `${at}/idempotencyKey`,
+        message: `idempotencyKey failed: ${key.error}`,
+      };
     }
     const value = typeof key.value === 'number' ? String(key.value) : key.value;
     if (typeof value !== 'string' || value === '' || value.length > MAX_UPSTREAM_KEY_LENGTH) {

@@ -36,7 +36,14 @@ const message = (text: string | null, subject = 'catalog.updated'): UpstreamMess
 describe('on: parsing', () => {
   it('applies defaults: Tributary’s stream, JSON payload, every event, the event as params, stream+sequence key', () => {
     expect(parsed([{ subject: 'catalog.updated' }]).on).toEqual([
-      { subject: 'catalog.updated', stream: null, payload: 'json', when: null, params: null, idempotencyKey: null },
+      {
+        subject: 'catalog.updated',
+        stream: null,
+        payload: 'json',
+        when: null,
+        params: null,
+        idempotencyKey: null,
+      },
     ]);
   });
 
@@ -69,7 +76,10 @@ describe('on: parsing', () => {
 
   it('refuses a CEL error at its path with the position inside the expression', () => {
     expect(issuesOf([{ subject: 'a.b', params: '{"sku": event.sku' }])).toEqual([
-      { path: '/on/0/params', message: expect.stringMatching(/^invalid CEL expression: line 1, column \d+: /) },
+      {
+        path: '/on/0/params',
+        message: expect.stringMatching(/^invalid CEL expression: line 1, column \d+: /),
+      },
     ]);
   });
 
@@ -77,7 +87,8 @@ describe('on: parsing', () => {
     const [issue] = issuesOf([{ subject: 'a.b', idempotencyKey: 'params.id' }]);
     expect(issue).toEqual({
       path: '/on/0/idempotencyKey',
-      message: 'invalid CEL expression: line 1, column 1: undeclared reference to "params"; expressions see event, subject, headers',
+      message:
+        'invalid CEL expression: line 1, column 1: undeclared reference to "params"; expressions see event, subject, headers',
     });
   });
 
@@ -134,7 +145,9 @@ describe('evaluateUpstreamMessage', () => {
     const t = trigger({ subject: 'a.b', when: 'event.kind == "product"' });
     expect(evaluateUpstreamMessage(t, message('{"kind":"price"}'))).toEqual({ kind: 'filtered' });
     expect(evaluateUpstreamMessage(t, message('{"kind":"product"}')).kind).toBe('start');
-    expect(evaluateUpstreamMessage(trigger({ subject: 'a.b', when: 'event.kind' }), message('{"kind":"x"}'))).toEqual({
+    expect(
+      evaluateUpstreamMessage(trigger({ subject: 'a.b', when: 'event.kind' }), message('{"kind":"x"}')),
+    ).toEqual({
       kind: 'rejected',
       path: '/on/0/when',
       message: 'when must give a bool, got "x"',
@@ -161,7 +174,10 @@ describe('evaluateUpstreamMessage', () => {
 
   it('gives a raw payload to CEL as text', () => {
     const t = trigger({ subject: 'a.b', payload: 'raw', params: '{"line": event.trim()}' });
-    expect(evaluateUpstreamMessage(t, message('  sku=A-1 '))).toMatchObject({ kind: 'start', params: { line: 'sku=A-1' } });
+    expect(evaluateUpstreamMessage(t, message('  sku=A-1 '))).toMatchObject({
+      kind: 'start',
+      params: { line: 'sku=A-1' },
+    });
   });
 
   it('rejects CEL evaluation errors with the field and the reason', () => {
@@ -180,16 +196,28 @@ describe('evaluateUpstreamMessage', () => {
       message: expect.stringContaining('params must be a JSON object, got a list (the event itself'),
     });
     const keyed = (key: string) => trigger({ subject: 'a.b', params: '{}', idempotencyKey: key });
-    expect(evaluateUpstreamMessage(keyed('""'), message('{}'))).toMatchObject({ kind: 'rejected', path: '/on/0/idempotencyKey' });
-    expect(evaluateUpstreamMessage(keyed('[1]'), message('{}'))).toMatchObject({ kind: 'rejected', path: '/on/0/idempotencyKey' });
+    expect(evaluateUpstreamMessage(keyed('""'), message('{}'))).toMatchObject({
+      kind: 'rejected',
+      path: '/on/0/idempotencyKey',
+    });
+    expect(evaluateUpstreamMessage(keyed('[1]'), message('{}'))).toMatchObject({
+      kind: 'rejected',
+      path: '/on/0/idempotencyKey',
+    });
     expect(
       evaluateUpstreamMessage(keyed(`"${'k'.repeat(MAX_UPSTREAM_KEY_LENGTH + 1)}"`), message('{}')),
     ).toMatchObject({ kind: 'rejected', path: '/on/0/idempotencyKey' });
-    expect(evaluateUpstreamMessage(keyed('42'), message('{}'))).toMatchObject({ kind: 'start', idempotencyKey: '42' });
+    expect(evaluateUpstreamMessage(keyed('42'), message('{}'))).toMatchObject({
+      kind: 'start',
+      idempotencyKey: '42',
+    });
   });
 
   it('stops a runaway expression with the CEL budget instead of hanging', () => {
-    const t = trigger({ subject: 'a.b', params: '{"x": event.n.map(a, event.n.map(b, event.n.map(c, a + b + c)))}' });
+    const t = trigger({
+      subject: 'a.b',
+      params: '{"x": event.n.map(a, event.n.map(b, event.n.map(c, a + b + c)))}',
+    });
     const n = JSON.stringify({ n: Array.from({ length: 200 }, (_, i) => i) });
     expect(evaluateUpstreamMessage(t, message(n))).toMatchObject({ kind: 'rejected', path: '/on/0/params' });
   });
