@@ -236,4 +236,29 @@ stages: [{ id: a, executor: noop }]
     // The managed stream was not touched for a subject the pipeline's own stream captures.
     expect((await jsm.streams.info(managed())).config.subjects).toEqual([SUBJECT]);
   }, 120_000);
+
+  it('apply captures the subject at once (an event published right after apply starts a run) and refuses Tributary’s own subjects', async () => {
+    const refused = await system.api.post(
+      '/pipelines',
+      `id: loop\non: [{ subject: "${system.prefix}.trigger.x" }]\nstages: [{ id: a, executor: noop }]\n`,
+      { contentType: 'application/yaml' },
+    );
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(refused.body)).toContain('/on/0/subject');
+    expect(JSON.stringify(refused.body)).toContain("overlaps Tributary's own subjects");
+
+    await system.applyPipeline(`
+id: catalog-fast
+on: [{ subject: "${UP}.fast", idempotencyKey: "event.id" }]
+stages: [{ id: a, executor: noop }]
+`);
+    // No wait for the planner: a JetStream publish fails when no stream captures the subject.
+    const ack = await js.publish(`${UP}.fast`, JSON.stringify({ id: 'f-1' }));
+    expect(ack.stream).toBe(managed());
+    const run = await waitFor('the run of f-1', async () =>
+      (await runsOf('catalog-fast')).find((r) => r.idempotency_key === 'f-1'),
+    );
+    expect((await system.waitForRun(run.run_id, 60_000)).run.state).toBe('success');
+    expect((await jsm.streams.info(managed())).config.subjects).toEqual([SUBJECT, `${UP}.fast`]);
+  }, 120_000);
 });

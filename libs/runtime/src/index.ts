@@ -9,3 +9,5 @@ export * from './plan-cache.js';
 export * from './service-logger.js';
 export * from './dead-letters.js';
 export * from './output-limit.js';
+export * from './upstream-subjects.js';
+export * from './upstream-streams.js';

@@ -1,24 +1,19 @@
 import { createHash } from 'node:crypto';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  JetStreamApiError,
-  RetentionPolicy,
-  StorageType,
-  type JsMsg,
-} from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, JetStreamApiError, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
-import { compileUpstreamTriggers, type UpstreamTriggerSpec } from '@tributary/domain';
-import { upstreamStreamName } from '@tributary/events';
+import { compileUpstreamTriggers } from '@tributary/domain';
 import { JetStreamConsumerRunner, Outcome, redeliveryDelayMs } from '@tributary/messaging';
-import type { CachedPlan, DeadLetterRecorder, Infrastructure, PlanCache } from '@tributary/runtime';
+import {
+  captureUpstreamSubjects,
+  type CachedPlan,
+  type DeadLetterRecorder,
+  type Infrastructure,
+  type PlanCache,
+} from '@tributary/runtime';
 import type { UpstreamBinding, UpstreamEventHandler } from './upstream-event.handler.js';
-import { mergeStreamSubjects, subjectsOverlap } from './upstream-subjects.js';
 
 /** How often the planner looks for newly applied pipeline versions (a cheap `max(version)` query). */
 export const UPSTREAM_RECONCILE_EVERY_MS = 1_000;
-/** How long the managed stream keeps upstream events. */
-const MANAGED_MAX_AGE_MS = 7 * 24 * 3_600_000;
 /** Upstream messages handled at once per consumer. */
 const CONCURRENCY = 16;
 
@@ -110,9 +105,11 @@ export class UpstreamTriggers {
     const pipelineId = found.pipeline.pipelineId;
     const specs = found.pipeline.spec.on ?? [];
     const compiled = compileUpstreamTriggers(specs);
+    const { jsm, config } = this.infra;
+    const streams = await captureUpstreamSubjects(jsm, config.subjectPrefix, specs);
     const wanted: UpstreamBinding[] = [];
-    for (const trigger of compiled) {
-      const stream = await this.streamFor(trigger.spec);
+    for (const [i, trigger] of compiled.entries()) {
+      const stream = streams[i]!;
       wanted.push({
         pipelineId,
         version: found.version,
@@ -122,11 +119,6 @@ export class UpstreamTriggers {
         durable: durableName(pipelineId, stream, trigger.spec.subject),
       });
     }
-    const managed = upstreamStreamName(this.infra.config.subjectPrefix);
-    await this.ensureManagedStream(
-      managed,
-      wanted.filter((b) => b.stream === managed).map((b) => b.trigger.spec.subject),
-    );
     for (const binding of wanted) {
       await this.ensureConsumer(binding, found.pipeline.createdAt);
       this.bindings.set(binding.durable, binding);
@@ -145,44 +137,6 @@ export class UpstreamTriggers {
         `upstream trigger ${durable} of ${pipelineId} removed (version ${found.version} drops it)`,
       );
     }
-  }
-
-  /** The stream an entry reads: the one it names, an existing one that captures its subject, or ours. */
-  private async streamFor(spec: UpstreamTriggerSpec): Promise<string> {
-    const prefix = this.infra.config.subjectPrefix;
-    if (subjectsOverlap(spec.subject, `${prefix}.>`)) {
-      throw new Error(`subject "${spec.subject}" overlaps Tributary's own subjects (${prefix}.>)`);
-    }
-    if (spec.stream !== null) return spec.stream;
-    const managed = upstreamStreamName(prefix);
-    const existing = await this.infra.jsm.streams.find(spec.subject).catch(() => null);
-    return existing && existing !== managed ? existing : managed;
-  }
-
-  /** Creates `<PREFIX>_UPSTREAM` or adds the subjects it lacks (never removes any: see mergeStreamSubjects). */
-  private async ensureManagedStream(name: string, subjects: readonly string[]): Promise<void> {
-    if (subjects.length === 0) return;
-    const info = await this.infra.jsm.streams.info(name).catch((e: unknown) => {
-      if (e instanceof JetStreamApiError && e.code === 10059) return null;
-      throw e;
-    });
-    if (info === null) {
-      await this.infra.jsm.streams.add({
-        name,
-        subjects: mergeStreamSubjects([], subjects) ?? [],
-        retention: RetentionPolicy.Limits,
-        storage: StorageType.File,
-        max_age: nanos(MANAGED_MAX_AGE_MS),
-        duplicate_window: nanos(120_000),
-        description: 'Tributary: upstream events of pipelines whose on: names no stream',
-      });
-      this.logger.log(`stream ${name} created over ${subjects.join(', ')}`);
-      return;
-    }
-    const merged = mergeStreamSubjects(info.config.subjects ?? [], subjects);
-    if (merged === null) return;
-    await this.infra.jsm.streams.update(name, { ...info.config, subjects: merged });
-    this.logger.log(`stream ${name} now captures ${merged.join(', ')}`);
   }
 
   private async ensureConsumer(binding: UpstreamBinding, appliedAt: Date): Promise<void> {

@@ -1,7 +1,7 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { parsePipelineSpec } from '@tributary/domain';
+import { Controller, Get, HttpCode, Inject, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { parsePipelineSpec, type UpstreamTriggerSpec } from '@tributary/domain';
 import { getPipeline, listPipelines, savePipelineVersion } from '@tributary/event-store';
-import type { Infrastructure } from '@tributary/runtime';
+import { captureUpstreamSubjects, upstreamSubjectProblem, type Infrastructure } from '@tributary/runtime';
 import { Caller, MinRole, type Principal } from '../auth/principal.js';
 import { ApiError, notFound } from '../http/api-error.js';
 import { assertStorable, assertStorableText, bodyText, jsonBody, mediaTypeOf } from '../http/body.js';
@@ -73,12 +73,38 @@ export class PipelinesController {
     }
     // YAML escapes ("\0", "\ud800") and anchors can build what the text did not show.
     assertStorable(JSON.parse(JSON.stringify(parsed.spec)) as unknown, 'pipeline spec');
+    await this.captureUpstream(parsed.spec.on ?? []);
     const { pipeline, created } = await savePipelineVersion(this.infra.db, {
       spec: parsed.spec,
       source,
       createdBy: caller.name,
     });
     res.status(created ? 201 : 200).json({ id: pipeline.pipelineId, version: pipeline.version, created });
+  }
+
+  /**
+   * `on:` subjects are captured before the version is stored, so events published once apply returned
+   * are kept for the planner's consumers (which start at the version's time). A subject inside
+   * Tributary's prefix is refused; a NATS failure is only logged: the planner captures it within a second.
+   */
+  private async captureUpstream(on: readonly UpstreamTriggerSpec[]): Promise<void> {
+    const prefix = this.infra.config.subjectPrefix;
+    const issues = on.flatMap((entry, i) => {
+      const message = upstreamSubjectProblem(prefix, entry.subject);
+      return message === null ? [] : [{ path: `/on/${i}/subject`, message }];
+    });
+    if (issues.length > 0) {
+      throw new ApiError(
+        422,
+        'invalid_spec',
+        `pipeline spec is invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        issues,
+      );
+    }
+    if (on.length === 0) return;
+    await captureUpstreamSubjects(this.infra.jsm, prefix, on).catch((error: unknown) =>
+      new Logger('api').warn(`on: subjects not captured yet, the planner retries: ${String(error)}`),
+    );
   }
 
   @Get()
