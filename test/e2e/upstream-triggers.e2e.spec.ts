@@ -260,5 +260,41 @@ stages: [{ id: a, executor: noop }]
     );
     expect((await system.waitForRun(run.run_id, 60_000)).run.state).toBe('success');
     expect((await jsm.streams.info(managed())).config.subjects).toEqual([SUBJECT, `${UP}.fast`]);
+
+    // A new version changes the key in place (same consumer), once the planner has seen it (≤ 1 s).
+    const durable = await consumerOf(managed(), 'catalog-fast');
+    await system.applyPipeline(`
+id: catalog-fast
+on: [{ subject: "${UP}.fast", idempotencyKey: '"v2-" + event.id' }]
+stages: [{ id: a, executor: noop }]
+`);
+    let n = 0;
+    await waitFor(
+      'an event keyed by version 2',
+      async () => {
+        const { seq } = await js.publish(`${UP}.fast`, JSON.stringify({ id: `g-${++n}` }));
+        await settled(managed(), durable, seq);
+        return (await runsOf('catalog-fast')).some((r) => r.idempotency_key === `v2-g-${n}`);
+      },
+      30_000,
+      200,
+    );
+    expect(await consumerOf(managed(), 'catalog-fast')).toBe(durable);
+
+    // A version without on: deletes the consumer; the stream keeps its subject.
+    await system.applyPipeline(`
+id: catalog-fast
+stages: [{ id: a, executor: noop }]
+`);
+    await waitFor(
+      'the consumer of catalog-fast to be deleted',
+      async () => {
+        for await (const info of jsm.consumers.list(managed())) if (info.name === durable) return false;
+        return true;
+      },
+      30_000,
+      100,
+    );
+    expect((await jsm.streams.info(managed())).config.subjects).toContain(`${UP}.fast`);
   }, 120_000);
 });

@@ -12,7 +12,7 @@ import {
   timestampFromEpochMs,
   TRACEPARENT_HEADER,
 } from '@tributary/events';
-import { publish } from '@tributary/messaging';
+import { publish, PublishError } from '@tributary/messaging';
 import { runIdForTrigger, uuidFromKey, type Infrastructure } from '@tributary/runtime';
 import type { TriggerHandler } from './trigger.handler.js';
 
@@ -83,23 +83,34 @@ export class UpstreamEventHandler {
     }
     const runId = runIdForTrigger({ pipelineId, idempotencyKey });
     const traceparent = headers[TRACEPARENT_HEADER];
-    const result = await publish(
-      this.infra.js,
-      this.infra.subjects.trigger(pipelineId),
-      encodeTriggerRun({
-        runId,
-        pipelineId,
-        pipelineVersion: binding.version,
-        paramsJson: jsonToBytes(checked.params),
-        idempotencyKey,
-        actor,
-        requestedAt: timestampFromEpochMs(Math.floor(msg.info.timestampNanos / 1e6)),
-      }),
-      {
-        msgId: `trigger:${runId}`,
-        headers: { [RUN_ID_HEADER]: runId, ...(traceparent ? { [TRACEPARENT_HEADER]: traceparent } : {}) },
-      },
-    );
+    let result: Awaited<ReturnType<typeof publish>>;
+    try {
+      result = await publish(
+        this.infra.js,
+        this.infra.subjects.trigger(pipelineId),
+        encodeTriggerRun({
+          runId,
+          pipelineId,
+          pipelineVersion: binding.version,
+          paramsJson: jsonToBytes(checked.params),
+          idempotencyKey,
+          actor,
+          requestedAt: timestampFromEpochMs(Math.floor(msg.info.timestampNanos / 1e6)),
+        }),
+        {
+          msgId: `trigger:${runId}`,
+          headers: { [RUN_ID_HEADER]: runId, ...(traceparent ? { [TRACEPARENT_HEADER]: traceparent } : {}) },
+        },
+      );
+    } catch (error) {
+      // The server refuses this trigger itself (params beyond max_payload): no redelivery can help.
+      if (!(error instanceof PublishError) || error.retryable) throw error;
+      return this.reject(binding, msg, text, {
+        path: '/params',
+        message: `the trigger cannot be published: ${error.message}`,
+        key: idempotencyKey,
+      });
+    }
     return { kind: 'triggered', runId, idempotencyKey, duplicate: result.duplicate };
   }
 
