@@ -21,7 +21,19 @@ export function registerPipelinesApply(pipelines: Command, ctx: CliContext): voi
       pipelines
         .command('apply')
         .description('validate and store pipeline specs (YAML or JSON); a changed file becomes a new version')
-        .argument('<file...>', 'pipeline spec files'),
+        .argument('<file...>', 'pipeline spec files')
+        .addHelpText(
+          'after',
+          `
+Runs from upstream events: a spec's on: entries start one run per matching NATS message and key, e.g.
+  on:
+    - subject: catalog.updated              # the upstream system's own JSON on its own subject
+      when: event.kind == "product"         # CEL over event, subject, headers; false: no run
+      params: '{"sku": event.sku}'          # default: the event itself
+      idempotencyKey: 'event.sku'           # default: the message's stream and sequence
+      # stream: CATALOG                     # read an existing stream (default: <PREFIX>_UPSTREAM)
+Rejected events are recorded as rejected runs and announced on <prefix>.trigger.rejected.<pipeline>.`,
+        ),
     ),
   ).action(async (files: string[], options: ApplyOptions) => {
     ctx.exitCode = await pipelinesApply(ctx, files, options);
