@@ -8,6 +8,8 @@ export { emptyCounts, addFinished, countUpstreams, doneCount, assertConsistentCo
 export { evaluateTriggerRule, type RuleVerdict } from './rules/evaluate-trigger-rule.js';
 export { evaluateMapSuppliers, type MapSupplierVerdict } from './rules/evaluate-map-suppliers.js';
 export { decideRunOutcome, type RunOutcome, type RunOutcomeInput, type LeafStateCounts } from './rules/run-outcome.js';
+export { evaluateFailureBudget, overBudget, TOLERATE_RULES, type FailureTolerance, type BudgetedVerdict } from './rules/failure-budget.js';
+export { explainConsolidationVerdict } from './run/consolidation-verdict.js';
 
 // schedule
 export { chooseDispatch, type DispatchChoice, type BlockedTask, type BlockReason } from './schedule/choose-dispatch.js';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import {
-  consolidationVerdict,
+  explainConsolidationVerdict,
   renderAttempt,
   sanitizeText,
   retryDelayMs,
@@ -113,8 +113,9 @@ export class Consolidator {
       executor: node.executor,
       host: this.options.host,
     };
-    const verdict = consolidationVerdict(state);
-    const rule = `trigger rule ${node.triggerRule} over ${groupSummary(state)}`;
+    const explained = explainConsolidationVerdict(state);
+    const verdict = explained?.verdict ?? 'none';
+    const rule = `${explained?.reason ?? `trigger rule ${node.triggerRule}`} over ${groupSummary(state)}`;
     if (verdict === 'skip' || verdict === 'upstream_failed') {
       const at = this.now();
       const outcome = verdict === 'skip' ? AttemptOutcome.SKIPPED : AttemptOutcome.UPSTREAM_FAILED;

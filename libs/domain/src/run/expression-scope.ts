@@ -70,9 +70,13 @@ export function scopeFor(
   };
 }
 
-/** What the consolidation reads: every top-level group with its state and its tasks' outputs. */
+/**
+ * What the consolidation reads: every top-level group with its state and its tasks' outputs, and
+ * `failedGroups`, the paths of the groups that ended failed (those a `tolerate` budget let through).
+ */
 export function consolidationUpstream(state: RunState): Json {
   const groups: Json[] = [];
+  const failedGroups: string[] = [];
   for (const block of state.index.topLevelBlocks) {
     const slot = state.slots.get(slotKeyOf(null, block));
     for (const path of slot?.groups ?? []) {
@@ -81,7 +85,8 @@ export function consolidationUpstream(state: RunState): Json {
       for (const child of state.index.children(block))
         outputs[state.index.node(child).id] = outputOf(state, child, path);
       groups.push({ block, path, key: group.key, value: group.value, state: group.state, outputs });
+      if (group.state === 'failed') failedGroups.push(path);
     }
   }
-  return { groups };
+  return { groups, failedGroups };
 }

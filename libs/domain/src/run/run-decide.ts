@@ -10,6 +10,7 @@ import { finishedCategory, forEachDependentSlot } from './run-graph.js';
 import { consolidationUpstream, groupBindingOf, scopeFor } from './expression-scope.js';
 import { groupKeyOf, groupPathOf, invalidGroupKeyReason, slotKeyOf } from './task-id.js';
 import { renderAttempt, type AttemptPayload, mapItemsOf } from './attempt-payload.js';
+import { consolidationSlotVerdict, explainConsolidationVerdict } from './consolidation-verdict.js';
 
 export interface Decision {
   events: RunEvent[];
@@ -513,18 +514,22 @@ function settleSlot(state: RunState, slot: SlotRecord, emit: Emit, ctx: DecideCo
   }
   if (slot.pendingCount === 0) return;
   if (node.isConsolidation && state.run.consolidationVia === 'fan-in') return;
-  const verdict = evaluateTriggerRule(node.triggerRule, {
-    success: slot.success,
-    skipped: slot.skipped,
-    failed: slot.failed,
-    upstreamFailed: slot.upstreamFailed,
-    total: slot.total,
-    complete: slot.pendingSlots === 0,
-  });
+  // The consolidation's rule may carry a failure budget (`tolerate`): the same verdict the consolidator uses.
+  const budgeted = node.isConsolidation ? consolidationSlotVerdict(state, node, slot) : null;
+  const verdict =
+    budgeted?.verdict ??
+    evaluateTriggerRule(node.triggerRule, {
+      success: slot.success,
+      skipped: slot.skipped,
+      failed: slot.failed,
+      upstreamFailed: slot.upstreamFailed,
+      total: slot.total,
+      complete: slot.pendingSlots === 0,
+    });
   if (verdict === 'wait') return;
   const pending = slot.instances.map((id) => state.tasks.get(id)!).filter((rec) => rec.state === 'pending');
   if (verdict === 'skip' || verdict === 'upstream_failed') {
-    const reason = `trigger rule ${node.triggerRule}`;
+    const reason = budgeted?.reason ?? `trigger rule ${node.triggerRule}`;
     for (const rec of pending) {
       const taskId = rec.taskId;
       emit(
@@ -806,16 +811,5 @@ function recordConsolidation(
  * asks this before running the handler. `wait` while a group (or a block's expansion) is unfinished.
  */
 export function consolidationVerdict(state: RunState): 'wait' | 'run' | 'skip' | 'upstream_failed' | 'none' {
-  const path = state.index.consolidationPath;
-  const slot = path ? state.slots.get(slotKeyOf(null, path)) : undefined;
-  if (!path || !slot) return 'none';
-  const node = state.index.node(path) as PlanTaskNode;
-  return evaluateTriggerRule(node.triggerRule, {
-    success: slot.success,
-    skipped: slot.skipped,
-    failed: slot.failed,
-    upstreamFailed: slot.upstreamFailed,
-    total: slot.total,
-    complete: slot.pendingSlots === 0,
-  });
+  return explainConsolidationVerdict(state)?.verdict ?? 'none';
 }

@@ -1,4 +1,5 @@
 import { checkExpressions } from './expression-checks.js';
+import { checkFanInOptions } from './fan-in-checks.js';
 import { compareJsonPointers } from './json-pointer.js';
 import { compileParamsSchema } from './params-schema.js';
 import type { Json, PipelineSpec, ValidationIssue } from './pipeline-spec.js';
@@ -40,6 +41,7 @@ export function parsePipelineSpec(input: string | object, format?: 'yaml' | 'jso
     const tree = readRawStageTree(document);
     issues.push(...checkStageGraph(tree), ...checkExpressions(document, tree));
     issues.push(...checkUpstreamTriggers(document));
+    issues.push(...checkFanInOptions(document, tree));
     if (isObject(document['params'])) {
       const params = compileParamsSchema(document['params'] as Record<string, Json>);
       if (!params.ok) issues.push(...params.issues);

@@ -230,6 +230,31 @@ export const groupBlockSchema = z
   })
   .meta({ id: 'GroupBlock', description: 'A group block: one group per element of `over`.' });
 
+/** `consolidate.tolerate`: the failure budget (docs/architecture.md "Failure budget"). */
+export const toleranceSchema = z
+  .strictObject({
+    failedGroups: z
+      .number()
+      .int({ error: (issue) => `failedGroups must be a non-negative integer, got ${show(issue.input)}` })
+      .min(0, { error: (issue) => `failedGroups must be a non-negative integer, got ${show(issue.input)}` })
+      .optional()
+      .meta({ description: 'At most this many failed groups.' }),
+    failedPercent: z
+      .number({ error: (issue) => `failedPercent must be a number from 0 to 100, got ${show(issue.input)}` })
+      .min(0, { error: (issue) => `failedPercent must be a number from 0 to 100, got ${show(issue.input)}` })
+      .max(100, { error: (issue) => `failedPercent must be a number from 0 to 100, got ${show(issue.input)}` })
+      .optional()
+      .meta({ description: "At most this percentage of the run's groups failed." }),
+  })
+  .refine((value) => value.failedGroups !== undefined || value.failedPercent !== undefined, {
+    error: 'tolerate needs failedGroups or failedPercent (or both)',
+  })
+  .meta({
+    id: 'Tolerate',
+    description:
+      'Failure budget: within it the consolidation runs with the failed groups marked in its input (the rule decides over the other groups); beyond it the consolidation is upstream_failed. A failed group has any failed/upstream_failed instance.',
+  });
+
 /** The fan-in task that runs once every group of the top-level group blocks is terminal. */
 export const consolidateSchema = z
   .strictObject({
@@ -237,6 +262,7 @@ export const consolidateSchema = z
     triggerRule: triggerRuleSchema.optional(),
     with: jsonObject.optional(),
     pool: z.string().optional(),
+    tolerate: toleranceSchema.optional(),
     ...taskSettingsShape,
   })
   .meta({ id: 'Consolidate' });

@@ -1,5 +1,6 @@
 import type { TriggerRule } from '../rules/trigger-rule.js';
 import type { UpstreamTriggerSpec } from './upstream-trigger.js';
+import type { FailureTolerance } from '../rules/failure-budget.js';
 
 /** A JSON value as stored in params, inputs and outputs. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -64,6 +65,8 @@ export interface ConsolidateSpec extends TaskSettings {
   triggerRule: TriggerRule;
   with: Record<string, Json>;
   pool: string | null;
+  /** Failure budget: the consolidation runs with up to this many failed groups (null = the rule alone). */
+  tolerate: FailureTolerance | null;
 }
 
 export interface PoolSpec {

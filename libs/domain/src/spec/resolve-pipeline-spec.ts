@@ -114,6 +114,13 @@ export function resolvePipelineSpec(raw: RawPipelineSpec): PipelineSpec {
           triggerRule: raw.consolidate.triggerRule ?? 'all_success',
           with: (raw.consolidate.with ?? {}) as Record<string, Json>,
           pool: raw.consolidate.pool ?? null,
+          tolerate:
+            raw.consolidate.tolerate === undefined
+              ? null
+              : {
+                  failedGroups: raw.consolidate.tolerate.failedGroups ?? null,
+                  failedPercent: raw.consolidate.tolerate.failedPercent ?? null,
+                },
           ...resolveSettings(raw.consolidate, defaults),
         };
   const pools = Object.fromEntries(
