@@ -33,6 +33,7 @@ export function makeCtx(options: CtxOptions = {}): TestContext {
     params: {},
     group: market === undefined ? null : marketGroup(market),
     upstream: {},
+    upstreamIndices: {},
     item: null,
     mapIndex: null,
     runId: 'run-local',

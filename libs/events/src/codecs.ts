@@ -44,10 +44,13 @@ export function decodeDispatchBatch(bytes: Uint8Array): DecodeResult<DispatchBat
   if (runs.length === 0 && slots.length === 0) return decoded;
   const paramsOf = new Map(runs.map((run) => [run.runId, run.paramsJson]));
   const upstreamOf = new Map(slots.map((slot) => [slotKey(slot.runId, slot.stage, slot.groupPath), slot.upstreamJson]));
+  const indicesOf = new Map(slots.map((slot) => [slotKey(slot.runId, slot.stage, slot.groupPath), slot.upstreamIndicesJson]));
   for (const attempt of attempts) {
     if (attempt.paramsJson.length === 0) attempt.paramsJson = paramsOf.get(attempt.runId) ?? attempt.paramsJson;
     if (attempt.upstreamJson.length === 0)
       attempt.upstreamJson = upstreamOf.get(slotKey(attempt.runId, attempt.stage, attempt.groupPath)) ?? attempt.upstreamJson;
+    if (attempt.upstreamIndicesJson.length === 0)
+      attempt.upstreamIndicesJson = indicesOf.get(slotKey(attempt.runId, attempt.stage, attempt.groupPath)) ?? attempt.upstreamIndicesJson;
   }
   return decoded;
 }

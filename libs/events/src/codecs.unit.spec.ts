@@ -36,6 +36,7 @@ function attempt(i: number): Omit<AttemptDispatch, '$typeName' | '$unknown'> {
     paramsJson: jsonToBytes({ markets: ['LU', 'PT'] }),
     groupJson: jsonToBytes({ key: 'LU', value: 'LU', path: 'market=LU', parent: null }),
     upstreamJson: jsonToBytes({ generate: { queries: [1, 2, 3] } }),
+    upstreamIndicesJson: new Uint8Array(),
     itemJson: jsonToBytes(i),
     timeoutMs: 300_000,
     traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',

@@ -1,6 +1,6 @@
 import { describeJsonProblem, jsonProblem, sanitizeText } from '@tributary/domain';
 import { BufferedTaskLogger } from './buffered-task-logger.js';
-import type { HandlerContext, HandlerDefinition, HandlerGroup, Json } from './handler.js';
+import type { HandlerContext, HandlerDefinition, HandlerGroup, Json, UpstreamIndices } from './handler.js';
 import { toJsonValue } from './json-value.js';
 import { sanitizeJson, stringOf, type TaskLogLimits, type TaskLogLine } from './log-safety.js';
 import { CancelledError, TimeoutError, isSkipTask } from './task-errors.js';
@@ -21,6 +21,8 @@ export interface AttemptRequest {
   group?: HandlerGroup | null;
   /** Default `{}`. */
   upstream?: Record<string, Json>;
+  /** Default `{}`. */
+  upstreamIndices?: Record<string, UpstreamIndices>;
   /** Default null (unmapped). */
   item?: Json;
   /** Default null (unmapped). */
@@ -193,6 +195,7 @@ function buildContext(
     params: request.params ?? null,
     group: request.group ?? null,
     upstream: request.upstream ?? {},
+    upstreamIndices: request.upstreamIndices ?? {},
     item: request.item ?? null,
     mapIndex: request.mapIndex ?? null,
     attempt: request.attempt,

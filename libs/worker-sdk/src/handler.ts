@@ -17,6 +17,14 @@ export interface TaskLogger {
   error(message: string, fields?: Record<string, Json>): void;
 }
 
+/** Map indices of a mapped upstream stage by outcome, each ascending (cancelled counts as failed). */
+export interface UpstreamIndices {
+  succeeded: number[];
+  failed: number[];
+  skipped: number[];
+  upstreamFailed: number[];
+}
+
 /**
  * What a handler sees (DESIGN §7). Execution is at-least-once: after a host
  * crash the same attempt may run again, so handlers with side effects should
@@ -33,6 +41,12 @@ export interface HandlerContext<Input = Json> {
    * Read-only (frozen: the attempts of one stage in one group share one parsed copy).
    */
   upstream: Record<string, Json>;
+  /**
+   * Per MAPPED upstream stage id, where each map index ended: `upstream.<id>` lists only the outputs of
+   * `succeeded`, in that order, so `ctx.upstreamIndices.retrieve.failed` says which positions are
+   * missing (e.g. `[7]`). Read-only. CEL sees the same as `upstreamIndices.<id>`.
+   */
+  upstreamIndices: Record<string, UpstreamIndices>;
   /** The element of a mapped task; null when unmapped. */
   item: Json;
   mapIndex: number | null;

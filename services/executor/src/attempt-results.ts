@@ -69,9 +69,13 @@ export function requestOf(dispatch: AttemptDispatch): DecodedRequest {
     ['params', dispatch.paramsJson],
     ['group', dispatch.groupJson],
     ['upstream', dispatch.upstreamJson],
+    ['upstream_indices', dispatch.upstreamIndicesJson],
     ['item', dispatch.itemJson],
   ] as const) {
-    const parsed = name === 'params' || name === 'upstream' ? sharedJsonOf(bytes) : jsonFromBytes(bytes);
+    const parsed =
+      name === 'params' || name === 'upstream' || name === 'upstream_indices'
+        ? sharedJsonOf(bytes)
+        : jsonFromBytes(bytes);
     if (!parsed.ok) {
       return {
         ok: false,
@@ -85,6 +89,7 @@ export function requestOf(dispatch: AttemptDispatch): DecodedRequest {
     fields[name] = parsed.value;
   }
   const upstream = fields['upstream'];
+  const indices = fields['upstream_indices'];
   const request: AttemptRequest = {
     runId: dispatch.runId,
     taskId: dispatch.taskId,
@@ -96,6 +101,10 @@ export function requestOf(dispatch: AttemptDispatch): DecodedRequest {
     upstream:
       typeof upstream === 'object' && upstream !== null && !Array.isArray(upstream)
         ? (upstream as Record<string, Json>)
+        : {},
+    upstreamIndices:
+      typeof indices === 'object' && indices !== null && !Array.isArray(indices)
+        ? (indices as AttemptRequest['upstreamIndices'])
         : {},
     item: (fields['item'] ?? null) as Json,
     mapIndex: dispatch.mapIndex ?? null,

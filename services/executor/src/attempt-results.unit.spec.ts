@@ -15,6 +15,9 @@ const dispatch = create(AttemptDispatchSchema, {
   paramsJson: jsonToBytes({ markets: ['LU'] }),
   groupJson: jsonToBytes({ key: 'market', value: 'LU', path: 'market=LU', parent: null }),
   upstreamJson: jsonToBytes({ search: [1, 2] }),
+  upstreamIndicesJson: jsonToBytes({
+    search: { succeeded: [0, 2], failed: [1], skipped: [], upstreamFailed: [] },
+  }),
   itemJson: jsonToBytes('shoes'),
   timeoutMs: 1500,
 });
@@ -35,6 +38,7 @@ describe('attempt results', () => {
         params: { markets: ['LU'] },
         group: { key: 'market', value: 'LU', path: 'market=LU', parent: null },
         upstream: { search: [1, 2] },
+        upstreamIndices: { search: { succeeded: [0, 2], failed: [1], skipped: [], upstreamFailed: [] } },
         item: 'shoes',
         mapIndex: 2,
         timeoutMs: 1500,

@@ -200,7 +200,13 @@ export function dispatchMessages(
     let runs = new Map<string, Uint8Array>();
     let slots = new Map<
       string,
-      { runId: string; stage: string; groupPath: string; upstreamJson: Uint8Array }
+      {
+        runId: string;
+        stage: string;
+        groupPath: string;
+        upstreamJson: Uint8Array;
+        upstreamIndicesJson: Uint8Array;
+      }
     >();
     let bytes = 0;
     let firstRunId = '';
@@ -253,6 +259,7 @@ export function dispatchMessages(
           stage: d.stagePath,
           groupPath: d.groupPath ?? '',
           upstreamJson: upstreamOf(slot, d),
+          upstreamIndicesJson: jsonToBytes(d.upstreamIndices ?? {}),
         });
       chunk.push(attempt);
       if (d.redispatchedAt !== undefined) redispatchedAt = Math.max(redispatchedAt ?? 0, d.redispatchedAt);

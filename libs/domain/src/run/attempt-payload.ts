@@ -20,6 +20,8 @@ export interface AttemptPayload {
   params: Json;
   group: GroupBinding | null;
   upstream: Json;
+  /** Per mapped upstream stage id: its map indices by outcome (`mapIndicesOf`); `{}` when none is mapped. */
+  upstreamIndices?: Json;
   item: Json;
   timeoutMs: number | null;
   priority: number;
@@ -97,6 +99,7 @@ export function renderAttempt(
       params: state.run.params,
       group: scope.group ?? null,
       upstream: (scope.upstream ?? {}) as Json,
+      upstreamIndices: (node.isConsolidation ? {} : (scope.upstreamIndices ?? {})) as Json,
       item,
       timeoutMs: node.settings.timeoutMs,
       priority: node.settings.priority,

@@ -2,6 +2,7 @@ import type { Json } from '../spec/pipeline-spec.js';
 import type { ExpressionScope, GroupBinding } from '../spec/compiled-plan.js';
 import type { RunState } from './run-state.js';
 import { ancestorGroup } from './run-graph.js';
+import { mapIndicesOf } from './map-indices.js';
 import { slotKeyOf } from './task-id.js';
 
 /** `group` as CEL and handlers see it: key, value, path and the enclosing group. */
@@ -57,15 +58,20 @@ export function scopeFor(
   only?: readonly string[],
 ): ExpressionScope {
   const upstream: Record<string, Json> = {};
+  const upstreamIndices: Record<string, Json> = {};
   for (const ref of state.index.visibleUpstreamRefs(stagePath)) {
     const id = state.index.node(ref.path).id;
     if (only && !only.includes(id)) continue;
-    upstream[id] = outputOf(state, ref.path, ancestorGroup(state, groupPath, ref.levelsUp));
+    const inGroup = ancestorGroup(state, groupPath, ref.levelsUp);
+    upstream[id] = outputOf(state, ref.path, inGroup);
+    const indices = mapIndicesOf(state, ref.path, inGroup);
+    if (indices !== null) upstreamIndices[id] = indices;
   }
   return {
     params: state.run.params,
     group: groupBindingOf(state, groupPath),
     upstream,
+    upstreamIndices,
     run: { id: state.run.id, pipeline: state.run.pipelineId },
   };
 }

@@ -6,7 +6,9 @@ export type ParsedCel = ReturnType<typeof parse>;
 type Expr = ParsedCel['expr'];
 
 /** The variables every Tributary expression may read (DESIGN §4). */
-export const CEL_VARIABLES = ['params', 'group', 'upstream', 'item', 'run'] as const;
+export const CEL_VARIABLES = ['params', 'group', 'upstream', 'upstreamIndices', 'item', 'run'] as const;
+/** Variables read per upstream stage id (`upstream.x`, `upstreamIndices.x`). */
+const UPSTREAM_VARIABLES: ReadonlySet<string> = new Set(['upstream', 'upstreamIndices']);
 /** One of {@link CEL_VARIABLES}. */
 export type CelVariable = (typeof CEL_VARIABLES)[number];
 
@@ -56,11 +58,14 @@ export function analyzeCel(
   const positions = parsed.sourceInfo?.positions ?? {};
   const offsetOf = (expr: Expr): number => positions[expr.id.toString()] ?? 0;
 
+  // `upstreamIndices.x` reads stage x as `upstream.x` does: the same dependency rules apply.
+  const upstreamVariable = (expr: Expr | undefined, locals: ReadonlySet<string>): string | null => {
+    if (expr?.exprKind.case !== 'identExpr') return null;
+    const name = expr.exprKind.value.name;
+    return UPSTREAM_VARIABLES.has(name) && allowed.has(name) && !locals.has(name) ? name : null;
+  };
   const isUpstream = (expr: Expr | undefined, locals: ReadonlySet<string>): boolean =>
-    allowed.has('upstream') &&
-    expr?.exprKind.case === 'identExpr' &&
-    expr.exprKind.value.name === 'upstream' &&
-    !locals.has('upstream');
+    upstreamVariable(expr, locals) !== null;
 
   const visit = (expr: Expr | undefined, locals: ReadonlySet<string>): void => {
     if (expr === undefined) return;
@@ -69,11 +74,10 @@ export function analyzeCel(
       case 'identExpr': {
         const name = kind.value.name;
         if (locals.has(name) || TYPE_NAMES.has(name)) return;
-        if (name === 'upstream' && allowed.has('upstream')) {
-          variables.add('upstream');
+        if (UPSTREAM_VARIABLES.has(name) && allowed.has(name)) {
+          variables.add(name);
           problems.push({
-            message:
-              'upstream must be read with a literal stage id (upstream.x or upstream["x"]) so dependencies can be checked',
+            message: `${name} must be read with a literal stage id (${name}.x or ${name}["x"]) so dependencies can be checked`,
             offset: offsetOf(expr),
           });
         } else if (allowed.has(name)) {
@@ -88,7 +92,7 @@ export function analyzeCel(
       }
       case 'selectExpr':
         if (isUpstream(kind.value.operand, locals)) {
-          variables.add('upstream');
+          variables.add(upstreamVariable(kind.value.operand, locals)!);
           refs.add(kind.value.field);
           return;
         }
@@ -103,7 +107,7 @@ export function analyzeCel(
           key?.case === 'constExpr' &&
           key.value.constantKind.case === 'stringValue'
         ) {
-          variables.add('upstream');
+          variables.add(upstreamVariable(args[0], locals)!);
           refs.add(key.value.constantKind.value);
           return;
         }

@@ -14,6 +14,8 @@ export interface ExpressionScope {
   params?: Json;
   group?: GroupBinding | null;
   upstream?: Record<string, Json>;
+  /** Per mapped upstream: which map indices succeeded, failed, were skipped or upstream_failed (`upstreamIndices.retrieve.failed`). */
+  upstreamIndices?: Record<string, Json>;
   item?: Json;
   run?: { id: string; pipeline: string };
 }

@@ -116,7 +116,10 @@ export const jsonValueSchema: z.ZodType<Json> = z
 export const celSchema = z
   .string({ error: (issue) => `expected a CEL expression (a string), got ${show(issue.input)}` })
   .min(1, { error: 'a CEL expression cannot be empty' })
-  .meta({ id: 'CelExpression', description: 'A CEL expression over params, group, upstream, item and run.' });
+  .meta({
+    id: 'CelExpression',
+    description: 'A CEL expression over params, group, upstream, upstreamIndices, item and run.',
+  });
 
 /** Where a list comes from: a CEL expression, or a literal list. */
 export const listSourceSchema = z
@@ -242,7 +245,9 @@ export const toleranceSchema = z
     failedPercent: z
       .number({ error: (issue) => `failedPercent must be a number from 0 to 100, got ${show(issue.input)}` })
       .min(0, { error: (issue) => `failedPercent must be a number from 0 to 100, got ${show(issue.input)}` })
-      .max(100, { error: (issue) => `failedPercent must be a number from 0 to 100, got ${show(issue.input)}` })
+      .max(100, {
+        error: (issue) => `failedPercent must be a number from 0 to 100, got ${show(issue.input)}`,
+      })
       .optional()
       .meta({ description: "At most this percentage of the run's groups failed." }),
   })

@@ -9,6 +9,7 @@ export function handlerContext(overrides: Partial<HandlerContext<Json>> = {}): H
     params: null,
     group: null,
     upstream: {},
+    upstreamIndices: {},
     item: null,
     mapIndex: null,
     attempt: 1,
