@@ -96,7 +96,7 @@ export function runEventToBody(event: RunEvent): RunEventBodyInit {
         value: {
           blockPath: event.blockPath,
           parentGroup: optional(event.parentGroup),
-          groups: event.groups.map((group, i) => ({ path: group.path, key: group.key, valueJson: jsonBytes(w(`groups[${i}].value`), group.value) })),
+          groups: event.groups.map((group, i) => ({ path: group.path, key: group.key, valueJson: jsonBytes(w(`groups[${i}].value`), group.value), ...(group.label === undefined ? {} : { label: group.label }) })),
           unresolved: event.unresolved === null ? TaskState.UNSPECIFIED : toEnum(w('unresolved'), UNRESOLVED_STATES, event.unresolved),
           error: optional(event.error),
           at: timestamp(w('at'), event.at),
@@ -110,6 +110,7 @@ export function runEventToBody(event: RunEvent): RunEventBodyInit {
           groupPath: optional(event.groupPath),
           length: event.length === null ? undefined : int32(w('length'), event.length),
           at: timestamp(w('at'), event.at),
+          labels: event.labels ?? [],
         },
       };
     case 'StageExpansionReset':
@@ -264,6 +265,7 @@ export function runEventFromBody(body: Body): RunEvent {
           path: group.path,
           key: group.key,
           value: json(w(`groups[${i}].valueJson`), group.valueJson),
+          ...(group.label === undefined ? {} : { label: group.label }),
         })),
         unresolved: v.unresolved === TaskState.UNSPECIFIED ? null : fromEnum(w('unresolved'), UNRESOLVED_STATES, v.unresolved),
         error: v.error ?? null,
@@ -272,7 +274,7 @@ export function runEventFromBody(body: Body): RunEvent {
     }
     case 'taskMapExpanded': {
       const v = body.value;
-      return { type: 'TaskMapExpanded', stagePath: v.stagePath, groupPath: v.groupPath ?? null, length: v.length ?? null, at: epochMs(w('at'), v.at) };
+      return { type: 'TaskMapExpanded', stagePath: v.stagePath, groupPath: v.groupPath ?? null, length: v.length ?? null, ...(v.labels.length > 0 ? { labels: [...v.labels] } : {}), at: epochMs(w('at'), v.at) };
     }
     case 'stageExpansionReset': {
       const v = body.value;

@@ -134,8 +134,8 @@ describe('api: runs', () => {
         finishedAt: null,
       },
       groups: [
-        { path: 'market=LU', state: 'running' },
-        { path: 'market=PT', state: 'failed' },
+        { path: 'market=LU', state: 'running', label: null },
+        { path: 'market=PT', state: 'failed', label: null },
       ],
       tasks: [
         {
@@ -143,6 +143,7 @@ describe('api: runs', () => {
           stage: 'consolidate',
           group: null,
           mapIndex: null,
+          label: null,
           state: 'pending',
           attempt: 0,
           output: null,
@@ -155,6 +156,7 @@ describe('api: runs', () => {
           stage: 'market/fetch',
           group: 'market=LU',
           mapIndex: null,
+          label: null,
           state: 'success',
           attempt: 1,
           output: [0, 1],
@@ -167,6 +169,7 @@ describe('api: runs', () => {
           stage: 'market/process',
           group: 'market=LU',
           mapIndex: 0,
+          label: null,
           state: 'failed',
           attempt: 3,
           output: null,
@@ -179,6 +182,7 @@ describe('api: runs', () => {
           stage: 'market/process',
           group: 'market=LU',
           mapIndex: 1,
+          label: null,
           state: 'running',
           attempt: 2,
           output: null,

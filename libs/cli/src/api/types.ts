@@ -5,6 +5,8 @@ export interface RunViewTask {
   stage: string;
   group: string | null;
   mapIndex: number | null;
+  /** The stage's `label:` for this map index; null (or absent from older apis) without one. */
+  label?: string | null;
   state: string;
   attempt: number;
   output: unknown;
@@ -25,7 +27,7 @@ export interface RunView {
     finishedAt: string | null;
     reason?: string | null;
   };
-  groups: { path: string; state: string }[];
+  groups: { path: string; state: string; label?: string | null }[];
   tasks: RunViewTask[];
 }
 

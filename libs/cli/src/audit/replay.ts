@@ -50,6 +50,7 @@ export function expectedProjection(state: RunState): ProjectionSnapshot {
       parent_path: g.parentPath,
       state: g.state,
       value: g.value ?? null,
+      label: g.label,
     });
   }
   const tasks = new Map<string, Record<string, unknown>>();
@@ -59,6 +60,7 @@ export function expectedProjection(state: RunState): ProjectionSnapshot {
       stage: t.stagePath,
       group_path: t.groupPath,
       map_index: t.mapIndex,
+      label: t.label,
       executor: node.kind === 'task' ? node.executor : null,
       state: t.state,
       attempt: t.attempt,
@@ -110,7 +112,14 @@ export async function actualProjection(db: Kysely<Database>, runId: string): Pro
     groups: new Map(
       groupRows.map((g) => [
         g.path,
-        { block: g.block, key: g.key, parent_path: g.parent_path, state: g.state, value: g.value ?? null },
+        {
+          block: g.block,
+          key: g.key,
+          parent_path: g.parent_path,
+          state: g.state,
+          value: g.value ?? null,
+          label: g.label,
+        },
       ]),
     ),
     tasks: new Map(
@@ -120,6 +129,7 @@ export async function actualProjection(db: Kysely<Database>, runId: string): Pro
           stage: t.stage,
           group_path: t.group_path,
           map_index: t.map_index,
+          label: t.label,
           executor: t.executor,
           state: t.state,
           attempt: t.attempt,

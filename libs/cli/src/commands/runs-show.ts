@@ -49,7 +49,7 @@ export function formatRunView(view: RunView): string {
     formatTable(
       [...view.tasks].sort((a, b) => naturalCompare(a.taskId, b.taskId)),
       [
-        { header: 'TASK', value: (t) => t.taskId },
+        { header: 'TASK', value: (t) => (t.label ? `${t.taskId} ${JSON.stringify(t.label)}` : t.taskId) },
         { header: 'STATE', value: (t) => t.state },
         { header: 'TRY', value: (t) => t.attempt, align: 'right' },
         { header: 'STARTED', value: (t) => shortTime(t.startedAt) },

@@ -11,6 +11,7 @@ import { consolidationUpstream, groupBindingOf, scopeFor } from './expression-sc
 import { groupKeyOf, groupPathOf, invalidGroupKeyReason, slotKeyOf } from './task-id.js';
 import { renderAttempt, type AttemptPayload, mapItemsOf } from './attempt-payload.js';
 import { consolidationSlotVerdict, explainConsolidationVerdict } from './consolidation-verdict.js';
+import { labelsOf } from './map-labels.js';
 
 export interface Decision {
   events: RunEvent[];
@@ -655,7 +656,24 @@ function expandMap(
     });
     return;
   }
-  emit({ type: 'TaskMapExpanded', ...base, length: items.value.length });
+  // Labels are computed here and recorded in the event: replay never re-evaluates them.
+  let labels: string[] | undefined;
+  if (node.label && items.value.length > 0) {
+    const labelled = labelsOf(node.label, scopeFor(state, slot.stagePath, slot.groupPath), items.value);
+    if (!labelled.ok) {
+      emit({ type: 'TaskMapExpanded', ...base, length: null });
+      emit({
+        type: 'TaskInstanceFailed',
+        taskId: slot.instances[0]!,
+        attempt: 0,
+        error: { message: labelled.error, type: 'MapError', retryable: false },
+        at: ctx.now,
+      });
+      return;
+    }
+    labels = labelled.labels;
+  }
+  emit({ type: 'TaskMapExpanded', ...base, length: items.value.length, ...(labels ? { labels } : {}) });
   if (items.value.length === 0)
     emit({
       type: 'TaskInstanceSkipped',
@@ -697,13 +715,15 @@ function listGroups(
   state: RunState,
   node: PlanBlockNode,
   slot: SlotRecord,
-): { ok: true; groups: { path: string; key: string; value: Json }[] } | { ok: false; error: string } {
+):
+  | { ok: true; groups: { path: string; key: string; value: Json; label?: string }[] }
+  | { ok: false; error: string } {
   const items = mapItemsOf(state, slot);
   if (!items.ok) return { ok: false, error: `over: ${items.error}` };
   const max = state.plan.spec.limits.maxMapLength;
   if (items.value.length > max)
     return { ok: false, error: `over: ${items.value.length} groups, over maxMapLength ${max}` };
-  const groups: { path: string; key: string; value: Json }[] = [];
+  const groups: { path: string; key: string; value: Json; label?: string }[] = [];
   const seen = new Set<string>();
   const parent = groupBindingOf(state, slot.groupPath);
   for (const [i, item] of items.value.entries()) {
@@ -727,6 +747,12 @@ function listGroups(
     if (seen.has(key)) return { ok: false, error: `duplicate group key "${key}" (element ${i})` };
     seen.add(key);
     groups.push({ path: groupPathOf(slot.groupPath, node.id, key), key, value: item });
+  }
+  if (node.label && groups.length > 0) {
+    const scope = { ...scopeFor(state, slot.stagePath, slot.groupPath), group: parent };
+    const labelled = labelsOf(node.label, scope, items.value);
+    if (!labelled.ok) return { ok: false, error: labelled.error };
+    labelled.labels.forEach((label, i) => (groups[i]!.label = label));
   }
   return { ok: true, groups };
 }

@@ -16,6 +16,8 @@ export interface ExpandedGroup {
   path: string;
   key: string;
   value: Json;
+  /** The block's `label:` for this group; absent when the block has none. */
+  label?: string;
 }
 
 /** Every state change of a run, its groups and task instances. Past tense; `at` is epoch ms. */
@@ -61,6 +63,8 @@ export type RunEvent =
       stagePath: string;
       groupPath: string | null;
       length: number | null;
+      /** The stage's `label:` per map index (as many as `length`); absent when the stage has none. */
+      labels?: string[];
       at: number;
     }
   /** Cleared with its supplier: a mapped stage or group block that did not expand waits for its list again. */

@@ -51,7 +51,7 @@ export function evolve(state: RunState, event: RunEvent): RunState {
     case 'GroupsExpanded':
       return groupsExpanded(state, event);
     case 'TaskMapExpanded':
-      return mapExpanded(state, event.stagePath, event.groupPath, event.length);
+      return mapExpanded(state, event.stagePath, event.groupPath, event.length, event.labels);
     case 'StageExpansionReset':
       return expansionReset(state, event.stagePath, event.groupPath);
     case 'TaskInstanceScheduled': {
@@ -250,7 +250,12 @@ function initCounts(state: RunState, slot: SlotRecord): void {
   Object.assign(slot, collectUpstreamCounts(state, slot.stagePath, slot.groupPath));
 }
 
-function addInstance(state: RunState, slot: SlotRecord, mapIndex: number | null): void {
+function addInstance(
+  state: RunState,
+  slot: SlotRecord,
+  mapIndex: number | null,
+  label: string | null = null,
+): void {
   const node = state.index.node(slot.stagePath);
   const taskId = taskIdOf(slot.groupPath, node.id, mapIndex);
   state.tasks.set(taskId, {
@@ -259,6 +264,7 @@ function addInstance(state: RunState, slot: SlotRecord, mapIndex: number | null)
     stagePath: slot.stagePath,
     groupPath: slot.groupPath,
     mapIndex,
+    label,
     state: 'pending',
     attempt: 0,
     tryBase: 0,
@@ -302,6 +308,7 @@ function mapExpanded(
   stagePath: string,
   groupPath: string | null,
   length: number | null,
+  labels?: readonly string[],
 ): RunState {
   const slot = state.slots.get(slotKeyOf(groupPath, stagePath));
   if (!slot || slot.status !== 'unexpanded')
@@ -309,7 +316,8 @@ function mapExpanded(
   slot.status = 'expanded';
   const mapped = length !== null && length > 0;
   const count = mapped ? length : 1;
-  for (let i = 0; i < count; i++) addInstance(state, slot, mapped ? i : null);
+  for (let i = 0; i < count; i++)
+    addInstance(state, slot, mapped ? i : null, mapped ? (labels?.[i] ?? null) : null);
   // The slot itself stops counting as one unfinished unit; its instances count instead.
   state.unfinished -= 1;
   if (groupPath !== null) adjustGroup(state, groupPath, -1, 0);
@@ -347,6 +355,7 @@ function groupsExpanded(state: RunState, event: Extract<RunEvent, { type: 'Group
       key: g.key,
       value: g.value,
       parentPath: event.parentGroup,
+      label: g.label ?? null,
       state: 'running',
       unfinished: 0,
       failedUnits: 0,

@@ -11,6 +11,8 @@ export interface TaskRecord {
   readonly stagePath: string;
   readonly groupPath: string | null;
   readonly mapIndex: number | null;
+  /** The stage's `label:` for this map index (recorded in TaskMapExpanded); null without one. */
+  readonly label: string | null;
   state: TaskState;
   /** Number of the current (or last) attempt; 0 before the first dispatch. Clears keep counting. */
   attempt: number;
@@ -58,6 +60,8 @@ export interface GroupRecord {
   readonly key: string;
   readonly value: Json;
   readonly parentPath: string | null;
+  /** The block's `label:` for this group (recorded in GroupsExpanded); null without one. */
+  readonly label: string | null;
   state: GroupState;
   /** Units (instances, unexpanded slots, child groups) not finished yet. */
   unfinished: number;

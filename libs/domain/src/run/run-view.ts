@@ -15,12 +15,15 @@ export interface RunView {
     finishedAt: string | null;
     reason: string | null;
   };
-  groups: { path: string; state: string }[];
+  /** `label`: the block's `label:` for the group (null without one). */
+  groups: { path: string; state: string; label: string | null }[];
   tasks: {
     taskId: string;
     stage: string;
     group: string | null;
     mapIndex: number | null;
+    /** The stage's `label:` for this map index (null without one). */
+    label: string | null;
     state: TaskState;
     attempt: number;
     output: Json;
@@ -35,7 +38,7 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 /** Groups and tasks sorted by path/id so two views of the same state compare equal. */
 export function runViewOf(state: RunState): RunView {
   const groups = [...state.groups.values()]
-    .map((g) => ({ path: g.path, state: g.state }))
+    .map((g) => ({ path: g.path, state: g.state, label: g.label }))
     .sort((a, b) => cmp(a.path, b.path));
   const tasks = [...state.tasks.values()]
     .map((t) => ({
@@ -43,6 +46,7 @@ export function runViewOf(state: RunState): RunView {
       stage: t.stagePath,
       group: t.groupPath,
       mapIndex: t.mapIndex,
+      label: t.label,
       state: t.state,
       attempt: t.attempt,
       output: t.output,

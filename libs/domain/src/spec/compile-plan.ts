@@ -110,6 +110,7 @@ function compileLevel(
         over,
         overSuppliers: suppliersOf(listRefs(over)),
         key: stage.key === null ? null : compileCel(stage.key, `${path}.key`),
+        label: stage.label === null ? null : compileCel(stage.label, `${path}.label`),
         children: Object.freeze(children),
       };
       nodes.set(path, Object.freeze(node));
@@ -158,6 +159,7 @@ function taskNode(
     );
   const isConsolidation = spec.id === CONSOLIDATE_ID && base.path === CONSOLIDATE_ID;
   const when = 'when' in spec && spec.when !== null ? compileCel(spec.when, `${base.path}.when`) : null;
+  const label = 'label' in spec && spec.label !== null ? compileCel(spec.label, `${base.path}.label`) : null;
   const node: PlanTaskNode = {
     ...base,
     kind: 'task',
@@ -167,6 +169,7 @@ function taskNode(
     map,
     mapSuppliers,
     when,
+    label,
     input: input.template,
     maxActive,
     pool: spec.pool,

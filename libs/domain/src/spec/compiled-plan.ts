@@ -69,6 +69,8 @@ export interface PlanTaskNode extends PlanNodeBase {
   /** Upstream ids (same level) whose outputs the `map` expression reads: the mapped task's suppliers. */
   readonly mapSuppliers: readonly string[];
   readonly when: CompiledExpression | null;
+  /** `label:` of a mapped stage: one label per map index, computed when the map expands. */
+  readonly label: CompiledExpression | null;
   readonly input: CompiledInputTemplate;
   readonly maxActive: number | null;
   readonly pool: string | null;
@@ -82,6 +84,8 @@ export interface PlanBlockNode extends PlanNodeBase {
   /** Upstream ids (same level) whose outputs `over` reads: a non-empty list makes this a mapped task group. */
   readonly overSuppliers: readonly string[];
   readonly key: CompiledExpression | null;
+  /** `label:` of the block: one label per group, computed when the block expands. */
+  readonly label: CompiledExpression | null;
   /** Child node paths in spec order. */
   readonly children: readonly string[];
 }

@@ -68,12 +68,14 @@ function checkLevel(
     if (entry.kind === 'task') {
       checkListSource(entry.raw['map'], [...entry.path, 'map'], context, issues);
       checkCel(entry.raw['when'], [...entry.path, 'when'], context, issues);
+      checkCel(entry.raw['label'], [...entry.path, 'label'], context, issues);
       checkWith(entry.raw['with'], [...entry.path, 'with'], context, issues);
       checkPool(entry.raw['pool'], [...entry.path, 'pool'], pools, issues);
       continue;
     }
     checkListSource(entry.raw['over'], [...entry.path, 'over'], context, issues);
     checkCel(entry.raw['key'], [...entry.path, 'key'], context, issues);
+    checkCel(entry.raw['label'], [...entry.path, 'label'], context, issues);
     if (Array.isArray(entry.raw['over']) && entry.raw['key'] === undefined) checkLiteralKeys(entry, issues);
     if (entry.children !== null)
       checkLevel(entry.children, [...new Set([...direct, ...inherited])], pools, issues);

@@ -194,6 +194,9 @@ export const taskStageSchema = z
       .meta({ description: 'Direct upstream stages at the same level; default: the previous entry.' }),
     triggerRule: triggerRuleSchema.optional(),
     map: listSourceSchema.optional().meta({ description: 'Dynamic mapping: one task instance per element.' }),
+    label: celSchema.optional().meta({
+      description: 'CEL over item: a human-readable label per map index ("query: " + item.text); needs map.',
+    }),
     when: celSchema.optional().meta({ description: 'CEL; false ⇒ the task instance is skipped.' }),
     with: jsonObject
       .optional()
@@ -222,6 +225,7 @@ export const groupBlockSchema = z
     key: celSchema
       .optional()
       .meta({ description: 'CEL over `item` giving the group key; default: the element itself.' }),
+    label: celSchema.optional().meta({ description: 'CEL over item: a human-readable label per group.' }),
     dependsOn: z
       .array(z.string())
       .optional()

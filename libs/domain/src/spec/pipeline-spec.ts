@@ -35,6 +35,8 @@ export interface TaskStageSpec extends TaskSettings {
   triggerRule: TriggerRule;
   /** Dynamic mapping: one task instance per element. */
   map: ListSource | null;
+  /** CEL over `item` (and the stage's scope): a human-readable label per map index. */
+  label: string | null;
   /** CEL; false ⇒ the instance is skipped. */
   when: string | null;
   /** The handler's `ctx.input`; strings `${{ <CEL> }}` are evaluated. */
@@ -52,6 +54,8 @@ export interface GroupBlockSpec {
   over: ListSource;
   /** CEL over `item` giving the group key; default: the element itself. */
   key: string | null;
+  /** CEL over `item`: a human-readable label per group. */
+  label: string | null;
   dependsOn: string[];
   triggerRule: TriggerRule;
   stages: StageSpec[];

@@ -48,6 +48,7 @@ describe('migrateToLatest', () => {
         '004-shared-limits',
         '005-outbox-uncompressed',
         '006-dead-letters',
+        '011-fan-in-budget',
       ],
     });
 

@@ -96,14 +96,15 @@ export function projectionWrites(changes: readonly RunProjectionChange[]): RawBu
         parent_path: g.parentPath,
         state: g.state,
         value: json(g.value),
+        label: g.label,
       })),
   );
   for (const rows of chunks(groups, chunk)) {
     statements.push(sql`
-      insert into groups (run_id, path, block, key, parent_path, state, value)
-      select r.run_id, r.path, r.block, r.key, r.parent_path, r.state, r.value::jsonb
+      insert into groups (run_id, path, block, key, parent_path, state, value, label)
+      select r.run_id, r.path, r.block, r.key, r.parent_path, r.state, r.value::jsonb, r.label
       from json_to_recordset(${JSON.stringify(rows)}::json)
-        as r(run_id text, path text, block text, key text, parent_path text, state text, value text)
+        as r(run_id text, path text, block text, key text, parent_path text, state text, value text, label text)
       on conflict (run_id, path) do update set state = excluded.state`);
   }
 
@@ -119,6 +120,7 @@ export function projectionWrites(changes: readonly RunProjectionChange[]): RawBu
           stage: t.stagePath,
           group_path: t.groupPath,
           map_index: t.mapIndex,
+          label: t.label,
           executor: node.kind === 'task' ? node.executor : null,
           pool: node.kind === 'task' ? node.pool : null,
           state: t.state,
@@ -134,17 +136,17 @@ export function projectionWrites(changes: readonly RunProjectionChange[]): RawBu
   );
   for (const rows of chunks(tasks, chunk)) {
     statements.push(sql`
-      insert into task_instances (run_id, task_id, stage, group_path, map_index, executor, pool, state, attempt,
+      insert into task_instances (run_id, task_id, stage, group_path, map_index, label, executor, pool, state, attempt,
                                   output, error, next_retry_at, queued_at, started_at, finished_at)
-      select r.run_id, r.task_id, r.stage, r.group_path, r.map_index, r.executor, r.pool, r.state, r.attempt,
+      select r.run_id, r.task_id, r.stage, r.group_path, r.map_index, r.label, r.executor, r.pool, r.state, r.attempt,
              r.output::jsonb, r.error::jsonb, r.next_retry_at, r.queued_at, r.started_at, r.finished_at
       from json_to_recordset(${JSON.stringify(rows)}::json) as r(
-        run_id text, task_id text, stage text, group_path text, map_index int, executor text, pool text,
+        run_id text, task_id text, stage text, group_path text, map_index int, label text, executor text, pool text,
         state text, attempt int, output text, error text, next_retry_at timestamptz, queued_at timestamptz,
         started_at timestamptz, finished_at timestamptz)
       on conflict (run_id, task_id) do update set
         state = excluded.state, attempt = excluded.attempt, output = excluded.output, error = excluded.error,
-        next_retry_at = excluded.next_retry_at, queued_at = excluded.queued_at,
+        label = excluded.label, next_retry_at = excluded.next_retry_at, queued_at = excluded.queued_at,
         started_at = excluded.started_at, finished_at = excluded.finished_at, updated_at = now()`);
   }
 

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
 import type { NullableJsonColumn } from './column-types.js';
 
 /** `groups`: projection of each group of a run (`market=LU`, `market=LU/lang=fr`). */
@@ -10,6 +10,8 @@ export interface GroupsTable {
   parent_path: string | null;
   state: string;
   value: NullableJsonColumn;
+  /** The block's `label:` for this group (migration 011). */
+  label: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type GroupRow = Selectable<GroupsTable>;

@@ -12,6 +12,8 @@ export interface TaskInstancesTable {
   stage: string;
   group_path: string | null;
   map_index: number | null;
+  /** The stage's `label:` for this map index (migration 011). */
+  label: ColumnType<string | null, string | null | undefined, string | null>;
   executor: string | null;
   /** The stage's pool, counted across runs and planner replicas while queued/running. */
   pool: ColumnType<string | null, string | null | undefined, string | null>;

@@ -15,12 +15,13 @@ export interface RunViewBody {
     createdAt: string;
     finishedAt: string | null;
   };
-  groups: { path: string; state: string }[];
+  groups: { path: string; state: string; label: string | null }[];
   tasks: {
     taskId: string;
     stage: string;
     group: string | null;
     mapIndex: number | null;
+    label: string | null;
     state: string;
     attempt: number;
     output: unknown;
@@ -97,7 +98,7 @@ export class RunQueries {
       .executeTakeFirst();
     const groups = await trx
       .selectFrom('groups')
-      .select(['path', 'state'])
+      .select(['path', 'state', 'label'])
       .where('run_id', '=', runId)
       .execute();
     const tasks = await trx
@@ -107,6 +108,7 @@ export class RunQueries {
         'stage',
         'group_path',
         'map_index',
+        'label',
         'state',
         'attempt',
         'output',
@@ -126,13 +128,16 @@ export class RunQueries {
         createdAt: run.created_at.toISOString(),
         finishedAt: iso(run.finished_at),
       },
-      groups: groups.map((g) => ({ path: g.path, state: g.state })).sort((a, b) => cmp(a.path, b.path)),
+      groups: groups
+        .map((g) => ({ path: g.path, state: g.state, label: g.label }))
+        .sort((a, b) => cmp(a.path, b.path)),
       tasks: tasks
         .map((t) => ({
           taskId: t.task_id,
           stage: t.stage,
           group: t.group_path,
           mapIndex: t.map_index,
+          label: t.label,
           state: t.state,
           attempt: t.attempt,
           output: t.output ?? null,
