@@ -4,6 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HANDLER_NAME_PATTERN, isHandlerDefinition, type HandlerDefinition } from './handler.js';
 import { HandlerRegistryError } from './handler-registry.error.js';
+import { isTypeScriptModule, registerSdkResolveHook, registerTypeScriptLoader } from './module-hooks.js';
 
 interface Entry {
   handler: HandlerDefinition<any>;
@@ -83,7 +84,9 @@ export interface LoadHandlerModulesOptions {
  * Imports user handler modules (`TRIBUTARY_HANDLERS`) and registers every export
  * that looks like a handler ({ name: string, run: function }), plus the elements
  * of a default export that is an array of them. Specifiers are paths (relative
- * to `cwd`, or absolute), `file:` URLs, or package names resolved from `cwd`.
+ * to `cwd`, or absolute), `file:` URLs, or package names resolved from `cwd`. A module may import
+ * `@tributary/worker-sdk` from any directory (the host's copy, when it has none of its own), and may be
+ * TypeScript (.ts/.mts/.cts, compiled by tsx's loader).
  * Modules are loaded in order; a module that fails to import or exports no
  * handler is refused with an error naming it. A bare specifier that names an existing file relative
  * to `cwd` (`examples/x/dist/handlers.js`) is that file. Returns the registry.
@@ -94,6 +97,9 @@ export async function loadHandlerModules(
 ): Promise<HandlerRegistry> {
   const cwd = opts.cwd ?? process.cwd();
   const registry = opts.registry ?? new HandlerRegistry();
+  // Handler modules live anywhere (not only in this repository): they get the host's SDK, and .ts is compiled.
+  if (specifiers.length > 0) registerSdkResolveHook();
+  if (specifiers.some(isTypeScriptModule)) await registerTypeScriptLoader();
   for (const specifier of specifiers) {
     const url = resolveModule(specifier, cwd);
     let namespace: Record<string, unknown>;

@@ -38,7 +38,7 @@ export function withServiceConfigOptions(command: Command): Command {
     )
     .option(
       '--handlers <modules>',
-      'executor: handler modules, comma-separated (default: $TRIBUTARY_HANDLERS)',
+      'executor and consolidator hosts: handler modules (.js/.mjs/.ts paths anywhere, or package names), comma-separated (default: $TRIBUTARY_HANDLERS); see docs/handlers.md',
       parseList,
     )
     .option(
