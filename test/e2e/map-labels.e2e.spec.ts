@@ -64,9 +64,13 @@ describe('map labels through the real services: run view and CLI', () => {
 
     const env = { ...process.env, ...system.env };
     const shown = await run(process.execPath, [CLI, 'runs', 'show', runId], { env });
+    expect(shown.stdout).toMatch(/^market=LU "market Luxembourg" +success +3\/3/m);
     expect(shown.stdout).toMatch(/^market=LU\/retrieve\[0\] +"query: red dress" +success/m);
     expect(shown.stdout).toMatch(/^market=LU\/retrieve\[1\] +"query: blue shoes" +success/m);
     const replay = await run(process.execPath, [CLI, 'audit', 'replay', runId], { env });
-    expect(replay.stdout).toMatch(/match|identical|ok/i);
+    // Exits 1 (execFile rejects) on any difference, the labels included.
+    expect(replay.stdout).toMatch(
+      /^replay ok: \d+ events fold to the projected state \(run success, 1 groups, 3 task instances\)/m,
+    );
   }, 120_000);
 });

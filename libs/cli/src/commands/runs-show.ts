@@ -37,7 +37,7 @@ export function formatRunView(view: RunView): string {
   if (progress.length > 0) {
     lines.push(
       formatTable(progress, [
-        { header: 'GROUP / TASK', value: (p) => p.label },
+        { header: 'GROUP / TASK', value: (p) => withGroupLabel(view, p.label) },
         { header: 'STATE', value: (p) => p.state },
         { header: 'DONE', value: (p) => `${p.done}/${p.total}`, align: 'right' },
         { header: 'FAILED', value: (p) => p.failed || null, align: 'right' },
@@ -59,6 +59,12 @@ export function formatRunView(view: RunView): string {
     ),
   );
   return lines.join('\n');
+}
+
+/** A group's path with its `label:` (`market=LU "market Luxembourg"`); other rows unchanged. */
+function withGroupLabel(view: RunView, row: string): string {
+  const label = view.groups.find((g) => g.path === row)?.label;
+  return label ? `${row} ${JSON.stringify(label)}` : row;
 }
 
 /** `evaluate[2]` before `evaluate[10]`. */
