@@ -37,6 +37,7 @@ export { consolidationUpstream, groupBindingOf, outputOf } from './run/expressio
 export { parsePipelineSpec, type ParsePipelineSpecResult } from './spec/parse-pipeline-spec.js';
 export { compilePlan, PlanCompileError } from './spec/compile-plan.js';
 export { parseDuration, type DurationResult } from './spec/duration.js';
+export * from './spec/cron-schedule.js';
 export { compileExpression, type CompileExpressionResult } from './spec/cel-expression.js';
 export { affectedBy, type AffectedRecords } from './run/affected-records.js';
 export { compileInputTemplate, type CompileInputTemplateResult } from './spec/input-template.js';

@@ -30,6 +30,7 @@ import { ExecutorPresenceCheck } from './executor-presence.js';
 import { ResultsHandler } from './results.handler.js';
 import { ControlHandler } from './control.handler.js';
 import { Ticker } from './ticker.js';
+import { CronScheduler } from './cron-scheduler.js';
 import { AttemptWatch } from './attempt-watch.js';
 import { AttemptWatchdog } from './attempt-watchdog.js';
 import { plannerConsumers } from './planner.consumers.js';
@@ -42,6 +43,8 @@ const TRIGGER_BATCH = 128;
 const RESULT_BATCH = 256;
 /** Runs folded per adoption transaction. */
 const ADOPT_CHUNK = 200;
+/** How often cron schedules are checked: second-level crons tick on time within this. */
+const CRON_CHECK_EVERY_MS = 500;
 
 /** Wires the planner: consumers → handlers → the decision engine; outbox relay; ticker; control replies. */
 @Injectable()
@@ -57,6 +60,7 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
   private readonly watchdog: AttemptWatchdog;
   private readonly plans: PlanCache;
   private upstream: UpstreamTriggers | null = null;
+  private readonly cron: CronScheduler;
   private runners: JetStreamConsumerRunner<unknown>[] = [];
   private controlSub: Subscription | null = null;
   private adoptTimer: NodeJS.Timeout | null = null;
@@ -94,6 +98,13 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
       infra.subjects,
       infra.streams.TASKS.name,
       infra.config.heartbeatTimeoutMs,
+    );
+    this.cron = new CronScheduler(
+      infra.db,
+      infra,
+      CRON_CHECK_EVERY_MS,
+      (e) => this.logger.warn(`cron check failed, retried: ${String(e)}`),
+      (line) => this.logger.log(line),
     );
     this.watchdog = new AttemptWatchdog(this.runs, this.engine, watch, (e) =>
       this.logger.warn(`recovering stuck attempts failed, retried in 2 s: ${String(e)}`),
@@ -197,6 +208,7 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
     this.relay.start();
     this.ticker.start();
     this.watchdog.start();
+    this.cron.start();
     this.startAdopting();
     this.logger.log(
       `planner ready (prefix ${infra.config.subjectPrefix}, ${this.runs.size} running runs loaded)`,
@@ -233,6 +245,7 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
 
   async onApplicationShutdown(): Promise<void> {
     if (this.adoptTimer) clearInterval(this.adoptTimer);
+    await this.cron.stop();
     await this.ticker.stop();
     await this.watchdog.stop();
     await this.upstream?.stop();

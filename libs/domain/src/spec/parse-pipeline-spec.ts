@@ -1,3 +1,4 @@
+import { checkScheduleDocument, checkScheduleParams } from './cron-schedule.js';
 import { checkExpressions } from './expression-checks.js';
 import { checkFanInOptions } from './fan-in-checks.js';
 import { compareJsonPointers } from './json-pointer.js';
@@ -46,6 +47,7 @@ export function parsePipelineSpec(input: string | object, format?: 'yaml' | 'jso
       const params = compileParamsSchema(document['params'] as Record<string, Json>);
       if (!params.ok) issues.push(...params.issues);
     }
+    issues.push(...checkScheduleDocument(document));
   }
   if (issues.length > 0 || !shape.success) {
     return {
@@ -55,7 +57,10 @@ export function parsePipelineSpec(input: string | object, format?: 'yaml' | 'jso
         .map((issue) => located(issue, read.locate)),
     };
   }
-  return { ok: true, spec: resolvePipelineSpec(shape.data) };
+  const spec = resolvePipelineSpec(shape.data);
+  const scheduleIssues = spec.schedule ? checkScheduleParams(spec.schedule, spec.params) : [];
+  if (scheduleIssues.length > 0) return { ok: false, issues: scheduleIssues.map((i) => located(i, read.locate)) };
+  return { ok: true, spec };
 }
 
 function located(

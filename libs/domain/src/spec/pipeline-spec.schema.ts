@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scheduleSchema } from './cron-schedule.js';
 import { TRIGGER_RULES } from '../rules/trigger-rule.js';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
 import type { Json } from './pipeline-spec.js';
@@ -323,6 +324,7 @@ export const pipelineSpecSchema = z
         }),
       )
       .optional(),
+    schedule: scheduleSchema.optional(),
   })
   .meta({ title: 'Tributary pipeline', description: 'A Tributary pipeline spec (DESIGN §4).' });
 

@@ -1,6 +1,7 @@
 import type { TriggerRule } from '../rules/trigger-rule.js';
 import type { UpstreamTriggerSpec } from './upstream-trigger.js';
 import type { FailureTolerance } from '../rules/failure-budget.js';
+import type { ScheduleSpec } from './cron-schedule.js';
 
 /** A JSON value as stored in params, inputs and outputs. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -101,6 +102,8 @@ export interface PipelineSpec {
   pools: Record<string, PoolSpec>;
   /** Runs from upstream events (`on:`); absent when the spec has none. */
   on?: UpstreamTriggerSpec[];
+  /** `schedule:` (cron); absent or null = triggered only. */
+  schedule?: ScheduleSpec | null;
 }
 
 /** One problem found in a spec or a payload: a JSON-pointer path and what is wrong there. */

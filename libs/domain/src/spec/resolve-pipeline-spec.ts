@@ -1,3 +1,4 @@
+import { resolveSchedule } from './cron-schedule.js';
 import { parseDuration } from './duration.js';
 import type {
   ConsolidateSpec,
@@ -145,5 +146,6 @@ export function resolvePipelineSpec(raw: RawPipelineSpec): PipelineSpec {
     consolidate,
     pools,
     ...(raw.on && raw.on.length > 0 ? { on: resolveUpstreamTriggers(raw.on) } : {}),
+    ...(raw.schedule ? { schedule: resolveSchedule(raw.schedule) } : {}),
   };
 }
