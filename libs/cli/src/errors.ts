@@ -4,6 +4,10 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 /** Bad usage: unknown command or flag, missing argument, unparsable value. */
 export const EXIT_USAGE = 2;
+/** A followed run ended `success` but partial: some group failed (see the run view's `failedGroups`). */
+export const EXIT_PARTIAL = 3;
+/** Stopped following (Ctrl-C); the run keeps going. */
+export const EXIT_STOPPED = 130;
 
 /** An error the CLI reports as `error: <message>` and exits with `exitCode`. */
 export class CliError extends Error {

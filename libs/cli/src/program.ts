@@ -12,6 +12,7 @@ import { registerPipelinesApply } from './commands/pipelines-apply.js';
 import { registerPipelinesList } from './commands/pipelines-list.js';
 import { registerPipelinesShow } from './commands/pipelines-show.js';
 import { registerRunsCancel } from './commands/runs-cancel.js';
+import { registerRunsFollow } from './commands/runs-follow.js';
 import { registerRunsList } from './commands/runs-list.js';
 import { registerRunsShow } from './commands/runs-show.js';
 import { registerRunsTrigger } from './commands/runs-trigger.js';
@@ -35,7 +36,8 @@ export function buildProgram(ctx: CliContext): Command {
       `
 Environment: TRIBUTARY_API_URL, TRIBUTARY_API_TOKEN (api commands; else .tributary/dev.json written by
 \`tributary dev\`), TRIBUTARY_DATABASE_URL (migrate, audit), TRIBUTARY_NATS_URL, TRIBUTARY_SUBJECT_PREFIX,
-TRIBUTARY_HANDLERS (dev, start). Exit codes: 0 ok, 1 failed run or operation, 2 usage error.`,
+TRIBUTARY_HANDLERS (dev, start). Exit codes: 0 ok, 1 failed/cancelled/rejected run or failed operation, 2 usage error,
+3 followed run (--wait, runs follow) succeeded with failed groups, 130 stopped following (Ctrl-C).`,
     );
 
   registerDev(program, ctx);
@@ -52,6 +54,7 @@ TRIBUTARY_HANDLERS (dev, start). Exit codes: 0 ok, 1 failed run or operation, 2 
   registerRunsList(runs, ctx);
   registerRunsShow(runs, ctx);
   registerRunsCancel(runs, ctx);
+  registerRunsFollow(runs, ctx);
 
   const tasks = program.command('tasks').description('operator actions on task instances: clear, mark');
   registerTasksClear(tasks, ctx);

@@ -132,6 +132,10 @@ describe('api: runs', () => {
         params: { markets: ['LU', 'PT'] },
         createdAt: '2024-05-01T10:00:00.000Z',
         finishedAt: null,
+        // Still running, so not partial; the counts and failed groups are there already.
+        partial: false,
+        counts: { pending: 1, success: 1, failed: 1, running: 1 },
+        failedGroups: ['market=LU', 'market=PT'],
       },
       groups: [
         { path: 'market=LU', state: 'running', label: null },
@@ -227,6 +231,43 @@ describe('api: runs', () => {
     expect((await h.call('GET', '/runs?pipeline=other', { token: viewer })).body).toHaveLength(1);
     expect((await h.call('GET', '/runs?state=running&limit=5', { token: viewer })).body[0].id).toBe(RUN);
     expect((await h.call('GET', '/runs?limit=1', { token: viewer })).body).toHaveLength(1);
+    // --partial: a success with a failed/upstream_failed instance; the clean success is left out.
+    await h.api.infra.db
+      .insertInto('runs')
+      .values({
+        run_id: 'partial-one',
+        pipeline_id: 'other',
+        pipeline_version: 1,
+        state: 'success',
+        params: '{}',
+        created_at: new Date('2024-03-01T00:00:00Z'),
+        finished_at: new Date('2024-03-01T00:01:00Z'),
+      })
+      .execute();
+    await h.api.infra.db
+      .insertInto('task_instances')
+      .values(
+        (['success', 'upstream_failed'] as const).map((state, i) => ({
+          run_id: 'partial-one',
+          task_id: `region=eu/t${i}`,
+          stage: 'region/t',
+          group_path: 'region=eu',
+          map_index: null,
+          executor: 'noop',
+          state,
+        })),
+      )
+      .execute();
+    const partial = await h.call('GET', '/runs?partial=true', { token: viewer });
+    expect(partial.body.map((r: { id: string }) => r.id)).toEqual(['partial-one']);
+    expect((await h.call('GET', '/runs?partial=false', { token: viewer })).body).toHaveLength(3);
+    const pv = await h.call('GET', '/runs/partial-one', { token: viewer });
+    expect(pv.body.run).toMatchObject({
+      state: 'success',
+      partial: true,
+      counts: { success: 1, upstream_failed: 1 },
+      failedGroups: ['region=eu'],
+    });
     const bad = await h.call('GET', '/runs?state=done&limit=0', { token: viewer });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(['?state', '?limit']);

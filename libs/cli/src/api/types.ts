@@ -26,6 +26,10 @@ export interface RunView {
     createdAt: string | null;
     finishedAt: string | null;
     reason?: string | null;
+    /** A success with failed groups (api ≥ issue #9); absent from older apis. */
+    partial?: boolean;
+    counts?: Record<string, number>;
+    failedGroups?: string[];
   };
   groups: { path: string; state: string; label?: string | null }[];
   tasks: RunViewTask[];

@@ -7,6 +7,7 @@ import { apiClientFor, parsePositiveInt, withApiOptions, withJson, type ApiOptio
 interface ListOptions extends ApiOptions {
   pipeline?: string;
   state?: string;
+  partial?: boolean;
   limit?: number;
   json?: boolean;
 }
@@ -19,12 +20,14 @@ export function registerRunsList(runs: Command, ctx: CliContext): void {
         .description('list runs, newest first')
         .option('--pipeline <id>', 'only runs of this pipeline')
         .option('--state <state>', 'only runs in this state (running, success, failed, cancelled)')
+        .option('--partial', 'only runs that succeeded with failed groups (failed/upstream_failed instances)')
         .option('--limit <n>', 'at most this many runs', parsePositiveInt),
     ),
   ).action(async (options: ListOptions) => {
     const query = new URLSearchParams();
     if (options.pipeline) query.set('pipeline', options.pipeline);
     if (options.state) query.set('state', options.state);
+    if (options.partial) query.set('partial', 'true');
     if (options.limit) query.set('limit', String(options.limit));
     const qs = query.size > 0 ? `?${query.toString()}` : '';
     const body = await apiClientFor(ctx, options).get<unknown>(`/runs${qs}`);

@@ -4,6 +4,7 @@ import type { RunView } from '../api/types.js';
 import { println, type CliContext } from '../context.js';
 import { brief, duration, formatTable, jsonText, shortTime } from '../output/table.js';
 import { runProgress } from '../progress/run-progress.js';
+import { outcomeText } from './runs-trigger.js';
 import { apiClientFor, withApiOptions, withJson, type ApiOptions } from './shared.js';
 
 export function registerRunsShow(runs: Command, ctx: CliContext): void {
@@ -27,7 +28,7 @@ export function formatRunView(view: RunView): string {
   const lines = [
     `run       ${run.id}`,
     `pipeline  ${run.pipeline} (version ${run.version})`,
-    `state     ${run.state}${run.reason ? ` (${run.reason})` : ''}`,
+    `state     ${outcomeText(view)}${run.reason ? ` (${run.reason})` : ''}`,
     `params    ${JSON.stringify(run.params)}`,
     `created   ${shortTime(run.createdAt)}`,
     `finished  ${shortTime(run.finishedAt)}${run.finishedAt ? ` (${duration(run.createdAt, run.finishedAt)})` : ''}`,

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { seg } from '../api/api-client.js';
+import { seg, type ApiClient } from '../api/api-client.js';
 import type { RunView } from '../api/types.js';
 import { eprintln, println, type CliContext } from '../context.js';
-import { EXIT_FAILED, UsageError } from '../errors.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_STOPPED, UsageError } from '../errors.js';
 import { formatMs, jsonText } from '../output/table.js';
 import { followRun } from '../progress/follow-run.js';
 import { BarProgressRenderer, PlainProgressRenderer, type ProgressRenderer } from '../progress/renderers.js';
@@ -36,7 +36,7 @@ export function registerRunsTrigger(runs: Command, ctx: CliContext): void {
         .option('--params <json>', 'the run parameters, a JSON object', parseJsonObject)
         .option('--params-file <file>', 'read the parameters from a JSON file')
         .option('--idempotency-key <key>', 'the same key always names the same run')
-        .option('--wait', 'follow the run with live per-group progress; exit 1 unless it succeeds')
+        .option('--wait', 'follow the run with live per-group progress; exit 0 clean success, 3 success with failed groups, 1 failed/cancelled/rejected, 130 stopped')
         .option('--timeout <seconds>', 'with --wait: give up after this many seconds', parsePositiveInt),
     ),
   ).action(async (pipeline: string, options: TriggerOptions) => {
@@ -60,6 +60,19 @@ export async function runsTrigger(
     return 0;
   }
   if (!options.json) println(ctx, `run ${runId} triggered (pipeline ${pipeline})`);
+  return followToEnd(ctx, client, runId, options);
+}
+
+/**
+ * Follows a run with live per-group progress until it ends and answers the exit code:
+ * 0 clean success, 3 partial success (failed groups), 1 failed / cancelled / rejected, 130 stopped.
+ */
+export async function followToEnd(
+  ctx: CliContext,
+  client: ApiClient,
+  runId: string,
+  options: { timeout?: number; json?: boolean },
+): Promise<number> {
   const started = Date.now();
   const renderer: ProgressRenderer = options.json
     ? { update: () => undefined, stop: () => undefined }
@@ -86,19 +99,36 @@ export async function runsTrigger(
   const { view, finished } = result;
   if (!finished || !view) {
     eprintln(ctx, `stopped following run ${runId}; it keeps running (see \`tributary runs show ${runId}\`)`);
-    return 130;
+    return EXIT_STOPPED;
   }
-  const ok = view.run.state === 'success';
+  const code = exitCodeOfRun(view);
   if (options.json) {
-    ctx.io.out(jsonText({ runId, state: view.run.state, view }));
+    ctx.io.out(jsonText({ runId, state: view.run.state, partial: view.run.partial === true, view }));
   } else {
-    println(ctx, `run ${runId} ${view.run.state} in ${formatMs(Date.now() - started)}`);
-    if (!ok) {
+    println(ctx, `run ${runId} ${outcomeText(view)} in ${formatMs(Date.now() - started)}`);
+    if (code !== EXIT_OK) {
       if (view.run.reason) println(ctx, `  reason: ${view.run.reason}`);
       for (const line of failureLines(view)) println(ctx, line);
     }
   }
-  return ok ? 0 : EXIT_FAILED;
+  return code;
+}
+
+/** 0 clean success, 3 success with failed groups, 1 anything else (failed, cancelled, rejected). */
+export function exitCodeOfRun(view: RunView): number {
+  if (view.run.state !== 'success') return EXIT_FAILED;
+  return isPartial(view) ? EXIT_PARTIAL : EXIT_OK;
+}
+
+const isPartial = (view: RunView): boolean => view.run.partial === true;
+
+/** `success`, `failed`, or `success with 1 failed group (region=eu)`. */
+export function outcomeText(view: RunView): string {
+  if (!isPartial(view)) return view.run.state;
+  const groups = view.run.failedGroups ?? [];
+  if (groups.length === 0) return `${view.run.state} with failed task instances`;
+  const shown = groups.slice(0, 5).join(', ') + (groups.length > 5 ? `, … ${groups.length - 5} more` : '');
+  return `${view.run.state} with ${groups.length} failed group${groups.length === 1 ? '' : 's'} (${shown})`;
 }
 
 /** `--params` or `--params-file` (not both); `{}` when neither is given. */

@@ -2,13 +2,16 @@ import type { Command } from 'commander';
 import { seg } from '../api/api-client.js';
 import { eprintln, println, type CliContext } from '../context.js';
 import { jsonText } from '../output/table.js';
-import { apiClientFor, withApiOptions, withJson, type ApiOptions } from './shared.js';
+import { followToEnd } from './runs-trigger.js';
+import { apiClientFor, parsePositiveInt, withApiOptions, withJson, type ApiOptions } from './shared.js';
 
 interface ClearOptions extends ApiOptions {
   downstream: boolean;
   onlyFailed?: boolean;
   reason: string;
   json?: boolean;
+  wait?: boolean;
+  timeout?: number;
 }
 
 export function registerTasksClear(tasks: Command, ctx: CliContext): void {
@@ -23,7 +26,9 @@ export function registerTasksClear(tasks: Command, ctx: CliContext): void {
         .argument('<taskId...>', 'task ids, e.g. market=LU/retrieve[3] (quote them in the shell)')
         .option('--no-downstream', 'clear only the named task instances, not what depends on them')
         .option('--only-failed', 'clear only those in failed or upstream_failed')
-        .requiredOption('--reason <text>', 'why (recorded in the event log with your token name)'),
+        .requiredOption('--reason <text>', 'why (recorded in the event log with your token name)')
+        .option('--wait', 'then follow the run to its end; exit codes as `runs trigger --wait` (0, 3, 1)')
+        .option('--timeout <seconds>', 'with --wait: give up after this many seconds', parsePositiveInt),
     ),
   ).action(async (runId: string, taskIds: string[], options: ClearOptions) => {
     if (!options.downstream) {
@@ -33,17 +38,21 @@ export function registerTasksClear(tasks: Command, ctx: CliContext): void {
           'clear them too, or clear with downstream (the default)',
       );
     }
-    const reply = await apiClientFor(ctx, options).post<unknown>(`/runs/${seg(runId)}/clear`, {
+    const client = apiClientFor(ctx, options);
+    const reply = await client.post<unknown>(`/runs/${seg(runId)}/clear`, {
       taskIds,
       downstream: options.downstream,
       onlyFailed: options.onlyFailed === true,
       reason: options.reason,
     });
-    if (options.json) return void ctx.io.out(jsonText(reply));
-    println(
-      ctx,
-      `cleared ${taskIds.join(', ')}${options.downstream ? ' with downstream' : ''}${describeCommandReply(reply)}`,
-    );
+    if (options.json && !options.wait) return void ctx.io.out(jsonText(reply));
+    if (!options.json) {
+      println(
+        ctx,
+        `cleared ${taskIds.join(', ')}${options.downstream ? ' with downstream' : ''}${describeCommandReply(reply)}`,
+      );
+    }
+    if (options.wait) ctx.exitCode = await followToEnd(ctx, client, runId, options);
   });
 }
 

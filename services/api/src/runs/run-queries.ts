@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '@tributary/event-store';
 import type { Infrastructure } from '@tributary/runtime';
 import { INFRASTRUCTURE } from '../tokens.js';
+import { runOutcomeOf, type RunOutcome } from './run-outcome.js';
 
 /** The run view of DESIGN §7, exactly: `GET /runs/:id`, the SSE snapshot. Times are ISO-8601 UTC. */
 export interface RunViewBody {
@@ -14,7 +15,7 @@ export interface RunViewBody {
     params: unknown;
     createdAt: string;
     finishedAt: string | null;
-  };
+  } & RunOutcome;
   groups: { path: string; state: string; label: string | null }[];
   tasks: {
     taskId: string;
@@ -53,7 +54,7 @@ export class RunQueries {
     this.db = infra.db;
   }
 
-  async listRuns(filter: { pipeline?: string; state?: string; limit: number }) {
+  async listRuns(filter: { pipeline?: string; state?: string; partial?: boolean; limit: number }) {
     let query = this.db
       .selectFrom('runs')
       .select(['run_id', 'pipeline_id', 'pipeline_version', 'state', 'created_at', 'finished_at'])
@@ -62,6 +63,27 @@ export class RunQueries {
       .limit(filter.limit);
     if (filter.pipeline !== undefined) query = query.where('pipeline_id', '=', filter.pipeline);
     if (filter.state !== undefined) query = query.where('state', '=', filter.state);
+    if (filter.partial === true) {
+      // Same rule as runOutcomeOf: a success with a failed group or a failed/upstream_failed instance.
+      query = query.where('state', '=', 'success').where((eb) =>
+        eb.or([
+          eb.exists(
+            eb
+              .selectFrom('task_instances as t')
+              .select('t.task_id')
+              .whereRef('t.run_id', '=', 'runs.run_id')
+              .where('t.state', 'in', ['failed', 'upstream_failed']),
+          ),
+          eb.exists(
+            eb
+              .selectFrom('groups as g')
+              .select('g.path')
+              .whereRef('g.run_id', '=', 'runs.run_id')
+              .where('g.state', '=', 'failed'),
+          ),
+        ]),
+      );
+    }
     const rows = await query.execute();
     return rows.map((r) => ({
       id: r.run_id,
@@ -118,6 +140,14 @@ export class RunQueries {
       ])
       .where('run_id', '=', runId)
       .execute();
+    const sortedGroups = groups
+      .map((g) => ({ path: g.path, state: g.state, label: g.label }))
+      .sort((a, b) => cmp(a.path, b.path));
+    const outcome = runOutcomeOf(
+      run.state,
+      sortedGroups,
+      tasks.map((t) => ({ state: t.state, group: t.group_path })),
+    );
     const view: RunViewBody = {
       run: {
         id: run.run_id,
@@ -127,10 +157,9 @@ export class RunQueries {
         params: run.params,
         createdAt: run.created_at.toISOString(),
         finishedAt: iso(run.finished_at),
+        ...outcome,
       },
-      groups: groups
-        .map((g) => ({ path: g.path, state: g.state, label: g.label }))
-        .sort((a, b) => cmp(a.path, b.path)),
+      groups: sortedGroups,
       tasks: tasks
         .map((t) => ({
           taskId: t.task_id,

@@ -24,9 +24,10 @@ export class RunsController {
     const q = new QueryFields(query);
     const pipeline = q.string('pipeline', { maxLength: 256 });
     const state = q.string('state', { oneOf: RUN_STATES });
+    const partial = q.string('partial', { oneOf: ['true', 'false'] });
     const limit = q.integer('limit', { min: 1, max: 1000 }) ?? 100;
     q.finish();
-    return this.queries.listRuns({ pipeline, state, limit });
+    return this.queries.listRuns({ pipeline, state, partial: partial === 'true', limit });
   }
 
   @Get(':id')

@@ -1,0 +1,35 @@
+/** Task states that make a finished run's outcome partial (the run state itself stays Airflow's). */
+const FAILED_TASK_STATES: ReadonlySet<string> = new Set(['failed', 'upstream_failed']);
+
+/**
+ * What a run's outcome hides behind its (leaf-rule) state. A *failed group* is a group whose state
+ * is `failed`, or that directly holds a task instance in `failed` or `upstream_failed`. A run is
+ * `partial` when its state is `success` and it has at least one such instance or group.
+ */
+export interface RunOutcome {
+  partial: boolean;
+  /** Task instances per state, e.g. `{success: 9, failed: 1, upstream_failed: 2}`. */
+  counts: Record<string, number>;
+  /** Paths of the failed groups (e.g. `region=eu`), sorted. */
+  failedGroups: string[];
+}
+
+export function runOutcomeOf(
+  runState: string,
+  groups: readonly { path: string; state: string }[],
+  tasks: readonly { state: string; group: string | null }[],
+): RunOutcome {
+  const counts: Record<string, number> = {};
+  const failed = new Set<string>();
+  let failedTasks = 0;
+  for (const t of tasks) {
+    counts[t.state] = (counts[t.state] ?? 0) + 1;
+    if (FAILED_TASK_STATES.has(t.state)) {
+      failedTasks += 1;
+      if (t.group !== null) failed.add(t.group);
+    }
+  }
+  for (const g of groups) if (g.state === 'failed') failed.add(g.path);
+  const failedGroups = [...failed].sort();
+  return { partial: runState === 'success' && (failedTasks > 0 || failedGroups.length > 0), counts, failedGroups };
+}
