@@ -105,4 +105,35 @@ describe("a run's outcome tells the truth (issue #9 item 3)", () => {
     expect(cleared.out).toMatch(/run \S+ success in /);
     expect((await system.api.get(`/runs/${runId}`)).body.run.partial).toBe(false);
   }, 120_000);
+
+  it('an accepted run is never 404: GET right after each of 20 202s answers queued or later; a repeated key answers the same run', async () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const trigger = await system.api.post('/pipelines/gated-markets/runs', {
+        params: { markets: ['LU'] },
+        idempotencyKey: `never-404-${i % 10}`,
+      });
+      expect(trigger.status).toBe(202);
+      const runId = trigger.body.runId as string;
+      ids.add(runId);
+      const view = await system.api.get(`/runs/${runId}`);
+      expect(view.status, JSON.stringify(view.body)).toBe(200);
+      expect(['queued', 'running', 'success']).toContain(view.body.run.state);
+    }
+    expect(ids.size).toBe(10);
+    for (const runId of ids) await system.waitForRun(runId);
+  }, 180_000);
+
+  it('params the schema refuses: the 422 names a run id that answers queued, then rejected with its reason (runs show prints it)', async () => {
+    const res = await system.api.post('/pipelines/gated-markets/runs', { params: { markets: 'LU' } });
+    expect(res.status).toBe(422);
+    const runId = /recorded as run (\S+)/.exec(res.body.error.message)![1]!;
+    const first = await system.api.get(`/runs/${runId}`);
+    expect(first.status).toBe(200);
+    expect(['queued', 'rejected']).toContain(first.body.run.state);
+    const view = await system.waitForRun(runId, 60_000, (v) => v.run.state === 'rejected');
+    expect(view.run.reason).toBeTruthy();
+    const shown = await cli(system, ['runs', 'show', runId]);
+    expect(shown.out).toContain(`rejected (${view.run.reason}`);
+  }, 120_000);
 });

@@ -132,6 +132,7 @@ describe('api: runs', () => {
         params: { markets: ['LU', 'PT'] },
         createdAt: '2024-05-01T10:00:00.000Z',
         finishedAt: null,
+        reason: null,
         // Still running, so not partial; the counts and failed groups are there already.
         partial: false,
         counts: { pending: 1, success: 1, failed: 1, running: 1 },

@@ -73,6 +73,25 @@ describe('api: triggers', () => {
     expect(again.status).toBe(202);
     expect(again.body).toEqual({ runId });
 
+    // No planner here: the accepted run answers at once, queued, from the api's receipt (issue #9).
+    const queued = await h.call('GET', `/runs/${runId}`, { token: operator });
+    expect(queued.status).toBe(200);
+    expect(queued.body.run).toMatchObject({
+      id: runId,
+      pipeline: 'shipping',
+      version: 1,
+      state: 'queued',
+      params: { markets: ['LU', 'PT'] },
+      partial: false,
+    });
+    expect(queued.body.tasks).toEqual([]);
+    const receipts = await h.api.infra.db
+      .selectFrom('accepted_triggers')
+      .select(['run_id', 'actor'])
+      .where('run_id', '=', runId)
+      .execute();
+    expect(receipts).toEqual([{ run_id: runId, actor: 'otto' }]); // the repeated key added no second row
+
     const received = await triggersOnStream();
     expect(received).toHaveLength(1); // JetStream dropped the repeat by Nats-Msg-Id
     const [message] = received;

@@ -48,7 +48,9 @@ export async function followRun(
         last = view;
         renderer.update(view);
         if (FINISHED_RUN_STATES.has(view.run.state)) return { view, finished: true };
-      } else if (!last && !toldSlow && Date.now() - started > 5000) {
+      }
+      // Not taken by a planner yet: 404 from older apis, `queued` from the api's receipt (issue #9).
+      if ((!last || last.run.state === 'queued') && !toldSlow && Date.now() - started > 5000) {
         toldSlow = true;
         options.onSlowStart?.(Date.now() - started);
       }

@@ -10,6 +10,7 @@ import type { FanInBlocksTable, FanInGroupsTable, FanInRunsTable } from '../tabl
 import type { PoolsTable } from '../tables/pools.table.js';
 import type { ApiTokensTable } from '../tables/api-tokens.table.js';
 import type { DeadLettersTable } from '../tables/dead-letters.table.js';
+import type { AcceptedTriggersTable } from '../tables/accepted-triggers.table.js';
 
 /** The kysely schema of Tributary's Postgres database (see `001-initial.migration.ts`). */
 export interface Database {
@@ -27,4 +28,5 @@ export interface Database {
   api_tokens: ApiTokensTable;
   pools: PoolsTable;
   dead_letters: DeadLettersTable;
+  accepted_triggers: AcceptedTriggersTable;
 }

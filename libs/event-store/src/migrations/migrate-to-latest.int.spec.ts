@@ -6,6 +6,7 @@ import type { Database } from '../db/database.js';
 import { migrateToLatest } from './migrate-to-latest.js';
 
 const TABLES = [
+  'accepted_triggers',
   'api_tokens',
   'dead_letters',
   'event_log',
@@ -48,6 +49,7 @@ describe('migrateToLatest', () => {
         '004-shared-limits',
         '005-outbox-uncompressed',
         '006-dead-letters',
+        '009-run-outcome',
         '011-fan-in-budget',
       ],
     });

@@ -5,6 +5,7 @@ import * as apiTokens from './003-api-tokens.migration.js';
 import * as sharedLimits from './004-shared-limits.migration.js';
 import * as outboxUncompressed from './005-outbox-uncompressed.migration.js';
 import * as deadLetters from './006-dead-letters.migration.js';
+import * as runOutcome from './009-run-outcome.migration.js';
 import * as fanInBudget from './011-fan-in-budget.migration.js';
 
 /**
@@ -19,6 +20,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '004-shared-limits': sharedLimits,
   '005-outbox-uncompressed': outboxUncompressed,
   '006-dead-letters': deadLetters,
+  '009-run-outcome': runOutcome,
   '011-fan-in-budget': fanInBudget,
 });
 

@@ -55,12 +55,26 @@ export class TriggerService {
       actor: caller.name,
       requestedAt: timestampFromEpochMs(Date.now()),
     });
+    // The receipt goes first: once the 202 is out, GET /runs/:id must answer (queued) at once.
+    await this.infra.db
+      .insertInto('accepted_triggers')
+      .values({
+        run_id: runId,
+        pipeline_id: pipelineId,
+        pipeline_version: found.pipeline.version,
+        params: JSON.stringify(params),
+        actor: caller.name,
+      })
+      .onConflict((oc) => oc.column('run_id').doNothing())
+      .execute();
     try {
       await publish(this.infra.js, this.infra.subjects.trigger(pipelineId), payload, {
         msgId: `trigger:${runId}`,
         headers: { [RUN_ID_HEADER]: runId },
       });
     } catch (error) {
+      // Not accepted after all (the client gets an error, not 202): withdraw the receipt.
+      await this.infra.db.deleteFrom('accepted_triggers').where('run_id', '=', runId).execute();
       if (error instanceof PublishError && !error.retryable) {
         // The server refuses this message itself (too large…): trying again cannot help.
         throw new ApiError(413, 'payload_too_large', `the trigger was refused by NATS: ${error.message}`);

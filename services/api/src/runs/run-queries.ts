@@ -15,6 +15,8 @@ export interface RunViewBody {
     params: unknown;
     createdAt: string;
     finishedAt: string | null;
+    /** Why the run was rejected or cancelled, when the planner recorded one. */
+    reason: string | null;
   } & RunOutcome;
   groups: { path: string; state: string; label: string | null }[];
   tasks: {
@@ -112,7 +114,7 @@ export class RunQueries {
     runId: string,
   ): Promise<{ view: RunViewBody; lastSeq: number } | null> {
     const run = await trx.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirst();
-    if (!run) return null;
+    if (!run) return this.queuedView(trx, runId);
     const head = await trx
       .selectFrom('run_streams')
       .select('last_seq')
@@ -157,6 +159,7 @@ export class RunQueries {
         params: run.params,
         createdAt: run.created_at.toISOString(),
         finishedAt: iso(run.finished_at),
+        reason: run.reason,
         ...outcome,
       },
       groups: sortedGroups,
@@ -177,6 +180,39 @@ export class RunQueries {
         .sort((a, b) => cmp(a.taskId, b.taskId)),
     };
     return { view, lastSeq: head?.last_seq ?? 0 };
+  }
+
+  /**
+   * A run the api accepted (202) that the planner has not taken yet: `queued`, from the api's receipt
+   * (accepted_triggers); null when there is none. Once the planner takes the trigger its `runs` row
+   * (running, or rejected with its reason) wins.
+   */
+  private async queuedView(
+    trx: Transaction<Database>,
+    runId: string,
+  ): Promise<{ view: RunViewBody; lastSeq: number } | null> {
+    const accepted = await trx
+      .selectFrom('accepted_triggers')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .executeTakeFirst();
+    if (!accepted) return null;
+    const view: RunViewBody = {
+      run: {
+        id: accepted.run_id,
+        pipeline: accepted.pipeline_id,
+        version: accepted.pipeline_version,
+        state: 'queued',
+        params: accepted.params,
+        createdAt: accepted.accepted_at.toISOString(),
+        finishedAt: null,
+        reason: null,
+        ...runOutcomeOf('queued', [], []),
+      },
+      groups: [],
+      tasks: [],
+    };
+    return { view, lastSeq: 0 };
   }
 
   /** Whether the run exists in the projection or has any event. */
