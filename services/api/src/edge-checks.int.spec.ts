@@ -145,15 +145,25 @@ stages:
           },
         },
         (res) => {
+          answered = true;
           let body = '';
           res.on('data', (chunk: Buffer) => (body += chunk.toString()));
           res.on('end', () => resolve({ status: res.statusCode!, body }));
         },
       );
-      req.on('error', reject);
+      // What matters is that the client reads the answer, not EPIPE mid-upload: an error before the
+      // answer fails the test. The client keeps sending its whole body (the api drains it); a socket
+      // error after the answer (Node may reset as the last chunk crosses the close) reaches no client.
+      let answered = false;
+      const failUnlessAnswered = (error: Error) => {
+        if (!answered) reject(error);
+      };
+      req.on('error', failUnlessAnswered);
+      req.on('socket', (socket) => socket.on('error', failUnlessAnswered));
       const chunk = Buffer.alloc(256 * 1024, 0x20);
       let sent = 0;
       const write = () => {
+        if (req.destroyed) return;
         if (sent >= 6 * 1024 * 1024) return req.end();
         sent += chunk.length;
         req.write(chunk);
