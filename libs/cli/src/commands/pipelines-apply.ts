@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { eprintln, println, type CliContext } from '../context.js';
 import { ApiError, EXIT_FAILED, formatSpecProblem } from '../errors.js';
 import { jsonText } from '../output/table.js';
+import { PIPELINE_SPEC_HELP } from './pipelines-apply-help.js';
 import { apiClientFor, withApiOptions, withJson, type ApiOptions } from './shared.js';
 
 interface ApplyOptions extends ApiOptions {
@@ -22,18 +23,7 @@ export function registerPipelinesApply(pipelines: Command, ctx: CliContext): voi
         .command('apply')
         .description('validate and store pipeline specs (YAML or JSON); a changed file becomes a new version')
         .argument('<file...>', 'pipeline spec files')
-        .addHelpText(
-          'after',
-          `
-Runs from upstream events: a spec's on: entries start one run per matching NATS message and key, e.g.
-  on:
-    - subject: catalog.updated              # the upstream system's own JSON on its own subject
-      when: event.kind == "product"         # CEL over event, subject, headers; false: no run
-      params: '{"sku": event.sku}'          # default: the event itself
-      idempotencyKey: 'event.sku'           # default: the message's stream and sequence
-      # stream: CATALOG                     # read an existing stream (default: <PREFIX>_UPSTREAM)
-Rejected events are recorded as rejected runs and announced on <prefix>.trigger.rejected.<pipeline>.`,
-        ),
+        .addHelpText('after', PIPELINE_SPEC_HELP),
     ),
   ).action(async (files: string[], options: ApplyOptions) => {
     ctx.exitCode = await pipelinesApply(ctx, files, options);
