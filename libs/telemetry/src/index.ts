@@ -15,3 +15,12 @@ export {
 } from './trace-context.js';
 export { recordSpanError, TRIBUTARY_TRACER_NAME, withSpan, type WithSpanOptions } from './with-span.js';
 export { recordSpanInTrace, type RecordSpanInTraceOptions } from './record-span-in-trace.js';
+export {
+  attemptSpanId,
+  groupSpanId,
+  runSpanId,
+  runTraceId,
+  taskInstanceSpanId,
+  traceparentOf,
+} from './run-span-ids.js';
+export { emitRecordedSpan, type RecordedSpan } from './recorded-span.js';

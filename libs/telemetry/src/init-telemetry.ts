@@ -9,6 +9,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { presetIds } from './recorded-span.js';
 import { selectTraceExporters, type TelemetryEnv, type TraceExporterKind } from './trace-exporter-selection.js';
 
 /** Options for {@link initTelemetry}. */
@@ -67,6 +68,8 @@ export function initTelemetry(options: InitTelemetryOptions): Telemetry {
       // Operators rename or tag a deployment with OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES.
       .merge(detectResources({ detectors: [envDetector] })),
     spanProcessors: [...selection.exporters.map(processorFor), ...(options.spanProcessors ?? [])],
+    // Random ids, except for a run's own spans, whose ids derive from the run (emitRecordedSpan).
+    idGenerator: presetIds,
   });
   provider.register();
 

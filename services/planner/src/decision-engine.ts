@@ -36,7 +36,14 @@ import type { CachedRun, RunCache } from './run-cache.js';
 import type { PlanCache } from '@tributary/runtime';
 import { Logger } from '@nestjs/common';
 import { PhaseTimer } from './phase-timer.js';
-import { recordSpanInTrace } from '@tributary/telemetry';
+import {
+  emitRecordedSpan,
+  recordSpanInTrace,
+  runSpanId,
+  runTraceId,
+  traceparentOf,
+} from '@tributary/telemetry';
+import { spansOfCommit, type AttemptTimes } from './run-spans.js';
 import type { ExecutorPresenceCheck } from './executor-presence.js';
 
 /** Events after which an instance no longer holds a run, stage or pool slot (or a run no longer counts). */
@@ -60,7 +67,6 @@ import {
   eventMessages,
   MAX_DISPATCH_BYTES,
   traceIdOf,
-  traceparentFor,
 } from './outgoing-messages.js';
 
 /** A command for a run, with the time it happened (a result's finish time) when that differs from now. */
@@ -139,7 +145,10 @@ export class DecisionEngine {
     }
     const runIds = [...byRun.keys()];
     const outbox: OutboxMessage[] = [];
-    const committed = new Map<string, { entry: CachedRun; lastRunSeq: number }>();
+    const committed = new Map<
+      string,
+      { entry: CachedRun; lastRunSeq: number; before: Map<string, AttemptTimes> }
+    >();
     const outcomes: RunWorkOutcome[] = [];
     const phases = new PhaseTimer();
     const startedAt = Date.now();
@@ -185,7 +194,7 @@ export class DecisionEngine {
             dispatches,
             actor: work.actor ?? 'planner',
           });
-          committed.set(runId, { entry, lastRunSeq: headSeq });
+          committed.set(runId, { entry, lastRunSeq: headSeq, before: new Map() });
         }
         phases.mark('decide');
         const states = decided.map((d) => d.entry.state);
@@ -196,6 +205,13 @@ export class DecisionEngine {
         for (const d of decided) {
           const taskIds = chosen.get(d.runId);
           if (!taskIds) continue;
+          // A retry dispatched in the commit of its failure overwrites the failed attempt's times (run-spans.ts).
+          const before = committed.get(d.runId)!.before;
+          for (const taskId of taskIds) {
+            const rec = d.entry.state.tasks.get(taskId);
+            if (rec && rec.attempt > 0)
+              before.set(taskId, { attempt: rec.attempt, queuedAt: rec.queuedAt, startedAt: rec.startedAt });
+          }
           const decision = decide(
             d.entry.state,
             { type: 'DispatchTasks', runId: d.runId, taskIds },
@@ -310,6 +326,7 @@ export class DecisionEngine {
       );
     }
     this.traceDecisions(outcomes, committed, startedAt);
+    this.emitRunSpans(outcomes, committed);
     if (this.presence && dispatchedTo.size > 0) void this.presence.dispatchedTo(dispatchedTo);
     if (outcomes.some((o) => o.events.some((e) => FREES_CAPACITY.has(e.type))))
       this.scheduler.markCapacityFreed();
@@ -377,6 +394,26 @@ export class DecisionEngine {
     }
   }
 
+  /**
+   * The run's own spans (run, groups, instances, attempts) that this commit completed, emitted after the
+   * commit (so rolled-back work has none) with the times the event log recorded. A planner that crashes
+   * between commit and export loses them; one that re-decides after a crash may emit one twice, with
+   * the same span id (trace backends keep one).
+   */
+  private emitRunSpans(
+    outcomes: readonly RunWorkOutcome[],
+    committed: ReadonlyMap<string, { entry: CachedRun; before: ReadonlyMap<string, AttemptTimes> }>,
+  ): void {
+    for (const outcome of outcomes) {
+      if (outcome.events.length === 0) continue;
+      const run = committed.get(outcome.runId);
+      const traceId = traceIdOf(run?.entry.traceparent ?? null);
+      if (!run || !traceId) continue;
+      for (const span of spansOfCommit(run.entry.state, traceId, outcome.events, run.before))
+        emitRecordedSpan(span);
+    }
+  }
+
   /** The cached run when it matches the locked head; otherwise folded from the log (or created for StartRun). */
   private async entryFor(
     trx: Kysely<Database>,
@@ -388,7 +425,13 @@ export class DecisionEngine {
     if (cached && cached.lastRunSeq === headSeq) return cached;
     if (headSeq === 0) {
       if (!work.start) return null;
-      return { state: initialRunState(work.start.plan), lastRunSeq: 0, traceparent: work.start.traceparent };
+      // The run's span is the root of its trace: every message of the run continues from it.
+      const traceId = traceIdOf(work.start.traceparent) ?? runTraceId(runId);
+      return {
+        state: initialRunState(work.start.plan),
+        lastRunSeq: 0,
+        traceparent: traceparentOf(traceId, runSpanId(runId)),
+      };
     }
     const run = await trx
       .selectFrom('runs')
@@ -399,6 +442,8 @@ export class DecisionEngine {
     const found = await this.plans.get(run.pipeline_id, run.pipeline_version);
     if (!found) return null;
     const { state, lastRunSeq } = await loadRunState(trx, found.plan, runId);
-    return { state, lastRunSeq, traceparent: cached?.traceparent ?? traceparentFor(run.trace_id) };
+    const traceparent =
+      cached?.traceparent ?? (run.trace_id ? traceparentOf(run.trace_id, runSpanId(runId)) : null);
+    return { state, lastRunSeq, traceparent };
   }
 }

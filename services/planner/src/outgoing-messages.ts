@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { AttemptPayload, RunEvent } from '@tributary/domain';
 import {
   createDispatchBatch,
@@ -14,6 +13,7 @@ import {
   type Subjects,
 } from '@tributary/events';
 import type { OutboxMessage } from '@tributary/event-store';
+import { attemptSpanId, traceparentOf } from '@tributary/telemetry';
 
 /** Attempts per dispatch message: keeps a batch well under NATS' 1 MiB payload limit for typical inputs. */
 export const MAX_ATTEMPTS_PER_DISPATCH = 200;
@@ -64,10 +64,10 @@ function attemptBytes(a: ReturnType<typeof toAttempt>): number {
   return 256 + a.attemptId.length * 2 + a.inputJson.length + a.groupJson.length + a.itemJson.length;
 }
 
-/** A traceparent continuing `traceId` (the run's trace) from a fresh span id. */
-export function traceparentFor(traceId: string | null): string | null {
-  if (!traceId || !/^[0-9a-f]{32}$/.test(traceId)) return null;
-  return `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+/** The attempt's own span (emitted when it ends) is the parent of everything its executor host does. */
+function attemptTraceparent(runTraceparent: string | null, d: AttemptPayload): string | null {
+  const traceId = traceIdOf(runTraceparent);
+  return traceId ? traceparentOf(traceId, attemptSpanId(d.runId, d.taskId, d.attempt)) : null;
 }
 
 export function traceIdOf(traceparent: string | null): string | null {
@@ -233,7 +233,7 @@ export function dispatchMessages(
       redispatchedAt = undefined;
     };
     for (const d of list) {
-      const attempt = toAttempt(d, traceparent(d.runId));
+      const attempt = toAttempt(d, attemptTraceparent(traceparent(d.runId), d));
       const slot = slotKey(d.runId, d.stagePath, d.groupPath ?? '');
       const shared = () =>
         (runs.has(d.runId) ? 0 : paramsOf(d).length) + (slots.has(slot) ? 0 : upstreamOf(slot, d).length);

@@ -57,6 +57,7 @@ export function evolve(state: RunState, event: RunEvent): RunState {
     case 'TaskInstanceScheduled': {
       const rec = task(state, event.taskId);
       rec.retryAt = null;
+      rec.firstScheduledAt ??= event.at;
       rec.readySeq = ++state.readySeq;
       return changeTaskState(state, rec, 'scheduled');
     }
@@ -271,6 +272,7 @@ function addInstance(
     output: null,
     error: null,
     readySeq: 0,
+    firstScheduledAt: null,
     queuedAt: null,
     startedAt: null,
     finishedAt: null,
@@ -356,6 +358,7 @@ function groupsExpanded(state: RunState, event: Extract<RunEvent, { type: 'Group
       value: g.value,
       parentPath: event.parentGroup,
       label: g.label ?? null,
+      startedAt: event.at,
       state: 'running',
       unfinished: 0,
       failedUnits: 0,

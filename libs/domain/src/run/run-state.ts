@@ -21,6 +21,8 @@ export interface TaskRecord {
   output: Json | null;
   error: TaskError | null;
   readySeq: number;
+  /** When it was first scheduled (a clear keeps it): where the instance's span starts. */
+  firstScheduledAt: number | null;
   queuedAt: number | null;
   startedAt: number | null;
   finishedAt: number | null;
@@ -62,6 +64,8 @@ export interface GroupRecord {
   readonly parentPath: string | null;
   /** The block's `label:` for this group (recorded in GroupsExpanded); null without one. */
   readonly label: string | null;
+  /** When the group was expanded (its span's start). */
+  readonly startedAt: number;
   state: GroupState;
   /** Units (instances, unexpanded slots, child groups) not finished yet. */
   unfinished: number;

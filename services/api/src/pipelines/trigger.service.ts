@@ -8,6 +8,8 @@ import { ApiError, notFound } from '../http/api-error.js';
 import { BodyFields } from '../http/fields.js';
 import { INFRASTRUCTURE } from '../tokens.js';
 import { PlanCache } from '@tributary/runtime';
+import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import { runSpanId, runTraceId, withSpan } from '@tributary/telemetry';
 
 /**
  * Trigger ingestion: checks the pipeline and the params with the same plan the planner uses,
@@ -68,10 +70,15 @@ export class TriggerService {
       .onConflict((oc) => oc.column('run_id').doNothing())
       .execute();
     try {
-      await publish(this.infra.js, this.infra.subjects.trigger(pipelineId), payload, {
-        msgId: `trigger:${runId}`,
-        headers: { [RUN_ID_HEADER]: runId },
-      });
+      await withSpan(
+        `trigger ${pipelineId}`,
+        { parent: runContext(runId), links: requestLink(), attributes: { 'tributary.run.id': runId } },
+        () =>
+          publish(this.infra.js, this.infra.subjects.trigger(pipelineId), payload, {
+            msgId: `trigger:${runId}`,
+            headers: { [RUN_ID_HEADER]: runId },
+          }),
+      );
     } catch (error) {
       // Not accepted after all (the client gets an error, not 202): withdraw the receipt.
       await this.infra.db.deleteFrom('accepted_triggers').where('run_id', '=', runId).execute();
@@ -102,4 +109,22 @@ export class TriggerService {
     }
     return runId;
   }
+}
+
+/**
+ * The run's trace: its own, derived from the run id, under the run's root span (emitted by the planner
+ * when the run ends). The HTTP request that asked for it stays in the caller's trace, linked.
+ */
+function runContext(runId: string) {
+  return trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: runTraceId(runId),
+    spanId: runSpanId(runId),
+    traceFlags: TraceFlags.SAMPLED,
+    isRemote: true,
+  });
+}
+
+function requestLink() {
+  const request = trace.getSpanContext(context.active());
+  return request && trace.isSpanContextValid(request) ? [{ context: request }] : [];
 }
