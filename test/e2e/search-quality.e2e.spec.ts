@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compilePlan, runViewOf, type RunView } from '@tributary/domain';
 import { getPipeline, loadRunState, verifyChain } from '@tributary/event-store';
 import { decodeRunEvents } from '@tributary/events';
+import { runTraceId } from '@tributary/telemetry';
 import { CLI, ROOT, TributarySystem } from '../support/tributary-system.js';
 import { readStoredMessages } from '../support/stream-reader.js';
 
@@ -31,12 +32,15 @@ describe('Tributary end to end: five services as separate processes', () => {
   }, 60_000);
 
   it('runs the demo for LU, PT, GR: every market succeeds and the consolidation runs once with all three', async () => {
-    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
     const trigger = await system.api.post(
       '/pipelines/search-quality/runs',
       { params: { markets: ['LU', 'PT', 'GR'] }, idempotencyKey: 'demo-1' },
-      { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } },
+      { headers: { traceparent: `00-${callerTrace}-00f067aa0ba902b7-01` } },
     );
+    // The run has a trace of its own (the caller's request links into it: tracing.e2e.spec.ts).
+    const traceId = runTraceId(trigger.body.runId);
+    expect(traceId).not.toBe(callerTrace);
     expect(trigger.status, JSON.stringify(trigger.body)).toBe(202);
     const view: RunView = await system.waitForRun(trigger.body.runId);
     expect(view.run.state, system.logs()).toBe('success');
@@ -72,7 +76,7 @@ describe('Tributary end to end: five services as separate processes', () => {
     expect(folded.run.state).toBe(view.run.state);
     expect(await verifyChain(system.db, view.run.id)).toMatchObject({ ok: true });
 
-    // One trace: every event of the run records the trigger's trace id.
+    // One trace: every event of the run records the run's trace id.
     const traces = await system.db
       .selectFrom('event_log')
       .select('trace_id')

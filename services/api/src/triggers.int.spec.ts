@@ -2,6 +2,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { decodeTriggerRun, jsonFromBytes, type TriggerRun } from '@tributary/events';
 import { runIdForTrigger } from '@tributary/runtime';
+import { runTraceId } from '@tributary/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SPEC_YAML, startApiHarness, type ApiHarness } from './test-support/api-harness.js';
 
@@ -97,7 +98,9 @@ describe('api: triggers', () => {
     const [message] = received;
     expect(message!.subject).toBe(`${h.nats.prefix}.trigger.shipping`);
     expect(message!.msgId).toBe(`trigger:${runId}`);
-    expect(message!.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    // The run's own trace (the caller's request stays in the caller's trace, linked from the run's).
+    expect(message!.traceparent).toMatch(new RegExp(`^00-${runTraceId(runId)}-[0-9a-f]{16}-01$`));
+    expect(runTraceId(runId)).not.toBe(traceId);
     expect(message!.params).toEqual({ markets: ['LU', 'PT'] });
     expect(message!.trigger).toMatchObject({
       runId,
