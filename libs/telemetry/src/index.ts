@@ -23,4 +23,4 @@ export {
   taskInstanceSpanId,
   traceparentOf,
 } from './run-span-ids.js';
-export { emitRecordedSpan, type RecordedSpan } from './recorded-span.js';
+export { emitRecordedSpan, recordedSpansExported, type RecordedSpan } from './recorded-span.js';

@@ -9,7 +9,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { presetIds } from './recorded-span.js';
+import { presetIds, setRecordedSpansExported } from './recorded-span.js';
 import { selectTraceExporters, type TelemetryEnv, type TraceExporterKind } from './trace-exporter-selection.js';
 
 /** Options for {@link initTelemetry}. */
@@ -72,6 +72,7 @@ export function initTelemetry(options: InitTelemetryOptions): Telemetry {
     idGenerator: presetIds,
   });
   provider.register();
+  setRecordedSpansExported(selection.exporters.length > 0 || (options.spanProcessors?.length ?? 0) > 0);
 
   let stopping: Promise<void> | undefined;
   const telemetry: Telemetry = {
@@ -85,6 +86,7 @@ export function initTelemetry(options: InitTelemetryOptions): Telemetry {
           trace.disable();
           context.disable();
           propagation.disable();
+          setRecordedSpansExported(false);
           if (current?.telemetry === telemetry) current = undefined;
         }
       })();

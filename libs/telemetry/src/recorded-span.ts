@@ -60,11 +60,27 @@ function randomHex(bytes: number): string {
 /** The generator the process's tracer provider uses (installed by initTelemetry). */
 export const presetIds = new PresetIdGenerator();
 
+let exporting = false;
+
+/** Set by initTelemetry: whether any span leaves this process (an exporter or a test processor). */
+export function setRecordedSpansExported(value: boolean): void {
+  exporting = value;
+}
+
+/**
+ * Whether recorded spans go anywhere: without an exporter nothing reads them, so the planner skips
+ * building them (a run of 100 000 instances would make 200 000 spans for nobody).
+ */
+export function recordedSpansExported(): boolean {
+  return exporting;
+}
+
 /**
  * Emits a finished span with preset ids and its recorded times: a run outlives every process, so its
  * long spans are emitted when the thing completes, not held open. A no-op without initTelemetry.
  */
 export function emitRecordedSpan(span: RecordedSpan, tracer: Tracer = trace.getTracer(TRIBUTARY_TRACER_NAME)): void {
+  if (!exporting) return;
   const parent =
     span.parentSpanId === null
       ? ROOT_CONTEXT

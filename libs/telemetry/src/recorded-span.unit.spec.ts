@@ -2,7 +2,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initTelemetry, type Telemetry } from './init-telemetry.js';
-import { emitRecordedSpan } from './recorded-span.js';
+import { emitRecordedSpan, recordedSpansExported } from './recorded-span.js';
 import { attemptSpanId, runSpanId, runTraceId } from './run-span-ids.js';
 import { withSpan } from './with-span.js';
 
@@ -50,6 +50,14 @@ describe('emitRecordedSpan', () => {
     expect(plain!.spanContext().spanId).toBe(other);
     expect([runSpanId('r1'), attemptSpanId('r1', 'a', 1)]).not.toContain(other);
     expect(plain!.spanContext().traceId).not.toBe(traceId);
+  });
+
+  it('is off while nothing exports spans', async () => {
+    telemetry = initTelemetry({ serviceName: 't', env: {} });
+    expect(recordedSpansExported()).toBe(false);
+    await telemetry.shutdown();
+    telemetry = initTelemetry({ serviceName: 't', env: {}, spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    expect(recordedSpansExported()).toBe(true);
   });
 
   it('derives distinct, stable, valid ids', () => {

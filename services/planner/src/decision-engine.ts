@@ -38,6 +38,7 @@ import { Logger } from '@nestjs/common';
 import { PhaseTimer } from './phase-timer.js';
 import {
   emitRecordedSpan,
+  recordedSpansExported,
   recordSpanInTrace,
   runSpanId,
   runTraceId,
@@ -404,6 +405,7 @@ export class DecisionEngine {
     outcomes: readonly RunWorkOutcome[],
     committed: ReadonlyMap<string, { entry: CachedRun; before: ReadonlyMap<string, AttemptTimes> }>,
   ): void {
+    if (!recordedSpansExported()) return;
     for (const outcome of outcomes) {
       if (outcome.events.length === 0) continue;
       const run = committed.get(outcome.runId);
