@@ -6,6 +6,7 @@ import { registerAuditHistory } from './commands/audit-history.js';
 import { registerAuditReplay } from './commands/audit-replay.js';
 import { registerAuditVerify } from './commands/audit-verify.js';
 import { registerDev } from './commands/dev.js';
+import { registerExecutors } from './commands/executors.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerPipelinesApply } from './commands/pipelines-apply.js';
@@ -61,6 +62,7 @@ TRIBUTARY_HANDLERS (dev, start). Exit codes: 0 ok, 1 failed/cancelled/rejected r
   registerTasksMark(tasks, ctx);
 
   registerLogs(program, ctx);
+  registerExecutors(program, ctx);
 
   const audit = program
     .command('audit')

@@ -46,6 +46,7 @@ export { DURATION_PATTERN } from './spec/duration.js';
 export { pipelineSpecSchema, pipelineJsonSchema, CONSOLIDATE_ID, SLUG_PATTERN, STAGE_ID_PATTERN, EXECUTOR_PATTERN, type RawPipelineSpec } from './spec/pipeline-spec.schema.js';
 export { BUILT_IN_TASK_SETTINGS, DEFAULT_MAX_MAP_LENGTH } from './spec/resolve-pipeline-spec.js';
 export { pipelineSchemaFileText } from './spec/pipeline-schema-file.js';
+export { unservedExecutors, type ServedExecutors, type SpecWarning } from './spec/unserved-executors.js';
 export { compileScopedExpression, type CompiledScopedExpression, type CompileScopedExpressionResult } from './spec/cel-expression.js';
 export { checkUpstreamTriggers, compileUpstreamTriggers, evaluateUpstreamMessage, resolveUpstreamTriggers, MAX_UPSTREAM_KEY_LENGTH, type UpstreamTriggerSpec, type CompiledUpstreamTrigger, type UpstreamMessage, type UpstreamDecision } from './spec/upstream-trigger.js';
 export { upstreamTriggerSchema, UPSTREAM_CEL_VARIABLES, UPSTREAM_SUBJECT_PATTERN, STREAM_NAME_PATTERN, type RawUpstreamTrigger } from './spec/upstream-trigger.schema.js';

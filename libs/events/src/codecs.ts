@@ -6,6 +6,7 @@
 import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import { DecodeError, type DecodeResult } from './decode-error.js';
 import { EventEnvelopeSchema, type EventEnvelope } from './gen/tributary/v1/events_pb.js';
+import { HostPresenceSchema, type HostPresence } from './gen/tributary/v1/presence_pb.js';
 import { DispatchBatchSchema, HeartbeatSchema, ResultBatchSchema, type DispatchBatch, type Heartbeat, type ResultBatch } from './gen/tributary/v1/task_pb.js';
 import { TriggerRunSchema, type TriggerRun } from './gen/tributary/v1/trigger_pb.js';
 
@@ -101,6 +102,16 @@ export function encodeHeartbeat(heartbeat: MessageInitShape<typeof HeartbeatSche
 /** Decodes a {@link Heartbeat}; never throws. */
 export function decodeHeartbeat(bytes: Uint8Array): DecodeResult<Heartbeat> {
   return decodeMessage(HeartbeatSchema, bytes);
+}
+
+/** Encodes a {@link HostPresence} (a host's answer on `presence.query`). */
+export function encodeHostPresence(presence: MessageInitShape<typeof HostPresenceSchema>): Uint8Array {
+  return encodeMessage(HostPresenceSchema, presence);
+}
+
+/** Decodes a {@link HostPresence}; never throws. */
+export function decodeHostPresence(bytes: Uint8Array): DecodeResult<HostPresence> {
+  return decodeMessage(HostPresenceSchema, bytes);
 }
 
 function describe(value: unknown): string {

@@ -10,6 +10,7 @@
  * | `p.result.<runId>`         | RESULTS  | ResultBatch    |
  * | `p.event.<cat>.<runId>.<type>` | EVENTS | EventEnvelope |
  * | `p.heartbeat.<executor>`   | (none, core NATS) | Heartbeat |
+ * | `p.presence.query`         | (none, core NATS request; replies HostPresence) | empty |
  *
  * Streams are named `<PREFIX>_<KIND>` with the prefix upper-cased and `.`
  * replaced by `_`: prefix `t_ab12` gives `T_AB12_TRIGGERS`, `T_AB12_TASKS`,
@@ -76,6 +77,8 @@ export interface Subjects {
   heartbeat(executor: string): string;
   /** `p.heartbeat.*`: every heartbeat. */
   readonly heartbeatAll: string;
+  /** `p.presence.query`: core NATS request every live host answers with its HostPresence (scatter-gather). */
+  readonly presenceQuery: string;
 }
 
 /**
@@ -105,6 +108,7 @@ export function subjects(prefix: string = DEFAULT_SUBJECT_PREFIX): Subjects {
     consolidationTriggered: (runId) => `${p}.event.fanin.${assertSubjectToken('run id', runId)}.ConsolidationTriggered`,
     heartbeat: (executor) => `${p}.heartbeat.${assertSubjectToken('executor name', executor)}`,
     heartbeatAll: `${p}.heartbeat.*`,
+    presenceQuery: `${p}.presence.query`,
   };
 }
 

@@ -22,6 +22,7 @@ describe('subjects', () => {
       resultAll: 't_ab12.result.*',
       eventAll: 't_ab12.event.>',
       heartbeatAll: 't_ab12.heartbeat.*',
+      presenceQuery: 't_ab12.presence.query',
     });
     expect(s.trigger('p1')).toBe('t_ab12.trigger.p1');
     expect(s.task('search')).toBe('t_ab12.task.search');

@@ -11,3 +11,5 @@ export * from './dead-letters.js';
 export * from './output-limit.js';
 export * from './upstream-subjects.js';
 export * from './upstream-streams.js';
+export * from './host-presence.js';
+export * from './live-hosts.js';

@@ -4,6 +4,8 @@ import { PlanCache, type Infrastructure } from '@tributary/runtime';
 import { AuthGuard } from './auth/auth.guard.js';
 import { TokenStore } from './auth/token-store.js';
 import { TokensController } from './auth/tokens.controller.js';
+import { ExecutorsController } from './executors/executors.controller.js';
+import { LiveExecutors } from './executors/live-executors.js';
 import { ApiExceptionFilter } from './http/error.filter.js';
 import { HttpMetrics } from './ops/http-metrics.js';
 import { OpsController } from './ops/ops.controller.js';
@@ -26,6 +28,7 @@ export class ApiModule {
         PipelinesController,
         RunsController,
         RunActionsController,
+        ExecutorsController,
       ],
       providers: [
         { provide: INFRASTRUCTURE, useValue: infra },
@@ -37,6 +40,7 @@ export class ApiModule {
           inject: [INFRASTRUCTURE],
         },
         TriggerService,
+        LiveExecutors,
         RunQueries,
         RunStreams,
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -1,4 +1,4 @@
-import { maxOutputBytesFrom, PlanCache } from '@tributary/runtime';
+import { answerPresence, maxOutputBytesFrom, PlanCache } from '@tributary/runtime';
 import { sanitizeText } from '@tributary/domain';
 import {
   Inject,
@@ -15,10 +15,12 @@ import {
   type DecodedRunEvent,
   type ResultBatch,
 } from '@tributary/events';
+import type { Subscription } from '@nats-io/transport-node';
 import { publish } from '@tributary/messaging';
 import type { Infrastructure } from '@tributary/runtime';
 import { builtinHandlers, HandlerRegistry, loadHandlerModules } from '@tributary/worker-sdk';
 import { INFRASTRUCTURE } from './tokens.js';
+import { CONSOLIDATOR_CONCURRENCY } from './consolidator.consumers.js';
 import { Consolidator } from './consolidation.js';
 import { consolidationResultBatch, type ConsolidationResult } from './consolidation-result.js';
 
@@ -40,16 +42,26 @@ export class ConsolidatorService implements OnApplicationBootstrap, OnApplicatio
   private readonly logger = new Logger('consolidator');
   private readonly stopping = new AbortController();
   private consolidator: Consolidator | null = null;
+  private presenceSub: Subscription | null = null;
+  /** Consolidation rounds being handled right now (the load in presence answers). */
+  private inFlight = 0;
 
   constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const { infra } = this;
     const registry = await loadConsolidatorHandlers(infra.config.handlers);
+    const host = sanitizeText(infra.config.host);
     this.consolidator = new Consolidator(infra.db, new PlanCache(infra.db), registry, {
-      host: sanitizeText(infra.config.host),
+      host,
       maxOutputBytes: maxOutputBytesFrom(process.env),
     });
+    const executors = registry.names();
+    this.presenceSub = answerPresence(infra.nc, infra.subjects, { kind: 'consolidator', hostname: host }, () => ({
+      executors,
+      inFlight: this.inFlight,
+      concurrency: CONSOLIDATOR_CONCURRENCY,
+    }));
     this.logger.log(
       `consolidator ready (prefix ${infra.config.subjectPrefix}, handlers: ${registry.names().join(', ')})`,
     );
@@ -63,10 +75,13 @@ export class ConsolidatorService implements OnApplicationBootstrap, OnApplicatio
     const { event, meta } = decoded;
     if (event.type !== 'ConsolidationTriggered') return;
     const runId = meta.runId;
-    const decision = await this.consolidator!.consolidate(
-      { runId, round: event.round },
-      this.stopping.signal,
-    );
+    this.inFlight++;
+    let decision;
+    try {
+      decision = await this.consolidator!.consolidate({ runId, round: event.round }, this.stopping.signal);
+    } finally {
+      this.inFlight--;
+    }
     if (decision.kind === 'stale') {
       this.logger.log(`run ${runId} round ${event.round}: stale trigger acknowledged (${decision.reason})`);
       return;
@@ -112,6 +127,7 @@ export class ConsolidatorService implements OnApplicationBootstrap, OnApplicatio
   }
 
   onApplicationShutdown(): void {
+    this.presenceSub?.unsubscribe();
     this.stopping.abort();
   }
 }

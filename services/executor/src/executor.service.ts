@@ -17,6 +17,7 @@ import {
 import { ensureConsumer, JetStreamConsumerRunner, Outcome, type Delivery } from '@tributary/messaging';
 import { sanitizeText } from '@tributary/domain';
 import {
+  answerPresence,
   deadLetterRecorder,
   describeBytes,
   MAX_OUTPUT_BYTES_VARIABLE,
@@ -99,6 +100,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
   private readonly host: string;
   private runners: JetStreamConsumerRunner<DispatchBatch>[] = [];
   private cancelSub: Subscription | null = null;
+  private presenceSub: Subscription | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
 
@@ -161,6 +163,13 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
       );
     }
     for (const runner of this.runners) await runner.start();
+    // Answered only once every name is pulled: a host listed by `tributary executors` is serving.
+    this.presenceSub = answerPresence(
+      infra.nc,
+      infra.subjects,
+      { kind: 'executor', hostname: this.host },
+      () => this.load(),
+    );
     this.sendHeartbeats();
     this.heartbeatTimer = setInterval(() => this.sendHeartbeats(), settings.heartbeatMs);
     this.heartbeatTimer.unref();
@@ -311,6 +320,16 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
+  /** This host's load for presence answers: attempts holding a slot, and those running per name. */
+  private load() {
+    return {
+      executors: this.settings.executors,
+      inFlight: this.runningCount,
+      concurrency: this.settings.concurrency,
+      inFlightByExecutor: this.held.runningByExecutor(),
+    };
+  }
+
   private sendHeartbeats(): void {
     const { nc, subjects } = this.infra;
     if (nc.isClosed()) return;
@@ -340,6 +359,8 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
     this.stopping ??= (async () => {
       if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
       this.heartbeatTimer = null;
+      // A stopping host serves nothing new: it leaves the presence answers first.
+      this.presenceSub?.unsubscribe();
       const stopped = Promise.all(this.runners.map((r) => r.stop()));
       this.slots.close();
       const grace = setTimeout(() => {

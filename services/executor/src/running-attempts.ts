@@ -92,4 +92,12 @@ export class RunningAttempts {
     for (const held of this.byId.values()) if (held.executor === executor) ids.push(held.dispatch.attemptId);
     return ids;
   }
+
+  /** Attempts running (not waiting for a slot) per executor name; names with none are left out. */
+  runningByExecutor(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const held of this.byId.values())
+      if (held.state === 'running') counts[held.executor] = (counts[held.executor] ?? 0) + 1;
+    return counts;
+  }
 }

@@ -14,6 +14,8 @@ interface Applied {
   id: string;
   version: number;
   created: boolean;
+  /** Not errors: e.g. an executor no live host serves (hosts may start later). */
+  warnings?: Array<{ path: string; message: string }>;
 }
 
 export function registerPipelinesApply(pipelines: Command, ctx: CliContext): void {
@@ -21,7 +23,10 @@ export function registerPipelinesApply(pipelines: Command, ctx: CliContext): voi
     withApiOptions(
       pipelines
         .command('apply')
-        .description('validate and store pipeline specs (YAML or JSON); a changed file becomes a new version')
+        .description(
+          'validate and store pipeline specs (YAML or JSON); a changed file becomes a new version; ' +
+            'warns (stderr, still stored) about executors no live host serves',
+        )
         .argument('<file...>', 'pipeline spec files')
         .addHelpText('after', PIPELINE_SPEC_HELP),
     ),
@@ -58,6 +63,8 @@ export async function pipelinesApply(
           `${file}: pipeline ${applied.id} version ${applied.version} ${applied.created ? 'created' : 'unchanged'}`,
         );
       }
+      for (const warning of applied.warnings ?? [])
+        eprintln(ctx, `${file} ${warning.path || '/'}: warning: ${warning.message}`);
     } catch (error) {
       if (!(error instanceof ApiError) || error.status === 0) throw error;
       failed += 1;

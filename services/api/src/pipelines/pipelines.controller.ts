@@ -1,5 +1,11 @@
 import { Controller, Get, HttpCode, Inject, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { parsePipelineSpec, type UpstreamTriggerSpec } from '@tributary/domain';
+import {
+  parsePipelineSpec,
+  unservedExecutors,
+  type PipelineSpec,
+  type SpecWarning,
+  type UpstreamTriggerSpec,
+} from '@tributary/domain';
 import { getPipeline, listPipelines, savePipelineVersion } from '@tributary/event-store';
 import { captureUpstreamSubjects, upstreamSubjectProblem, type Infrastructure } from '@tributary/runtime';
 import { Caller, MinRole, type Principal } from '../auth/principal.js';
@@ -8,6 +14,7 @@ import { assertStorable, assertStorableText, bodyText, jsonBody, mediaTypeOf } f
 import { pathParam, QueryFields } from '../http/fields.js';
 import type { ApiRequest, ApiResponse } from '../http/http-types.js';
 import { INFRASTRUCTURE } from '../tokens.js';
+import { LiveExecutors } from '../executors/live-executors.js';
 import { TriggerService } from './trigger.service.js';
 
 /**
@@ -30,9 +37,13 @@ export class PipelinesController {
   constructor(
     @Inject(INFRASTRUCTURE) private readonly infra: Infrastructure,
     @Inject(TriggerService) private readonly triggers: TriggerService,
+    @Inject(LiveExecutors) private readonly live: LiveExecutors,
   ) {}
 
-  /** Validates a spec (YAML or JSON) and stores it as a new version unless it equals the latest. */
+  /**
+   * Validates a spec (YAML or JSON) and stores it as a new version unless it equals the latest. The reply's
+   * `warnings` name each executor no live host serves: stored anyway, as hosts may start later.
+   */
   @Post()
   @MinRole('admin')
   async apply(@Req() req: ApiRequest, @Res() res: ApiResponse, @Caller() caller: Principal): Promise<void> {
@@ -79,7 +90,19 @@ export class PipelinesController {
       source,
       createdBy: caller.name,
     });
-    res.status(created ? 201 : 200).json({ id: pipeline.pipelineId, version: pipeline.version, created });
+    const warnings = await this.executorWarnings(parsed.spec);
+    res
+      .status(created ? 201 : 200)
+      .json({ id: pipeline.pipelineId, version: pipeline.version, created, warnings });
+  }
+
+  /** Executors of `spec` no live host serves; a failed presence query is itself the one warning. */
+  private async executorWarnings(spec: PipelineSpec): Promise<SpecWarning[]> {
+    try {
+      return unservedExecutors(spec, await this.live.served());
+    } catch (error) {
+      return [{ path: '', message: `could not ask the live hosts which executors they serve: ${String(error)}` }];
+    }
   }
 
   /**
