@@ -17,23 +17,25 @@ interface HostRow {
 
 interface ExecutorsBody {
   hosts: HostRow[];
-  executors: Record<string, { hosts: number; inFlight: number }>;
+  executors: Record<string, { hosts: number; consolidators: number; inFlight: number }>;
 }
 
 const EXECUTORS_HELP = `
 Asks every live host at once (the api gathers their answers on NATS for up to a second): a host that
 stopped or died is not listed. KIND "executor" hosts run tasks; "consolidator" hosts run the executors
-of a pipeline's consolidate:. LOAD is attempts running / the host's concurrency.
+of a pipeline's consolidate:. LOAD is attempts running / the host's concurrency. Per executor: HOSTS
+run its tasks, CONSOLIDATORS can run it as a consolidation, IN FLIGHT counts its running attempts.
 
 Example:
   $ tributary executors
   HOST   KIND          PID  LOAD  STARTED              EXECUTORS
-  web-1  consolidator  4121   0/8  2026-01-05 07:02:11  echo, fail, noop, sleep
+  web-1  consolidator  4121   0/8  2026-01-05 07:02:11  echo, merge
   web-1  executor      4133  2/16  2026-01-05 07:02:12  echo, score
 
-  EXECUTOR  HOSTS  IN FLIGHT
-  echo      2      0
-  score     1      2
+  EXECUTOR  HOSTS  CONSOLIDATORS  IN FLIGHT
+  echo          1              1          0
+  merge         0              1          0
+  score         1              0          2
 `;
 
 export function registerExecutors(program: Command, ctx: CliContext): void {
@@ -70,6 +72,7 @@ export function registerExecutors(program: Command, ctx: CliContext): void {
       formatTable(Object.entries(body.executors), [
         { header: 'EXECUTOR', value: ([name]) => name },
         { header: 'HOSTS', value: ([, e]) => e.hosts, align: 'right' },
+        { header: 'CONSOLIDATORS', value: ([, e]) => e.consolidators, align: 'right' },
         { header: 'IN FLIGHT', value: ([, e]) => e.inFlight, align: 'right' },
       ]),
     );

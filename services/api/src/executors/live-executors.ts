@@ -3,9 +3,13 @@ import type { ServedExecutors } from '@tributary/domain';
 import { liveHosts, type Infrastructure, type LiveHost } from '@tributary/runtime';
 import { INFRASTRUCTURE } from '../tokens.js';
 
-/** Per executor name: how many live hosts serve it and the attempts they run of it now. */
+/**
+ * Per executor name: the live executor hosts that run its tasks, the consolidators that can run it as a
+ * pipeline's consolidation, and the attempts of it running now.
+ */
 export interface ExecutorSummary {
   hosts: number;
+  consolidators: number;
   inFlight: number;
 }
 
@@ -31,8 +35,9 @@ export class LiveExecutors {
     const executors: Record<string, ExecutorSummary> = {};
     for (const host of hosts) {
       for (const name of host.executors) {
-        const summary = (executors[name] ??= { hosts: 0, inFlight: 0 });
-        summary.hosts++;
+        const summary = (executors[name] ??= { hosts: 0, consolidators: 0, inFlight: 0 });
+        if (host.kind === 'consolidator') summary.consolidators++;
+        else summary.hosts++;
         summary.inFlight += host.inFlightByExecutor[name] ?? 0;
       }
     }
