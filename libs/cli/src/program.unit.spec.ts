@@ -226,6 +226,18 @@ describe('commands against an api', () => {
     });
   });
 
+  it('executors says how to start a host when none is live, and --json prints the answer as is', async () => {
+    const body = { hosts: [], executors: {} };
+    routes['GET /executors'] = () => [200, body];
+    const { code, out } = await cli(['executors'], env());
+    expect(code).toBe(0);
+    expect(out).toBe(
+      'no executor host or consolidator is running: start one with `tributary start executor --handlers <module>`\n',
+    );
+    const json = await cli(['executors', '--json'], env());
+    expect(JSON.parse(json.out)).toEqual(body);
+  });
+
   it('runs trigger prints the run id and sends params and idempotency key', async () => {
     routes['POST /pipelines/p/runs'] = () => [202, { runId: 'r1' }];
     const { code, out } = await cli(
