@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { encodeHostPresence, timestampFromEpochMs, type Subjects } from '@tributary/events';
 
@@ -30,7 +31,8 @@ export function answerPresence(
 ): Subscription {
   const startedAtMs = host.startedAtMs ?? Date.now();
   const identity = {
-    hostId: `${host.hostname}/${process.pid}/${startedAtMs}`,
+    // Unique even for several hosts in one process (`tributary dev`, tests).
+    hostId: `${host.kind}:${host.hostname}/${process.pid}/${randomUUID().slice(0, 8)}`,
     kind: host.kind,
     hostname: host.hostname,
     pid: process.pid,

@@ -24,7 +24,7 @@ export const file_tributary_v1_presence: GenFile = /*@__PURE__*/
  */
 export type HostPresence = Message<"tributary.v1.HostPresence"> & {
   /**
-   * Unique per process: `<host name>/<pid>/<start time>`.
+   * Unique per host, even several in one process: `<kind>:<host name>/<pid>/<random>`.
    *
    * @generated from field: string host_id = 1;
    */
