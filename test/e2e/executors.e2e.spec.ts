@@ -42,7 +42,10 @@ consolidate:
   executor: echo
 `;
 
-function cli(system: TributarySystem, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  system: TributarySystem,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -88,7 +91,11 @@ describe('live hosts and the executors they serve (issue #9 item 10)', () => {
       concurrency: 3,
       inFlight: 0,
     });
-    expect(byName.get('host-doomed')).toMatchObject({ kind: 'executor', executors: ['noop'], concurrency: 2 });
+    expect(byName.get('host-doomed')).toMatchObject({
+      kind: 'executor',
+      executors: ['noop'],
+      concurrency: 2,
+    });
     const consolidator = response.body.hosts.find((h: any) => h.kind === 'consolidator');
     expect(consolidator.executors).toContain('echo');
     for (const host of response.body.hosts) {
@@ -184,7 +191,9 @@ describe('live hosts and the executors they serve (issue #9 item 10)', () => {
     expect(applied.stderr.trim().split('\n')).toEqual([
       `${file} /stages/1/stages/1/executor: warning: no running host serves executor "ghost" (live hosts serve: echo, sleep)`,
       expect.stringMatching(
-        new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} /consolidate/executor: warning: no running consolidator`),
+        new RegExp(
+          `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} /consolidate/executor: warning: no running consolidator`,
+        ),
       ),
     ]);
   });

@@ -29,11 +29,12 @@ describe('host presence: hosts answer, the api gathers', () => {
     expect(Date.now() - before).toBeLessThan(500);
 
     let running = 0;
+    const byName = (): Record<string, number> => (running > 0 ? { sleep: running } : {});
     const executor = answerPresence(hostConn, s, { kind: 'executor', hostname: 'h1' }, () => ({
       executors: ['sleep', 'echo'],
       inFlight: running,
       concurrency: 4,
-      inFlightByExecutor: running > 0 ? { sleep: running } : {},
+      inFlightByExecutor: byName(),
     }));
     const consolidator = answerPresence(hostConn, s, { kind: 'consolidator', hostname: 'h1' }, () => ({
       executors: ['merge'],
@@ -41,11 +42,16 @@ describe('host presence: hosts answer, the api gathers', () => {
       concurrency: 8,
     }));
     // Another prefix's host is not asked.
-    const stranger = answerPresence(hostConn, subjects(`${nats.prefix}x`), { kind: 'executor', hostname: 'h9' }, () => ({
-      executors: ['noop'],
-      inFlight: 0,
-      concurrency: 1,
-    }));
+    const stranger = answerPresence(
+      hostConn,
+      subjects(`${nats.prefix}x`),
+      { kind: 'executor', hostname: 'h9' },
+      () => ({
+        executors: ['noop'],
+        inFlight: 0,
+        concurrency: 1,
+      }),
+    );
     running = 2;
     const hosts = await liveHosts(apiConn, s);
     expect(hosts.map((h) => [h.kind, h.hostname, h.executors, h.inFlight, h.concurrency])).toEqual([
@@ -65,7 +71,9 @@ describe('host presence: hosts answer, the api gathers', () => {
   });
 
   it('skips an unreadable answer and keeps the readable ones', async () => {
-    const junk = hostConn.subscribe(s.presenceQuery, { callback: (_e, msg) => msg.respond(new Uint8Array([0xff, 0xff])) });
+    const junk = hostConn.subscribe(s.presenceQuery, {
+      callback: (_e, msg) => void msg.respond(new Uint8Array([0xff, 0xff])),
+    });
     const host = answerPresence(hostConn, s, { kind: 'executor', hostname: 'h2' }, () => ({
       executors: ['echo'],
       inFlight: 0,

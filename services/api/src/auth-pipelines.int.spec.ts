@@ -147,7 +147,10 @@ describe('api: auth, tokens, health, pipelines, metrics', () => {
       version: 1,
       created: true,
       warnings: [
-        { path: '/stages/0/executor', message: 'no running host serves executor "noop" (no executor host is running)' },
+        {
+          path: '/stages/0/executor',
+          message: 'no running host serves executor "noop" (no executor host is running)',
+        },
       ],
     });
     expect((await h.call('POST', '/pipelines', { body: spec })).body.created).toBe(false);

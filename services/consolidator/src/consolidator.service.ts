@@ -57,11 +57,16 @@ export class ConsolidatorService implements OnApplicationBootstrap, OnApplicatio
       maxOutputBytes: maxOutputBytesFrom(process.env),
     });
     const executors = registry.names();
-    this.presenceSub = answerPresence(infra.nc, infra.subjects, { kind: 'consolidator', hostname: host }, () => ({
-      executors,
-      inFlight: this.inFlight,
-      concurrency: CONSOLIDATOR_CONCURRENCY,
-    }));
+    this.presenceSub = answerPresence(
+      infra.nc,
+      infra.subjects,
+      { kind: 'consolidator', hostname: host },
+      () => ({
+        executors,
+        inFlight: this.inFlight,
+        concurrency: CONSOLIDATOR_CONCURRENCY,
+      }),
+    );
     this.logger.log(
       `consolidator ready (prefix ${infra.config.subjectPrefix}, handlers: ${registry.names().join(', ')})`,
     );

@@ -28,11 +28,13 @@ run its tasks, CONSOLIDATORS can run it as a consolidation, IN FLIGHT counts its
 
 Example:
   $ tributary executors
-  HOST   KIND          PID  LOAD  STARTED              EXECUTORS
+  HOST   KIND           PID  LOAD  STARTED              EXECUTORS
+  -----  ------------  ----  ----  -------------------  -----------
   web-1  consolidator  4121   0/8  2026-01-05 07:02:11  echo, merge
   web-1  executor      4133  2/16  2026-01-05 07:02:12  echo, score
 
   EXECUTOR  HOSTS  CONSOLIDATORS  IN FLIGHT
+  --------  -----  -------------  ---------
   echo          1              1          0
   merge         0              1          0
   score         1              0          2
@@ -43,7 +45,9 @@ export function registerExecutors(program: Command, ctx: CliContext): void {
     withApiOptions(
       program
         .command('executors')
-        .description('list the live executor hosts and consolidators, the executors each serves and their load')
+        .description(
+          'list the live executor hosts and consolidators, the executors each serves and their load',
+        )
         .addHelpText('after', EXECUTORS_HELP),
     ),
   ).action(async (options: ApiOptions & { json?: boolean }) => {

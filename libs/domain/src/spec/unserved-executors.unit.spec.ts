@@ -43,7 +43,8 @@ describe('unservedExecutors', () => {
       },
       {
         path: '/consolidate/executor',
-        message: 'no running consolidator serves consolidation executor "merge" (live consolidators serve: echo)',
+        message:
+          'no running consolidator serves consolidation executor "merge" (live consolidators serve: echo)',
       },
     ]);
   });
@@ -56,8 +57,10 @@ describe('unservedExecutors', () => {
       }),
     ).toEqual([]);
     expect(
-      unservedExecutors(nested, { tasks: new Set(['echo', 'slow', 'merge']), consolidation: new Set(['ghost']) })
-        .map((w) => w.path),
+      unservedExecutors(nested, {
+        tasks: new Set(['echo', 'slow', 'merge']),
+        consolidation: new Set(['ghost']),
+      }).map((w) => w.path),
     ).toEqual(['/stages/2/executor', '/consolidate/executor']);
   });
 

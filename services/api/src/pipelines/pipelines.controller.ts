@@ -101,7 +101,9 @@ export class PipelinesController {
     try {
       return unservedExecutors(spec, await this.live.served());
     } catch (error) {
-      return [{ path: '', message: `could not ask the live hosts which executors they serve: ${String(error)}` }];
+      return [
+        { path: '', message: `could not ask the live hosts which executors they serve: ${String(error)}` },
+      ];
     }
   }
 
