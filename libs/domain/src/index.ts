@@ -24,6 +24,8 @@ export * from './spec/compiled-plan.js';
 
 // run
 export * from './run/task-id.js';
+export * from './run/task-selectors.js';
+export { planClear, type ClearPlan } from './run/clear-plan.js';
 export * from './run/run-events.js';
 export * from './run/run-commands.js';
 export { initialRunState, type RunState, type TaskRecord, type SlotRecord, type GroupRecord, type RunRecord } from './run/run-state.js';

@@ -1,4 +1,5 @@
 import type { Json } from '../spec/pipeline-spec.js';
+import type { TaskState } from '../rules/task-state.js';
 import type { ConsolidationVia, TaskError } from './run-events.js';
 
 /** Inputs to a run's decider. Imperative names; every command names its run so a misrouted one is refused. */
@@ -52,11 +53,15 @@ export type RunCommand =
   | {
       type: 'ClearTaskInstances';
       runId: string;
+      /** Task selectors (task-selectors.ts): exact ids, group paths, `*` patterns. */
       taskIds: string[];
       downstream: boolean;
       onlyFailed: boolean;
+      /** Clear only the instances the selectors match that are in one of these states (none: any). */
+      states?: TaskState[] | null;
       actor: string;
-      reason: string;
+      /** Recorded in the events when given. */
+      reason?: string;
     }
   | {
       type: 'MarkTaskInstance';
@@ -64,7 +69,7 @@ export type RunCommand =
       taskId: string;
       state: 'success' | 'failed' | 'skipped';
       actor: string;
-      reason: string;
+      reason?: string;
     }
   | { type: 'CancelRun'; runId: string; actor: string; reason: string };
 
@@ -80,6 +85,7 @@ export type RejectionCode =
   | 'run_already_started'
   | 'run_finished'
   | 'unknown_task'
+  | 'invalid_request'
   | 'stale_attempt'
   | 'duplicate_result'
   | 'invalid_state';

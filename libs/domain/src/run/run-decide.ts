@@ -12,12 +12,15 @@ import { groupKeyOf, groupPathOf, invalidGroupKeyReason, slotKeyOf } from './tas
 import { renderAttempt, type AttemptPayload, mapItemsOf } from './attempt-payload.js';
 import { consolidationSlotVerdict, explainConsolidationVerdict } from './consolidation-verdict.js';
 import { labelsOf } from './map-labels.js';
+import { planClear, type ClearPlan } from './clear-plan.js';
 
 export interface Decision {
   events: RunEvent[];
   rejection: Rejection | null;
   /** The rendered payload of every attempt queued (DispatchTasks) or re-queued (RequeueLostDispatches) by this decision. */
   dispatches: AttemptPayload[];
+  /** Operator commands: the task instances they reset, marked or cancelled (named in the reply). */
+  affected?: string[];
 }
 
 /**
@@ -157,16 +160,17 @@ export function decide(state: RunState, command: RunCommand, ctx: DecideContext)
       break;
     }
     case 'ClearTaskInstances': {
-      const missing = command.taskIds.filter((id) => !state.tasks.has(id));
-      if (missing.length > 0)
-        return reject('unknown_task', `run ${state.run.id} has no task instance ${missing.join(', ')}`);
-      clear(state, command, emit, ctx);
+      const plan = planClear(state, command);
+      if (!('instances' in plan)) return reject(plan.code, plan.message);
+      decision.affected = plan.instances.map((rec) => rec.taskId);
+      clear(state, command, plan, emit, ctx);
       break;
     }
     case 'MarkTaskInstance': {
       const rec = state.tasks.get(command.taskId);
       if (!rec) return reject('unknown_task', `run ${state.run.id} has no task instance ${command.taskId}`);
       if (rec.state === command.state) return decision;
+      decision.affected = [rec.taskId];
       if (state.run.status !== 'running')
         emit({
           type: 'RunReopened',
@@ -179,7 +183,7 @@ export function decide(state: RunState, command: RunCommand, ctx: DecideContext)
         taskId: rec.taskId,
         state: command.state,
         actor: command.actor,
-        reason: command.reason,
+        reason: command.reason ?? '',
         at: ctx.now,
       });
       break;
@@ -187,8 +191,10 @@ export function decide(state: RunState, command: RunCommand, ctx: DecideContext)
     case 'CancelRun': {
       if (state.run.status !== 'running')
         return reject('run_finished', `run ${state.run.id} is already ${state.run.status}`);
+      decision.affected = [];
       for (const rec of state.tasks.values()) {
         if (finishedCategory(rec.state) === null) {
+          decision.affected.push(rec.taskId);
           emit({
             type: 'TaskInstanceCancelled',
             taskId: rec.taskId,
@@ -386,44 +392,13 @@ export function nextWakeAt(state: RunState): number | null {
 function clear(
   state: RunState,
   command: Extract<RunCommand, { type: 'ClearTaskInstances' }>,
+  { instances: selected, resets }: ClearPlan,
   emit: Emit,
   ctx: DecideContext,
 ): void {
-  const instances = new Set<string>(command.taskIds);
-  const resets: SlotRecord[] = [];
-  if (command.downstream) {
-    const queue = [...command.taskIds];
-    const seenSlots = new Set<string>();
-    const visitSlot = (slot: SlotRecord): void => {
-      if (seenSlots.has(slot.key)) return;
-      seenSlots.add(slot.key);
-      if (slot.kind === 'task') {
-        for (const id of slot.instances) {
-          if (instances.has(id)) continue;
-          instances.add(id);
-          queue.push(id);
-        }
-      } else if (slot.status === 'unresolved') {
-        resets.push(slot);
-        forEachDependentSlot(state, slot.stagePath, slot.groupPath, visitSlot);
-      }
-    };
-    const consolidation = state.index.consolidationPath;
-    while (queue.length > 0) {
-      const rec = state.tasks.get(queue.pop()!)!;
-      forEachDependentSlot(state, rec.stagePath, rec.groupPath, visitSlot);
-      if (consolidation && rec.groupPath !== null && state.index.consolidationOverGroups) {
-        visitSlot(state.slots.get(slotKeyOf(null, consolidation))!);
-      }
-    }
-  }
-  const selected = [...instances]
-    .map((id) => state.tasks.get(id)!)
-    .filter((rec) => !command.onlyFailed || rec.state === 'failed' || rec.state === 'upstream_failed')
-    .filter((rec) => rec.state !== 'pending');
   if (selected.length === 0 && resets.length === 0) return;
   if (state.run.status !== 'running')
-    emit({ type: 'RunReopened', actor: command.actor, reason: command.reason, at: ctx.now });
+    emit({ type: 'RunReopened', actor: command.actor, reason: command.reason ?? '', at: ctx.now });
   const who = { actor: command.actor, at: ctx.now };
   for (const rec of selected) {
     if (rec.state === 'queued' || rec.state === 'running') {
@@ -439,7 +414,7 @@ function clear(
     if (node.kind === 'task' && node.map !== null && rec.mapIndex === null) {
       emit({ type: 'StageExpansionReset', stagePath: rec.stagePath, groupPath: rec.groupPath, ...who });
     } else {
-      emit({ type: 'TaskInstanceCleared', taskId: rec.taskId, reason: command.reason, ...who });
+      emit({ type: 'TaskInstanceCleared', taskId: rec.taskId, reason: command.reason ?? '', ...who });
     }
   }
   for (const slot of resets)
