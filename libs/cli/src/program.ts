@@ -7,6 +7,7 @@ import { registerAuditReplay } from './commands/audit-replay.js';
 import { registerAuditVerify } from './commands/audit-verify.js';
 import { registerDev } from './commands/dev.js';
 import { registerExecutors } from './commands/executors.js';
+import { registerGroupsRetry } from './commands/groups-retry.js';
 import { registerLogs } from './commands/logs.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerPipelinesApply } from './commands/pipelines-apply.js';
@@ -60,6 +61,9 @@ TRIBUTARY_HANDLERS (dev, start). Exit codes: 0 ok, 1 failed/cancelled/rejected r
   const tasks = program.command('tasks').description('operator actions on task instances: clear, mark');
   registerTasksClear(tasks, ctx);
   registerTasksMark(tasks, ctx);
+
+  const groups = program.command('groups').description('operator actions on whole groups: retry');
+  registerGroupsRetry(groups, ctx);
 
   registerLogs(program, ctx);
   registerExecutors(program, ctx);

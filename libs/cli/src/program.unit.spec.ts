@@ -302,24 +302,58 @@ describe('commands against an api', () => {
     expect(text.out).toContain('market=LU/generate  success    1');
   });
 
-  it('tasks clear sends the task ids as given and warns without downstream', async () => {
+  it('tasks clear sends the selectors as given, warns without downstream, and prints the instances the api names', async () => {
     routes['POST /runs/r1/clear'] = () => [
       200,
-      { ok: true, events: 2, eventTypes: { TaskInstanceCleared: 2 } },
+      { ok: true, dryRun: false, cleared: ['market=LU/retrieve[3]', 'market=PT/retrieve[3]'] },
     ];
     const { code, out, err } = await cli(
-      ['tasks', 'clear', 'r1', 'market=LU/retrieve[3]', '--no-downstream', '--reason', 'flaky'],
+      ['tasks', 'clear', 'r1', 'retrieve[3]', '--no-downstream', '--reason', 'flaky'],
       env(),
     );
     expect(code).toBe(0);
     expect(JSON.parse(requests[0]!.body)).toEqual({
-      taskIds: ['market=LU/retrieve[3]'],
+      taskIds: ['retrieve[3]'],
       downstream: false,
       onlyFailed: false,
       reason: 'flaky',
+      dryRun: false,
     });
     expect(err).toMatch(/^warning: --no-downstream: descendants that are upstream_failed stay as they are/);
-    expect(out).toBe('cleared market=LU/retrieve[3] (2 events: TaskInstanceCleared ×2)\n');
+    expect(out).toBe('cleared 2 task instances:\n  market=LU/retrieve[3]\n  market=PT/retrieve[3]\n');
+  });
+
+  it('tasks clear --state (comma-separated and repeated) --dry-run sends the states, no reason, and says nothing changed', async () => {
+    routes['POST /runs/r1/clear'] = () => [200, { ok: true, dryRun: true, cleared: ['market=GR/evaluate'] }];
+    const { code, out } = await cli(
+      ['tasks', 'clear', 'r1', '*/evaluate', '--state', 'failed,upstream_failed', '--state', 'failed', '--dry-run', '--wait'],
+      env(),
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(requests[0]!.body)).toEqual({
+      taskIds: ['*/evaluate'],
+      downstream: true,
+      onlyFailed: false,
+      states: ['failed', 'upstream_failed'],
+      dryRun: true,
+    });
+    expect(out).toBe('dry run, nothing changed: would clear 1 task instance:\n  market=GR/evaluate\n');
+    expect(requests).toHaveLength(1); // --wait does not follow a dry run
+    const bad = await cli(['tasks', 'clear', 'r1', 'x', '--state', 'broken'], env());
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("'broken' is not a task state");
+  });
+
+  it('groups retry posts the group and prints the instances; --json prints the reply', async () => {
+    const reply = { ok: true, dryRun: false, group: 'market=GR', cleared: ['consolidate', 'market=GR/generate'] };
+    routes['POST /runs/r1/groups/retry'] = () => [200, reply];
+    const { code, out } = await cli(['groups', 'retry', 'r1', 'market=GR', '--reason', 'vendor fixed'], env());
+    expect(code).toBe(0);
+    expect(JSON.parse(requests[0]!.body)).toEqual({ group: 'market=GR', reason: 'vendor fixed', dryRun: false });
+    expect(out).toBe('cleared 2 task instances:\n  consolidate\n  market=GR/generate\n');
+    const json = await cli(['groups', 'retry', 'r1', 'market=GR', '--json'], env());
+    expect(JSON.parse(json.out)).toEqual(reply);
+    expect(JSON.parse(requests[1]!.body)).toEqual({ group: 'market=GR', dryRun: false });
   });
 
   it('logs url-encodes the task id', async () => {

@@ -9,14 +9,18 @@ import type { RunCommand } from '@tributary/domain';
 export const controlSubject = (prefix: string, runId: string): string => `${prefix}.control.${runId}`;
 export const controlSubjectAll = (prefix: string): string => `${prefix}.control.*`;
 
-/** The run commands an operator may send (the domain's own types: clear, mark, cancel, each with actor and reason). */
-export type OperatorCommand = Extract<
-  RunCommand,
-  { type: 'ClearTaskInstances' | 'MarkTaskInstance' | 'CancelRun' }
->;
+/**
+ * The run commands an operator may send (the domain's own types: clear, mark, cancel, each with actor
+ * and, when given, reason). A clear with `dryRun` is resolved against the run's current state like the
+ * real one and changes nothing.
+ */
+export type OperatorCommand =
+  | (Extract<RunCommand, { type: 'ClearTaskInstances' }> & { dryRun?: boolean })
+  | Extract<RunCommand, { type: 'MarkTaskInstance' | 'CancelRun' }>;
 
+/** `taskIds`: the instances the command reset, marked or cancelled (for a dry run: would reset). */
 export type OperatorReply =
-  | { ok: true; events: number; eventTypes: Record<string, number> }
+  | { ok: true; taskIds: string[] }
   | { ok: false; error: { code: string; message: string } };
 
 /** Sends a command to whichever planner answers; `no_planner` when none does in time. */

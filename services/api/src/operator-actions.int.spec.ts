@@ -29,7 +29,11 @@ describe('api: operator actions (forwarded to the planner over NATS request/repl
   });
   beforeEach(async () => {
     received = [];
-    fakePlanner(() => ({ ok: true, events: 3, eventTypes: { TaskInstanceCleared: 2, RunReopened: 1 } }));
+    // The planner answers with the instances the command affected (here: derived from what it was sent).
+    fakePlanner((c) => ({
+      ok: true,
+      taskIds: c.type === 'MarkTaskInstance' ? [c.taskId] : c.type === 'CancelRun' ? ['a', 'b'] : [...c.taskIds, 'consolidate'],
+    }));
     await nc.flush();
   });
   afterAll(async () => {
@@ -43,7 +47,7 @@ describe('api: operator actions (forwarded to the planner over NATS request/repl
       body: { taskIds: ['market=LU/process[3]'], reason: 'flaky upstream fixed' },
     });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ ok: true, events: 3, eventTypes: { TaskInstanceCleared: 2, RunReopened: 1 } });
+    expect(res.body).toEqual({ ok: true, dryRun: false, cleared: ['market=LU/process[3]', 'consolidate'] });
     expect(received).toEqual([
       {
         type: 'ClearTaskInstances',
@@ -53,8 +57,73 @@ describe('api: operator actions (forwarded to the planner over NATS request/repl
         onlyFailed: false,
         actor: 'otto',
         reason: 'flaky upstream fixed',
+        dryRun: false,
       },
     ]);
+  });
+
+  it('forwards selectors, states and dryRun; the reason is optional and not sent when absent', async () => {
+    const res = await h.call('POST', '/runs/run-1/clear', {
+      token: operator,
+      body: { taskIds: ['*/evaluate', 'retrieve[3]'], states: ['failed', 'upstream_failed'], dryRun: true },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ok: true, dryRun: true, cleared: ['*/evaluate', 'retrieve[3]', 'consolidate'] });
+    expect(received).toEqual([
+      {
+        type: 'ClearTaskInstances',
+        runId: 'run-1',
+        taskIds: ['*/evaluate', 'retrieve[3]'],
+        downstream: true,
+        onlyFailed: false,
+        states: ['failed', 'upstream_failed'],
+        actor: 'otto',
+        dryRun: true,
+      },
+    ]);
+  });
+
+  it('group retry clears the group path with downstream, whatever the states, and names the instances', async () => {
+    const res = await h.call('POST', '/runs/run-1/groups/retry', {
+      token: operator,
+      body: { group: 'market=GR', reason: 'vendor fixed GR' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ok: true, dryRun: false, group: 'market=GR', cleared: ['market=GR', 'consolidate'] });
+    expect(received).toEqual([
+      {
+        type: 'ClearTaskInstances',
+        runId: 'run-1',
+        taskIds: ['market=GR'],
+        downstream: true,
+        onlyFailed: false,
+        actor: 'otto',
+        reason: 'vendor fixed GR',
+        dryRun: false,
+      },
+    ]);
+    fakePlanner(() => ({ ok: false, error: { code: 'unknown_task', message: "no task instance matching 'market=FR'" } }));
+    const unknown = await h.call('POST', '/runs/run-1/groups/retry', { token: operator, body: { group: 'market=FR' } });
+    expect([unknown.status, unknown.body.error]).toEqual([
+      404,
+      { code: 'unknown_group', message: 'run run-1 has no group market=FR (no task instance in it)' },
+    ]);
+  });
+
+  it('group retry refuses what is not a group path, and viewers', async () => {
+    received = [];
+    for (const group of ['market=*', 'generate', 'market=GR/generate', 'market=GR/']) {
+      const res = await h.call('POST', '/runs/run-1/groups/retry', { token: operator, body: { group } });
+      expect([group, res.status, res.body.error.details]).toEqual([
+        group,
+        400,
+        [{ path: '/group', message: `must be a group path such as market=GR or market=GR/lang=el, got "${group}"` }],
+      ]);
+    }
+    const viewer = await h.tokenFor('viewer', 'rita');
+    const denied = await h.call('POST', '/runs/run-1/groups/retry', { token: viewer, body: { group: 'market=GR' } });
+    expect(denied.status).toBe(403);
+    expect(received).toEqual([]);
   });
 
   it('forwards cancel and mark', async () => {
@@ -67,6 +136,12 @@ describe('api: operator actions (forwarded to the planner over NATS request/repl
       body: { taskId: 'consolidate', state: 'success', reason: 'done by hand' },
     });
     expect(mark.status).toBe(200);
+    expect(mark.body).toEqual({ ok: true, marked: ['consolidate'] });
+    const unexplained = await h.call('POST', '/runs/run-2/mark', {
+      token: operator,
+      body: { taskId: 'consolidate', state: 'failed' },
+    });
+    expect(unexplained.status).toBe(200);
     expect(received).toEqual([
       { type: 'CancelRun', runId: 'run-2', actor: 'otto', reason: 'wrong params' },
       {
@@ -77,6 +152,7 @@ describe('api: operator actions (forwarded to the planner over NATS request/repl
         actor: 'otto',
         reason: 'done by hand',
       },
+      { type: 'MarkTaskInstance', runId: 'run-2', taskId: 'consolidate', state: 'failed', actor: 'otto' },
     ]);
   });
 
@@ -109,12 +185,21 @@ describe('api: operator actions (forwarded to the planner over NATS request/repl
   it('validates bodies precisely and forwards nothing invalid', async () => {
     const clear = await h.call('POST', '/runs/run-5/clear', {
       token: operator,
-      body: { taskIds: ['ok', ''], downstream: 'yes', reason: 'r', force: true },
+      body: {
+        taskIds: ['ok', '', 'a//b', 'retrieve[x]'],
+        downstream: 'yes',
+        states: ['failed', 'broken'],
+        reason: 'r',
+        force: true,
+      },
     });
     expect(clear.status).toBe(400);
     expect(clear.body.error.details).toEqual([
       { path: '/taskIds/1', message: 'must not be empty' },
+      { path: '/taskIds/2', message: 'task selector has an empty path segment' },
+      { path: '/taskIds/3', message: 'task selector has a map index other than a final [n] or [*]' },
       { path: '/downstream', message: 'must be true or false, got "yes"' },
+      { path: '/states/1', message: expect.stringMatching(/^must be one of pending, .*cancelled, got "broken"$/) },
       { path: '/force', message: expect.stringContaining('unknown field') },
     ]);
     const noReason = await h.call('POST', '/runs/run-5/cancel', { token: operator, body: {} });

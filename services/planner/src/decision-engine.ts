@@ -100,6 +100,8 @@ export interface RunWorkOutcome {
   runId: string;
   rejections: Rejection[];
   events: RunEvent[];
+  /** Task instances the operator commands reset, marked or cancelled (Decision.affected). */
+  affected: string[];
 }
 
 /**
@@ -130,6 +132,23 @@ export class DecisionEngine {
 
   execute(works: readonly RunWork[], logs: readonly TaskLogLine[] = []): Promise<RunWorkOutcome[]> {
     const next = this.queue.then(() => this.executeNow(works, logs));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Reads a run's current state (the log's, under the run's lock) without deciding anything: for dry
+   * runs, which must see exactly the state the real command would. `null` when the run does not exist.
+   */
+  inspect<T>(runId: string, read: (state: RunState) => T): Promise<T | null> {
+    const next = this.queue.then(() =>
+      this.db.transaction().execute(async (trx) => {
+        const heads = await lockRunStreams(trx, [runId], { create: false });
+        const headSeq = heads.get(runId)?.lastSeq ?? 0;
+        const entry = await this.entryFor(trx, runId, headSeq, { runId, commands: [] });
+        return entry ? read(entry.state) : null;
+      }),
+    );
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -169,7 +188,7 @@ export class DecisionEngine {
         for (const [runId, work] of byRun) {
           const headSeq = heads.get(runId)?.lastSeq ?? 0;
           const entry = await this.entryFor(trx, runId, headSeq, work);
-          const outcome: RunWorkOutcome = { runId, rejections: [], events: [] };
+          const outcome: RunWorkOutcome = { runId, rejections: [], events: [], affected: [] };
           outcomes.push(outcome);
           if (!entry) {
             outcome.rejections.push({ code: 'run_not_started', message: `run ${runId} does not exist` });
@@ -182,6 +201,7 @@ export class DecisionEngine {
             const decision = decide(entry.state, command, { now: at ?? now, random: this.random });
             if (decision.rejection) outcome.rejections.push(decision.rejection);
             outcome.events.push(...decision.events);
+            if (decision.affected) outcome.affected.push(...decision.affected);
             // Lost dispatches sent again (RequeueLostDispatches) go out with this commit.
             for (const dispatch of decision.dispatches) {
               dispatches.push(dispatch);

@@ -3,7 +3,7 @@ import { seg } from '../api/api-client.js';
 import { println, type CliContext } from '../context.js';
 import { jsonText } from '../output/table.js';
 import { apiClientFor, withApiOptions, withJson, type ApiOptions } from './shared.js';
-import { describeCommandReply } from './tasks-clear.js';
+import { instancesOf, printInstances } from './operator-reply.js';
 
 export function registerRunsCancel(runs: Command, ctx: CliContext): void {
   withJson(
@@ -19,6 +19,7 @@ export function registerRunsCancel(runs: Command, ctx: CliContext): void {
       reason: options.reason,
     });
     if (options.json) return void ctx.io.out(jsonText(reply));
-    println(ctx, `run ${runId} cancelled${describeCommandReply(reply)}`);
+    println(ctx, `run ${runId} cancelled`);
+    printInstances(ctx, 'cancelled', instancesOf(reply, 'cancelled'));
   });
 }

@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
 import { seg } from '../api/api-client.js';
-import { println, type CliContext } from '../context.js';
+import type { CliContext } from '../context.js';
 import { jsonText } from '../output/table.js';
 import { apiClientFor, withApiOptions, withJson, type ApiOptions } from './shared.js';
-import { describeCommandReply } from './tasks-clear.js';
+import { instancesOf, printInstances } from './operator-reply.js';
 
 export function registerTasksMark(tasks: Command, ctx: CliContext): void {
   withJson(
@@ -18,21 +18,21 @@ export function registerTasksMark(tasks: Command, ctx: CliContext): void {
             .choices(['success', 'failed', 'skipped'])
             .makeOptionMandatory(),
         )
-        .requiredOption('--reason <text>', 'why (recorded in the event log with your token name)'),
+        .option('--reason <text>', 'why (recorded in the event log with your token name)'),
     ),
   ).action(
     async (
       runId: string,
       taskId: string,
-      options: ApiOptions & { state: string; reason: string; json?: boolean },
+      options: ApiOptions & { state: string; reason?: string; json?: boolean },
     ) => {
       const reply = await apiClientFor(ctx, options).post<unknown>(`/runs/${seg(runId)}/mark`, {
         taskId,
         state: options.state,
-        reason: options.reason,
+        ...(options.reason !== undefined ? { reason: options.reason } : {}),
       });
       if (options.json) return void ctx.io.out(jsonText(reply));
-      println(ctx, `marked ${taskId} ${options.state}${describeCommandReply(reply)}`);
+      printInstances(ctx, `marked ${options.state}`, instancesOf(reply, 'marked'));
     },
   );
 }

@@ -21,6 +21,8 @@ interface StringRule {
   pattern?: RegExp;
   /** What `pattern` means, for the message. */
   patternHint?: string;
+  /** Any further check: the problem with the value, or null. */
+  check?: (value: string) => string | null;
 }
 
 /**
@@ -85,8 +87,18 @@ export class BodyFields {
     return value;
   }
 
-  stringList(key: string, rule: StringRule & { minItems: number; maxItems: number }): string[] {
+  /** A list of strings; with `optional`, an absent field is `undefined`. */
+  stringList(key: string, rule: StringRule & { minItems: number; maxItems: number }): string[];
+  stringList(
+    key: string,
+    rule: StringRule & { minItems: number; maxItems: number; optional: true },
+  ): string[] | undefined;
+  stringList(
+    key: string,
+    rule: StringRule & { minItems: number; maxItems: number; optional?: boolean },
+  ): string[] | undefined {
     const value = this.take(key);
+    if (value === undefined && rule.optional) return undefined;
     if (value === undefined) {
       this.fail(key, 'is required');
       return [];
@@ -120,6 +132,8 @@ export class BodyFields {
       return issue(`must be one of ${rule.oneOf.join(', ')}, got ${describe(value)}`);
     if (rule.pattern && !rule.pattern.test(value))
       return issue(`must be ${rule.patternHint ?? `match ${rule.pattern.source}`}, got ${describe(value)}`);
+    const problem = rule.check?.(value);
+    if (problem) return issue(problem);
     return value;
   }
 

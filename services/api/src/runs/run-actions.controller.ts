@@ -1,4 +1,5 @@
 import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { invalidTaskSelectorReason, TASK_STATES, type TaskState } from '@tributary/domain';
 import {
   describeBytes,
   sendOperatorCommand,
@@ -13,8 +14,16 @@ import { runIdParam } from './run-id.js';
 import type { ApiRequest } from '../http/http-types.js';
 import { INFRASTRUCTURE } from '../tokens.js';
 
-const REASON = { required: true, maxLength: 2000 } as const;
+/** Optional for clear, mark and group retry (recorded when given); required to cancel a run. */
+const REASON = { maxLength: 2000 } as const;
 const TASK_ID = { maxLength: 2048 } as const;
+/** A group path: `name=key` segments (`market=GR`, `market=GR/lang=el`), no patterns. */
+const GROUP_PATH = /^[^\s/=[\]#|*>]+=[^\s/=[\]#|*>]+(\/[^\s/=[\]#|*>]+=[^\s/=[\]#|*>]+)*$/;
+
+const selectorProblem = (selector: string): string | null => {
+  const problem = invalidTaskSelectorReason(selector);
+  return problem && `task selector ${problem}`;
+};
 
 /** Status of a planner refusal: the domain said no (409) unless the thing is missing or nobody answered. */
 const STATUS_OF: Record<string, number> = {
@@ -26,41 +35,86 @@ const STATUS_OF: Record<string, number> = {
 };
 
 /**
- * Operator actions (clear, cancel, mark): validated here, decided by the planner (the only writer
- * of task-instance state) over NATS request/reply, with the token's name as the actor.
+ * Operator actions (clear, group retry, cancel, mark): validated here, decided by the planner (the only
+ * writer of task-instance state) over NATS request/reply, with the token's name as the actor. Replies
+ * name the task instances the action reset, marked or cancelled.
  */
 @Controller('runs/:id')
 @MinRole('operator')
 export class RunActionsController {
   constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {}
 
+  /** Selectors (exact ids, group paths, `*` patterns) resolved by the planner against the run's instances. */
   @Post('clear')
   @HttpCode(200)
   async clear(@Param('id') id: string, @Req() req: ApiRequest, @Caller() caller: Principal) {
     const body = new BodyFields(jsonBody(req));
-    const taskIds = body.stringList('taskIds', { ...TASK_ID, minItems: 1, maxItems: 10_000 });
+    const taskIds = body.stringList('taskIds', { ...TASK_ID, minItems: 1, maxItems: 10_000, check: selectorProblem });
     const downstream = body.boolean('downstream', true);
     const onlyFailed = body.boolean('onlyFailed', false);
+    const states = body.stringList('states', { oneOf: TASK_STATES, minItems: 1, maxItems: 10, optional: true });
     const reason = body.string('reason', REASON);
+    const dryRun = body.boolean('dryRun', false);
     body.finish();
-    return this.send({
+    const taskIdsCleared = await this.send({
       type: 'ClearTaskInstances',
       runId: runIdParam(id),
       taskIds,
       downstream,
       onlyFailed,
+      ...(states ? { states: states as TaskState[] } : {}),
       actor: caller.name,
-      reason,
+      ...(reason !== undefined ? { reason } : {}),
+      dryRun,
     });
+    return { ok: true, dryRun, cleared: taskIdsCleared };
+  }
+
+  /**
+   * Every instance of a group (nested groups included), whatever its state, and everything downstream
+   * of it — the consolidation — run again; the other groups keep their instances and attempts.
+   */
+  @Post('groups/retry')
+  @HttpCode(200)
+  async retryGroup(@Param('id') id: string, @Req() req: ApiRequest, @Caller() caller: Principal) {
+    const body = new BodyFields(jsonBody(req));
+    const group = body.string('group', {
+      ...TASK_ID,
+      required: true,
+      pattern: GROUP_PATH,
+      patternHint: 'a group path such as market=GR or market=GR/lang=el',
+    });
+    const reason = body.string('reason', REASON);
+    const dryRun = body.boolean('dryRun', false);
+    body.finish();
+    const runId = runIdParam(id);
+    try {
+      const cleared = await this.send({
+        type: 'ClearTaskInstances',
+        runId,
+        taskIds: [group],
+        downstream: true,
+        onlyFailed: false,
+        actor: caller.name,
+        ...(reason !== undefined ? { reason } : {}),
+        dryRun,
+      });
+      return { ok: true, dryRun, group, cleared };
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'unknown_task')
+        throw new ApiError(404, 'unknown_group', `run ${runId} has no group ${group} (no task instance in it)`);
+      throw error;
+    }
   }
 
   @Post('cancel')
   @HttpCode(200)
   async cancel(@Param('id') id: string, @Req() req: ApiRequest, @Caller() caller: Principal) {
     const body = new BodyFields(jsonBody(req));
-    const reason = body.string('reason', REASON);
+    const reason = body.string('reason', { ...REASON, required: true });
     body.finish();
-    return this.send({ type: 'CancelRun', runId: runIdParam(id), actor: caller.name, reason });
+    const cancelled = await this.send({ type: 'CancelRun', runId: runIdParam(id), actor: caller.name, reason });
+    return { ok: true, cancelled };
   }
 
   @Post('mark')
@@ -72,17 +126,19 @@ export class RunActionsController {
       'success' | 'failed' | 'skipped';
     const reason = body.string('reason', REASON);
     body.finish();
-    return this.send({
+    const marked = await this.send({
       type: 'MarkTaskInstance',
       runId: runIdParam(id),
       taskId,
       state,
       actor: caller.name,
-      reason,
+      ...(reason !== undefined ? { reason } : {}),
     });
+    return { ok: true, marked };
   }
 
-  private async send(command: OperatorCommand) {
+  /** The task instances the planner says the command affected. */
+  private async send(command: OperatorCommand): Promise<string[]> {
     // A command NATS cannot carry would come back as "no planner answered" (503, try again): it is the
     // request that is too large, and trying again cannot help.
     const bytes = Buffer.byteLength(JSON.stringify(command));
@@ -95,7 +151,7 @@ export class RunActionsController {
       );
     }
     const reply = await sendOperatorCommand(this.infra.nc, this.infra.config.subjectPrefix, command);
-    if (reply.ok) return { ok: true, events: reply.events, eventTypes: reply.eventTypes };
+    if (reply.ok) return reply.taskIds;
     throw new ApiError(STATUS_OF[reply.error.code] ?? 409, reply.error.code, reply.error.message);
   }
 }
