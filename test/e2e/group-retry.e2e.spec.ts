@@ -69,7 +69,15 @@ describe('operator actions at the scale of groups (issue #9 item 4)', () => {
     expect((await eventsOf(runId)).length).toBe(logBefore);
 
     // The real retry names the same instances (one per line) and follows the run to a clean success.
-    const retry = await cli(system, ['groups', 'retry', runId, 'market=GR', '--reason', 'search vendor fixed', '--wait']);
+    const retry = await cli(system, [
+      'groups',
+      'retry',
+      runId,
+      'market=GR',
+      '--reason',
+      'search vendor fixed',
+      '--wait',
+    ]);
     expect(retry.code, retry.out + retry.err).toBe(0);
     const lines = retry.out.split('\n');
     expect(lines[0]).toBe(`cleared ${planned.cleared.length} task instances:`);
@@ -94,16 +102,18 @@ describe('operator actions at the scale of groups (issue #9 item 4)', () => {
         }
       } else {
         // LU and PT: untouched.
-        expect([t.taskId, attemptOf(after, t.taskId), after.tasks.find((x) => x.taskId === t.taskId)!.state]).toEqual([
+        expect([
           t.taskId,
-          t.attempt,
-          t.state,
-        ]);
+          attemptOf(after, t.taskId),
+          after.tasks.find((x) => x.taskId === t.taskId)!.state,
+        ]).toEqual([t.taskId, t.attempt, t.state]);
       }
     }
 
     const events = await eventsOf(runId);
-    const rounds = events.filter((e) => e.type === 'ConsolidationTriggered').map((e) => (e.payload as any).round);
+    const rounds = events
+      .filter((e) => e.type === 'ConsolidationTriggered')
+      .map((e) => (e.payload as any).round);
     expect(rounds).toEqual([1, 2]);
     const cleared = events.filter((e) => e.type === 'TaskInstanceCleared');
     expect(cleared.length).toBeGreaterThan(0);
@@ -137,12 +147,19 @@ describe('operator actions at the scale of groups (issue #9 item 4)', () => {
     };
     const logBefore = (await eventsOf(runId)).length;
 
-    expect(await dry('*', '--state', 'failed', '--no-downstream')).toEqual(['market=LU/flaky-gate', 'market=PT/gate']);
+    expect(await dry('*', '--state', 'failed', '--no-downstream')).toEqual([
+      'market=LU/flaky-gate',
+      'market=PT/gate',
+    ]);
     const thirds = sorted(ids.filter((id) => id.endsWith('/retrieve[3]')));
     expect(thirds).toEqual(['market=GR/retrieve[3]', 'market=LU/retrieve[3]', 'market=PT/retrieve[3]']);
     expect(await dry('retrieve[3]', '--no-downstream')).toEqual(thirds);
-    expect(await dry('market=GR/*', '--no-downstream')).toEqual(sorted(ids.filter((id) => id.startsWith('market=GR/'))));
-    expect(await dry('*/evaluate', '--no-downstream')).toEqual(sorted(ids.filter((id) => /^market=\w+\/evaluate/.test(id))));
+    expect(await dry('market=GR/*', '--no-downstream')).toEqual(
+      sorted(ids.filter((id) => id.startsWith('market=GR/'))),
+    );
+    expect(await dry('*/evaluate', '--no-downstream')).toEqual(
+      sorted(ids.filter((id) => /^market=\w+\/evaluate/.test(id))),
+    );
     const withDownstream = await dry('market=LU/flaky-gate');
     expect(withDownstream).toContain('market=LU/flaky-gate');
     expect(withDownstream).toContain('market=LU/report');
@@ -161,6 +178,7 @@ describe('operator actions at the scale of groups (issue #9 item 4)', () => {
     expect(sorted(JSON.parse(real.out).cleared)).toEqual(withDownstream);
     const cleared = (await eventsOf(runId)).filter((e) => e.type === 'TaskInstanceCleared');
     expect(cleared.length).toBeGreaterThan(0);
-    for (const e of cleared) expect([e.actor, (e.payload as any).reason ?? '']).toEqual(['bootstrap-admin', '']);
+    for (const e of cleared)
+      expect([e.actor, (e.payload as any).reason ?? '']).toEqual(['bootstrap-admin', '']);
   }, 180_000);
 });

@@ -326,7 +326,18 @@ describe('commands against an api', () => {
   it('tasks clear --state (comma-separated and repeated) --dry-run sends the states, no reason, and says nothing changed', async () => {
     routes['POST /runs/r1/clear'] = () => [200, { ok: true, dryRun: true, cleared: ['market=GR/evaluate'] }];
     const { code, out } = await cli(
-      ['tasks', 'clear', 'r1', '*/evaluate', '--state', 'failed,upstream_failed', '--state', 'failed', '--dry-run', '--wait'],
+      [
+        'tasks',
+        'clear',
+        'r1',
+        '*/evaluate',
+        '--state',
+        'failed,upstream_failed',
+        '--state',
+        'failed',
+        '--dry-run',
+        '--wait',
+      ],
       env(),
     );
     expect(code).toBe(0);
@@ -345,11 +356,23 @@ describe('commands against an api', () => {
   });
 
   it('groups retry posts the group and prints the instances; --json prints the reply', async () => {
-    const reply = { ok: true, dryRun: false, group: 'market=GR', cleared: ['consolidate', 'market=GR/generate'] };
+    const reply = {
+      ok: true,
+      dryRun: false,
+      group: 'market=GR',
+      cleared: ['consolidate', 'market=GR/generate'],
+    };
     routes['POST /runs/r1/groups/retry'] = () => [200, reply];
-    const { code, out } = await cli(['groups', 'retry', 'r1', 'market=GR', '--reason', 'vendor fixed'], env());
+    const { code, out } = await cli(
+      ['groups', 'retry', 'r1', 'market=GR', '--reason', 'vendor fixed'],
+      env(),
+    );
     expect(code).toBe(0);
-    expect(JSON.parse(requests[0]!.body)).toEqual({ group: 'market=GR', reason: 'vendor fixed', dryRun: false });
+    expect(JSON.parse(requests[0]!.body)).toEqual({
+      group: 'market=GR',
+      reason: 'vendor fixed',
+      dryRun: false,
+    });
     expect(out).toBe('cleared 2 task instances:\n  consolidate\n  market=GR/generate\n');
     const json = await cli(['groups', 'retry', 'r1', 'market=GR', '--json'], env());
     expect(JSON.parse(json.out)).toEqual(reply);

@@ -20,8 +20,7 @@ export type OperatorCommand =
 
 /** `taskIds`: the instances the command reset, marked or cancelled (for a dry run: would reset). */
 export type OperatorReply =
-  | { ok: true; taskIds: string[] }
-  | { ok: false; error: { code: string; message: string } };
+  { ok: true; taskIds: string[] } | { ok: false; error: { code: string; message: string } };
 
 /** Sends a command to whichever planner answers; `no_planner` when none does in time. */
 export async function sendOperatorCommand(

@@ -77,17 +77,21 @@ const request: fc.Arbitrary<FuzzRequest> = fc.oneof(
     path: '/pipelines/shipping/runs',
     body: json({ params: { markets: [key], [key]: key }, idempotencyKey: key }),
   })),
-  fc.tuple(text, text, fc.constantFrom('clear', 'cancel', 'mark')).map(([id, value, action]) => ({
-    method: 'POST',
-    path: `/runs/${enc(id)}/${action}`,
-    body: json(
-      action === 'clear'
-        ? { taskIds: [value], reason: value }
-        : action === 'mark'
-          ? { taskId: value, state: 'failed', reason: value }
-          : { reason: value },
-    ),
-  })),
+  fc
+    .tuple(text, text, fc.constantFrom('clear', 'cancel', 'mark', 'groups/retry'))
+    .map(([id, value, action]) => ({
+      method: 'POST',
+      path: `/runs/${enc(id)}/${action}`,
+      body: json(
+        action === 'clear'
+          ? { taskIds: [value], reason: value, dryRun: value.length % 2 === 0 }
+          : action === 'groups/retry'
+            ? { group: value, reason: value }
+            : action === 'mark'
+              ? { taskId: value, state: 'failed', reason: value }
+              : { reason: value },
+      ),
+    })),
   text.map((name) => ({ method: 'POST', path: '/tokens', body: json({ name, role: 'viewer' }) })),
   text.map((t) => ({
     method: 'POST',

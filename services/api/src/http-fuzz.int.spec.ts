@@ -105,7 +105,7 @@ const request = fc.oneof(
   fc.record({
     method: fc.constant('POST'),
     path: fc
-      .tuple(hostileText, fc.constantFrom('clear', 'cancel', 'mark'))
+      .tuple(hostileText, fc.constantFrom('clear', 'cancel', 'mark', 'groups/retry'))
       .map(([id, a]) => `/runs/${enc(id)}/${a}`),
     body,
   }),

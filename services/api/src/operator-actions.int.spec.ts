@@ -32,7 +32,12 @@ describe('api: operator actions (forwarded to the planner over NATS request/repl
     // The planner answers with the instances the command affected (here: derived from what it was sent).
     fakePlanner((c) => ({
       ok: true,
-      taskIds: c.type === 'MarkTaskInstance' ? [c.taskId] : c.type === 'CancelRun' ? ['a', 'b'] : [...c.taskIds, 'consolidate'],
+      taskIds:
+        c.type === 'MarkTaskInstance'
+          ? [c.taskId]
+          : c.type === 'CancelRun'
+            ? ['a', 'b']
+            : [...c.taskIds, 'consolidate'],
     }));
     await nc.flush();
   });
@@ -68,7 +73,11 @@ describe('api: operator actions (forwarded to the planner over NATS request/repl
       body: { taskIds: ['*/evaluate', 'retrieve[3]'], states: ['failed', 'upstream_failed'], dryRun: true },
     });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ ok: true, dryRun: true, cleared: ['*/evaluate', 'retrieve[3]', 'consolidate'] });
+    expect(res.body).toEqual({
+      ok: true,
+      dryRun: true,
+      cleared: ['*/evaluate', 'retrieve[3]', 'consolidate'],
+    });
     expect(received).toEqual([
       {
         type: 'ClearTaskInstances',
@@ -89,7 +98,12 @@ describe('api: operator actions (forwarded to the planner over NATS request/repl
       body: { group: 'market=GR', reason: 'vendor fixed GR' },
     });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ ok: true, dryRun: false, group: 'market=GR', cleared: ['market=GR', 'consolidate'] });
+    expect(res.body).toEqual({
+      ok: true,
+      dryRun: false,
+      group: 'market=GR',
+      cleared: ['market=GR', 'consolidate'],
+    });
     expect(received).toEqual([
       {
         type: 'ClearTaskInstances',
@@ -102,8 +116,14 @@ describe('api: operator actions (forwarded to the planner over NATS request/repl
         dryRun: false,
       },
     ]);
-    fakePlanner(() => ({ ok: false, error: { code: 'unknown_task', message: "no task instance matching 'market=FR'" } }));
-    const unknown = await h.call('POST', '/runs/run-1/groups/retry', { token: operator, body: { group: 'market=FR' } });
+    fakePlanner(() => ({
+      ok: false,
+      error: { code: 'unknown_task', message: "no task instance matching 'market=FR'" },
+    }));
+    const unknown = await h.call('POST', '/runs/run-1/groups/retry', {
+      token: operator,
+      body: { group: 'market=FR' },
+    });
     expect([unknown.status, unknown.body.error]).toEqual([
       404,
       { code: 'unknown_group', message: 'run run-1 has no group market=FR (no task instance in it)' },
@@ -117,11 +137,19 @@ describe('api: operator actions (forwarded to the planner over NATS request/repl
       expect([group, res.status, res.body.error.details]).toEqual([
         group,
         400,
-        [{ path: '/group', message: `must be a group path such as market=GR or market=GR/lang=el, got "${group}"` }],
+        [
+          {
+            path: '/group',
+            message: `must be a group path such as market=GR or market=GR/lang=el, got "${group}"`,
+          },
+        ],
       ]);
     }
     const viewer = await h.tokenFor('viewer', 'rita');
-    const denied = await h.call('POST', '/runs/run-1/groups/retry', { token: viewer, body: { group: 'market=GR' } });
+    const denied = await h.call('POST', '/runs/run-1/groups/retry', {
+      token: viewer,
+      body: { group: 'market=GR' },
+    });
     expect(denied.status).toBe(403);
     expect(received).toEqual([]);
   });
@@ -199,7 +227,10 @@ describe('api: operator actions (forwarded to the planner over NATS request/repl
       { path: '/taskIds/2', message: 'task selector has an empty path segment' },
       { path: '/taskIds/3', message: 'task selector has a map index other than a final [n] or [*]' },
       { path: '/downstream', message: 'must be true or false, got "yes"' },
-      { path: '/states/1', message: expect.stringMatching(/^must be one of pending, .*cancelled, got "broken"$/) },
+      {
+        path: '/states/1',
+        message: expect.stringMatching(/^must be one of pending, .*cancelled, got "broken"$/),
+      },
       { path: '/force', message: expect.stringContaining('unknown field') },
     ]);
     const noReason = await h.call('POST', '/runs/run-5/cancel', { token: operator, body: {} });

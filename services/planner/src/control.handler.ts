@@ -23,7 +23,10 @@ export class ControlHandler {
         return 'instances' in planned ? { taskIds: planned.instances.map((r) => r.taskId) } : planned;
       });
       if (plan === null)
-        return { ok: false, error: { code: 'run_not_started', message: `run ${command.runId} does not exist` } };
+        return {
+          ok: false,
+          error: { code: 'run_not_started', message: `run ${command.runId} does not exist` },
+        };
       if ('code' in plan) return { ok: false, error: plan };
       return { ok: true, taskIds: plan.taskIds };
     }

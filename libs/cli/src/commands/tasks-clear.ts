@@ -90,8 +90,12 @@ export async function reportClear(
 function collectStates(value: string, previous: string[] | undefined): string[] {
   const states: readonly string[] = TASK_STATES;
   const out = [...(previous ?? [])];
-  for (const s of value.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
-    if (!states.includes(s)) throw new InvalidArgumentError(`'${s}' is not a task state (${TASK_STATES.join(', ')})`);
+  for (const s of value
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '')) {
+    if (!states.includes(s))
+      throw new InvalidArgumentError(`'${s}' is not a task state (${TASK_STATES.join(', ')})`);
     if (!out.includes(s)) out.push(s);
   }
   return out;

@@ -37,13 +37,24 @@ describe('task selectors', () => {
     ];
     expect(select(['market=GR']).taskIds).toEqual(expected);
     expect(select(['market=GR/*']).taskIds).toEqual(expected);
-    expect(select(['market=LU']).taskIds).toEqual(['market=LU/generate', 'market=LU/retrieve[3]', 'market=LU/evaluate']);
+    expect(select(['market=LU']).taskIds).toEqual([
+      'market=LU/generate',
+      'market=LU/retrieve[3]',
+      'market=LU/evaluate',
+    ]);
   });
 
   it('`*` stands for one segment; a stage without index selects every index; a bare stage matches at any depth', () => {
-    expect(select(['*/evaluate']).taskIds).toEqual(['market=GR/evaluate', 'market=LU/evaluate', 'market=LUX/evaluate']);
+    expect(select(['*/evaluate']).taskIds).toEqual([
+      'market=GR/evaluate',
+      'market=LU/evaluate',
+      'market=LUX/evaluate',
+    ]);
     expect(select(['retrieve[3]']).taskIds).toEqual(['market=GR/retrieve[3]', 'market=LU/retrieve[3]']);
-    expect(select(['market=GR/retrieve']).taskIds).toEqual(['market=GR/retrieve[0]', 'market=GR/retrieve[3]']);
+    expect(select(['market=GR/retrieve']).taskIds).toEqual([
+      'market=GR/retrieve[0]',
+      'market=GR/retrieve[3]',
+    ]);
     expect(select(['translate']).taskIds).toEqual(['market=GR/lang=el/translate']);
     expect(select(['market=LU*/evaluate']).taskIds).toEqual(['market=LU/evaluate', 'market=LUX/evaluate']);
     expect(select(['*']).taskIds).toHaveLength(RUN.length);
@@ -116,7 +127,10 @@ describe('planClear (group retry)', () => {
       onlyFailed: false,
       actor: 'op',
     });
-    expect(unknown).toEqual({ code: 'unknown_task', message: "run run-1 has no task instance matching 'market=FR'" });
+    expect(unknown).toEqual({
+      code: 'unknown_task',
+      message: "run run-1 has no task instance matching 'market=FR'",
+    });
   });
 
   it('the decider clears exactly the planned instances, records the actor, an empty reason when none was given, and names them', () => {

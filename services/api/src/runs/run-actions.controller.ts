@@ -49,10 +49,20 @@ export class RunActionsController {
   @HttpCode(200)
   async clear(@Param('id') id: string, @Req() req: ApiRequest, @Caller() caller: Principal) {
     const body = new BodyFields(jsonBody(req));
-    const taskIds = body.stringList('taskIds', { ...TASK_ID, minItems: 1, maxItems: 10_000, check: selectorProblem });
+    const taskIds = body.stringList('taskIds', {
+      ...TASK_ID,
+      minItems: 1,
+      maxItems: 10_000,
+      check: selectorProblem,
+    });
     const downstream = body.boolean('downstream', true);
     const onlyFailed = body.boolean('onlyFailed', false);
-    const states = body.stringList('states', { oneOf: TASK_STATES, minItems: 1, maxItems: 10, optional: true });
+    const states = body.stringList('states', {
+      oneOf: TASK_STATES,
+      minItems: 1,
+      maxItems: 10,
+      optional: true,
+    });
     const reason = body.string('reason', REASON);
     const dryRun = body.boolean('dryRun', false);
     body.finish();
@@ -102,7 +112,11 @@ export class RunActionsController {
       return { ok: true, dryRun, group, cleared };
     } catch (error) {
       if (error instanceof ApiError && error.code === 'unknown_task')
-        throw new ApiError(404, 'unknown_group', `run ${runId} has no group ${group} (no task instance in it)`);
+        throw new ApiError(
+          404,
+          'unknown_group',
+          `run ${runId} has no group ${group} (no task instance in it)`,
+        );
       throw error;
     }
   }
@@ -113,7 +127,12 @@ export class RunActionsController {
     const body = new BodyFields(jsonBody(req));
     const reason = body.string('reason', { ...REASON, required: true });
     body.finish();
-    const cancelled = await this.send({ type: 'CancelRun', runId: runIdParam(id), actor: caller.name, reason });
+    const cancelled = await this.send({
+      type: 'CancelRun',
+      runId: runIdParam(id),
+      actor: caller.name,
+      reason,
+    });
     return { ok: true, cancelled };
   }
 
