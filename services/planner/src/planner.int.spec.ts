@@ -343,7 +343,7 @@ describe('planner (in-process) with a fake executor', () => {
     expect(tasks).toHaveLength(1 + 2 * (1 + 3 + 1));
 
     failures.clear();
-    const reply = await sendOperatorCommand(nc, nats.prefix, {
+    const clear = {
       type: 'ClearTaskInstances',
       runId,
       taskIds: ['shard=2/b[1]'],
@@ -351,8 +351,18 @@ describe('planner (in-process) with a fake executor', () => {
       onlyFailed: false,
       actor: 'alice',
       reason: 'fixed',
-    });
-    expect(reply).toMatchObject({ ok: true });
+    } as const;
+    // A dry run names the instances from the run's state and writes nothing; the clear then names the same.
+    const logSize = async () =>
+      (await db.selectFrom('event_log').select('seq').where('run_id', '=', runId).execute()).length;
+    const before = await logSize();
+    const dry = await sendOperatorCommand(nc, nats.prefix, { ...clear, dryRun: true });
+    if (!dry.ok) throw new Error(dry.error.message);
+    expect(dry.taskIds).toEqual(expect.arrayContaining(['shard=2/b[1]', 'shard=2/c']));
+    expect(dry.taskIds.filter((id) => id.startsWith('shard=1/'))).toEqual([]);
+    expect(await logSize()).toBe(before);
+    const reply = await sendOperatorCommand(nc, nats.prefix, clear);
+    expect(reply).toEqual({ ok: true, taskIds: dry.taskIds });
     expect(await waitForState(runId, ['success'])).toBe('success');
     expect(await verifyChain(db, runId)).toMatchObject({ ok: true });
     const logs = await db
