@@ -27,7 +27,12 @@ import {
   type TestDatabase,
   type TestNats,
 } from '@tributary/testing';
-import { loadConfig, sendOperatorCommand, type RunningService } from '@tributary/runtime';
+import {
+  loadConfig,
+  sendOperatorCommand,
+  type OperatorCommand,
+  type RunningService,
+} from '@tributary/runtime';
 import { sql, type Kysely } from 'kysely';
 import { startPlanner } from './planner.js';
 import { PlannerService } from './planner.service.js';
@@ -344,14 +349,14 @@ describe('planner (in-process) with a fake executor', () => {
 
     failures.clear();
     const clear = {
-      type: 'ClearTaskInstances',
+      type: 'ClearTaskInstances' as const,
       runId,
       taskIds: ['shard=2/b[1]'],
       downstream: true,
       onlyFailed: false,
       actor: 'alice',
       reason: 'fixed',
-    } as const;
+    } satisfies OperatorCommand;
     // A dry run names the instances from the run's state and writes nothing; the clear then names the same.
     const logSize = async () =>
       (await db.selectFrom('event_log').select('seq').where('run_id', '=', runId).execute()).length;
