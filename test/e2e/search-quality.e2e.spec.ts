@@ -147,6 +147,7 @@ describe('Tributary end to end: five services as separate processes', () => {
       .select('payload')
       .where('run_id', '=', runId)
       .where('type', '=', 'ConsolidationTriggered')
+      .orderBy('run_seq')
       .execute();
     expect(rounds.map((r) => (r.payload as any).round)).toEqual([1, 2]);
     const clearedEvents = await system.db
