@@ -134,7 +134,10 @@ describe('runs from upstream events (issue #9 item 1)', () => {
     const acks = await Promise.all(Array.from({ length: 50 }, () => js.publish(SUBJECT, body)));
     expect(new Set(acks.map((a) => a.seq)).size).toBe(50); // 50 distinct messages in the stream
     await settled(managed(), durable, Math.max(...acks.map((a) => a.seq)));
-    const runs = (await runsOf('catalog')).filter((r) => r.idempotency_key === 'B-2@7');
+    // Acked once on TRIGGERS; the planner takes the trigger from there, so the run row may come later.
+    const runsOfKey = async () => (await runsOf('catalog')).filter((r) => r.idempotency_key === 'B-2@7');
+    await waitFor('the run of key B-2@7', async () => (await runsOfKey()).length > 0);
+    const runs = await runsOfKey();
     expect(runs).toHaveLength(1);
     const view = await system.waitForRun(runs[0]!.run_id, 60_000);
     expect(view.run.state).toBe('success');
