@@ -112,6 +112,80 @@ describe('api: triggers', () => {
     expect(message!.trigger.requestedAt).toBeDefined();
   });
 
+  it('answers 409 naming the run when an idempotency key is reused with other params or another version', async () => {
+    const key = 'reused-key';
+    const runId = runIdForTrigger({ pipelineId: 'shipping', idempotencyKey: key });
+    const first = await h.call('POST', '/pipelines/shipping/runs', {
+      token: operator,
+      body: { params: { markets: ['LU'], note: { a: 1, b: 2 } }, idempotencyKey: key },
+    });
+    expect(first.status).toBe(202);
+    // Same params in another key order: the same run, as before.
+    const same = await h.call('POST', '/pipelines/shipping/runs', {
+      token: operator,
+      body: { params: { note: { b: 2, a: 1 }, markets: ['LU'] }, idempotencyKey: key },
+    });
+    expect(same.status).toBe(202);
+    expect(same.body).toEqual({ runId });
+
+    const other = await h.call('POST', '/pipelines/shipping/runs', {
+      token: operator,
+      body: { params: { markets: ['PT'] }, idempotencyKey: key },
+    });
+    expect(other.status).toBe(409);
+    expect(other.body).toEqual({
+      error: {
+        code: 'idempotency_conflict',
+        message: expect.stringContaining(`idempotency key "${key}" already names run ${runId} (pipeline shipping version 1)`),
+      },
+      runId,
+    });
+    expect(other.body.error.message).toContain('this request asks for different params');
+
+    const otherVersion = await h.call('POST', '/pipelines/shipping/runs', {
+      token: operator,
+      body: { params: { markets: ['LU'], note: { a: 1, b: 2 } }, idempotencyKey: key, version: 2 },
+    });
+    // Version 2 does not exist: 404 comes first; the key check only compares existing versions.
+    expect(otherVersion.status).toBe(404);
+
+    // The refused request changed nothing: one receipt, with the first params.
+    const receipts = await h.api.infra.db
+      .selectFrom('accepted_triggers')
+      .select(['params'])
+      .where('run_id', '=', runId)
+      .execute();
+    expect(receipts).toEqual([{ params: { markets: ['LU'], note: { a: 1, b: 2 } } }]);
+  });
+
+  it('answers 409 for a key whose run the planner started from NATS (no api receipt) with other params', async () => {
+    const key = 'from-nats';
+    const runId = runIdForTrigger({ pipelineId: 'shipping', idempotencyKey: key });
+    await h.api.infra.db
+      .insertInto('runs')
+      .values({
+        run_id: runId,
+        pipeline_id: 'shipping',
+        pipeline_version: 1,
+        state: 'running',
+        params: JSON.stringify({ markets: ['GR'] }),
+        idempotency_key: key,
+      })
+      .execute();
+    const other = await h.call('POST', '/pipelines/shipping/runs', {
+      token: operator,
+      body: { params: { markets: ['LU'] }, idempotencyKey: key },
+    });
+    expect(other.status).toBe(409);
+    expect(other.body.runId).toBe(runId);
+    const same = await h.call('POST', '/pipelines/shipping/runs', {
+      token: operator,
+      body: { params: { markets: ['GR'] }, idempotencyKey: key },
+    });
+    expect(same.status).toBe(202);
+    expect(same.body).toEqual({ runId });
+  });
+
   it('answers 422 with /params paths for params the schema refuses, and still publishes the trigger', async () => {
     const before = (await triggersOnStream()).length;
     const res = await h.call('POST', '/pipelines/shipping/runs', {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { encodeTriggerRun, jsonToBytes, RUN_ID_HEADER, timestampFromEpochMs } from '@tributary/events';
 import { publish, PublishError } from '@tributary/messaging';
 import { describeBytes, runIdForTrigger, type Infrastructure } from '@tributary/runtime';
+import { keyedTrigger, refuseKeyReuse } from './idempotency-key.js';
 import { paramsLimit } from './params-limit.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiError, notFound } from '../http/api-error.js';
@@ -57,8 +58,12 @@ export class TriggerService {
       actor: caller.name,
       requestedAt: timestampFromEpochMs(Date.now()),
     });
+    if (idempotencyKey) {
+      const first = await keyedTrigger(this.infra.db, runId);
+      if (first) refuseKeyReuse(idempotencyKey, first, { params, version });
+    }
     // The receipt goes first: once the 202 is out, GET /runs/:id must answer (queued) at once.
-    await this.infra.db
+    const inserted = await this.infra.db
       .insertInto('accepted_triggers')
       .values({
         run_id: runId,
@@ -68,7 +73,13 @@ export class TriggerService {
         actor: caller.name,
       })
       .onConflict((oc) => oc.column('run_id').doNothing())
-      .execute();
+      .returning('run_id')
+      .executeTakeFirst();
+    if (!inserted && idempotencyKey) {
+      // A concurrent request with the same key stored its receipt first: same params, or 409.
+      const first = await keyedTrigger(this.infra.db, runId);
+      if (first) refuseKeyReuse(idempotencyKey, first, { params, version });
+    }
     try {
       await withSpan(
         `trigger ${pipelineId}`,
@@ -80,8 +91,8 @@ export class TriggerService {
           }),
       );
     } catch (error) {
-      // Not accepted after all (the client gets an error, not 202): withdraw the receipt.
-      await this.infra.db.deleteFrom('accepted_triggers').where('run_id', '=', runId).execute();
+      // Not accepted after all (the client gets an error, not 202): withdraw the receipt (ours only).
+      if (inserted) await this.infra.db.deleteFrom('accepted_triggers').where('run_id', '=', runId).execute();
       if (error instanceof PublishError && !error.retryable) {
         // The server refuses this message itself (too large…): trying again cannot help.
         throw new ApiError(413, 'payload_too_large', `the trigger was refused by NATS: ${error.message}`);
