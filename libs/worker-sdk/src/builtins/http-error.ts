@@ -6,12 +6,16 @@ export function isRetryableHttpStatus(status: number): boolean {
 /** What an HttpError carries for operators (reported as the attempt error's `details`). */
 export interface HttpErrorDetails {
   method: string;
-  /** The URL without credentials. */
+  /** The URL without credentials, query string or fragment (errors outlive the run; viewers read them). */
   url: string;
+  /** The URL the failing request went to, when a redirect led there. */
+  redirectedTo?: string;
   /** Null when no response came back (connection refused, DNS failure). */
   status: number | null;
-  /** The start of the response body, when there was one. */
+  /** The start of the response body (200 characters, the request's header and query values redacted). */
   body?: string;
+  /** Why the address policy refused the connection (TRIBUTARY_HTTP_ALLOW lists exceptions). */
+  refused?: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Json } from '../handler.js';
 import { FatalError } from '../task-errors.js';
 import { handlerContext } from '../test-fixtures/handler-context.fixture.js';
@@ -18,6 +18,8 @@ let base: string;
 let lastRequest: Seen | undefined;
 
 beforeAll(async () => {
+  // The built-in refuses loopback addresses unless listed (http.ssrf.unit.spec.ts tests the refusals).
+  vi.stubEnv('TRIBUTARY_HTTP_ALLOW', '127.0.0.1/32');
   server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -71,6 +73,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  vi.unstubAllEnvs();
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
