@@ -8,6 +8,7 @@ export * from './handler-registry.js';
 export * from './handler-registry.error.js';
 export * from './builtins/builtin-handlers.js';
 export * from './builtins/http-error.js';
+export { HttpAddressPolicy, HTTP_ALLOW_VARIABLE, type AddressVerdict } from './builtins/http/address-policy.js';
 export { noopHandler } from './builtins/noop.handler.js';
 export { echoHandler } from './builtins/echo.handler.js';
 export { sleepHandler } from './builtins/sleep.handler.js';

@@ -1,5 +1,5 @@
 import { AttemptOutcome, epochMsFromTimestamp } from '@tributary/events';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startExecutor } from './executor.js';
 import { ExecutorService } from './executor.service.js';
 import {
@@ -166,5 +166,16 @@ describe('executor host (NATS + Postgres)', () => {
     await expect(startExecutor(h.config('host-x'), { handlers: ['./does-not-exist.mjs'] })).rejects.toThrow(
       /cannot load handler module "\.\/does-not-exist\.mjs"/,
     );
+  });
+
+  it('refuses to start with a malformed TRIBUTARY_HTTP_ALLOW, naming the entry', async () => {
+    vi.stubEnv('TRIBUTARY_HTTP_ALLOW', '127.0.0.1,10.0.0.0/40');
+    try {
+      await expect(startExecutor(h.config('host-x'))).rejects.toThrow(
+        'TRIBUTARY_HTTP_ALLOW: entry "10.0.0.0/40" is neither a CIDR (10.0.0.0/8, fd00::/8), an address nor a host name',
+      );
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

@@ -1,4 +1,6 @@
+import { HttpAddressPolicy } from '@tributary/worker-sdk';
 import {
+  ConfigError,
   loadConfig,
   maxOutputBytesFrom,
   startNestService,
@@ -20,7 +22,8 @@ import { loadHostHandlers, resolveExecutorNames } from './handlers.js';
  * Starts an executor host (alone, or beside the others in `tributary dev`): the built-in handlers
  * plus the modules of `options.handlers` (default `config.handlers`, TRIBUTARY_HANDLERS), serving
  * `options.executors` (default: every registered handler). Fails before connecting when a module
- * cannot be loaded, an executor name has no handler or TRIBUTARY_MAX_OUTPUT_BYTES is unusable.
+ * cannot be loaded, an executor name has no handler, TRIBUTARY_MAX_OUTPUT_BYTES or TRIBUTARY_HTTP_ALLOW
+ * is unusable.
  * Executor hosts keep no state in Postgres: they only record the messages they terminate
  * (`dead_letters`, see `deadLetterRecorder`).
  */
@@ -28,6 +31,7 @@ export async function startExecutor(
   config: TributaryConfig = loadConfig(),
   options: ExecutorOptions = {},
 ): Promise<RunningService> {
+  assertHttpAllowList();
   const registry = await loadHostHandlers(options.handlers ?? config.handlers);
   const settings: ExecutorSettings = {
     registry,
@@ -49,4 +53,13 @@ export async function startExecutor(
       poolSize: 1,
     },
   );
+}
+
+// The `http` built-in reads TRIBUTARY_HTTP_ALLOW per call; a typo there fails the host now, not every task later.
+function assertHttpAllowList(): void {
+  try {
+    HttpAddressPolicy.fromEnvironment();
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
