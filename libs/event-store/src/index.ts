@@ -4,6 +4,11 @@ export { EventStoreError, isDatabaseError, isRetryableError } from './errors/eve
 
 export { migrateToLatest, type MigrateResult } from './migrations/migrate-to-latest.js';
 export { inCodeMigrationProvider, MIGRATIONS } from './migrations/migration-provider.js';
+export {
+  assertSchemaCurrent,
+  latestMigration,
+  SchemaNotCurrentError,
+} from './migrations/assert-schema-current.js';
 
 export type { NewEvent, StoredEvent } from './events/stored-event.js';
 export {

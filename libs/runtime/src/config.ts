@@ -19,7 +19,10 @@ export interface TributaryConfig {
   bootstrapAdminToken: string | null;
   /** Modules of user handlers for executor hosts. */
   handlers: string[];
-  /** Apply migrations when a service starts. */
+  /**
+   * Apply migrations when a service starts (TRIBUTARY_MIGRATE=1; needs owner rights). Off by default:
+   * services check the schema is current and `tributary migrate` migrates.
+   */
   migrate: boolean;
   /** Host name reported with attempts and heartbeats. */
   host: string;
@@ -90,10 +93,7 @@ export function loadConfig(
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
-    migrate:
-      env.TRIBUTARY_MIGRATE === undefined
-        ? true
-        : !['0', 'false', 'no'].includes(env.TRIBUTARY_MIGRATE.toLowerCase()),
+    migrate: booleanVar(env, 'TRIBUTARY_MIGRATE', false),
     host: env.TRIBUTARY_HOST_NAME ?? env.HOSTNAME ?? `pid-${process.pid}`,
     outboxRetentionMs: durationVar(env, 'TRIBUTARY_OUTBOX_RETENTION', DEFAULT_OUTBOX_RETENTION_MS),
     plannerAdoptEveryMs: durationVar(env, 'TRIBUTARY_PLANNER_ADOPT_EVERY', DEFAULT_PLANNER_ADOPT_EVERY_MS, {
@@ -104,6 +104,16 @@ export function loadConfig(
     }),
   };
   return { ...config, ...stripUndefined(overrides) };
+}
+
+/** `1/true/yes` or `0/false/no` (any case); `fallback` when unset; a ConfigError naming the variable otherwise. */
+function booleanVar(env: Env, name: string, fallback: boolean): boolean {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const lower = value.toLowerCase();
+  if (['1', 'true', 'yes'].includes(lower)) return true;
+  if (['0', 'false', 'no'].includes(lower)) return false;
+  throw new ConfigError(`${name}: "${value}" is not a boolean (1/true/yes or 0/false/no)`);
 }
 
 function parsePort(value: string | undefined): number {

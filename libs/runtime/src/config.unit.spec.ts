@@ -28,6 +28,16 @@ describe('loadConfig', () => {
     );
   });
 
+  it('does not migrate unless TRIBUTARY_MIGRATE says so (services run as roles that cannot)', () => {
+    expect(loadConfig({}).migrate).toBe(false);
+    expect(loadConfig({ TRIBUTARY_MIGRATE: '1' }).migrate).toBe(true);
+    expect(loadConfig({ TRIBUTARY_MIGRATE: 'TRUE' }).migrate).toBe(true);
+    expect(loadConfig({ TRIBUTARY_MIGRATE: 'no' }).migrate).toBe(false);
+    expect(() => loadConfig({ TRIBUTARY_MIGRATE: 'maybe' })).toThrow(
+      'TRIBUTARY_MIGRATE: "maybe" is not a boolean (1/true/yes or 0/false/no)',
+    );
+  });
+
   it('names the variable and the problem when a value cannot be used', () => {
     expect(() => loadConfig({ TRIBUTARY_OUTBOX_RETENTION: 'a week' })).toThrow(ConfigError);
     expect(() => loadConfig({ TRIBUTARY_OUTBOX_RETENTION: 'a week' })).toThrow(

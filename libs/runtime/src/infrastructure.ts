@@ -1,7 +1,13 @@
 import type { Kysely } from 'kysely';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { createDb, ensureDatabase, migrateToLatest, type Database } from '@tributary/event-store';
+import {
+  assertSchemaCurrent,
+  createDb,
+  ensureDatabase,
+  migrateToLatest,
+  type Database,
+} from '@tributary/event-store';
 import { streams, subjects, type StreamKind, type StreamSpec, type Subjects } from '@tributary/events';
 import { connectNats, ensureStreams } from '@tributary/messaging';
 import type { TributaryConfig } from './config.js';
@@ -18,14 +24,24 @@ export interface Infrastructure {
   close(): Promise<void>;
 }
 
+export interface InfrastructureOptions {
+  poolSize?: number;
+  /**
+   * Without `config.migrate`, check that the schema is current before anything starts (default). False
+   * for a service that may start before Postgres is reachable and touches it rarely (executor hosts).
+   */
+  checkSchema?: boolean;
+}
+
 /**
- * Connects to Postgres and NATS, applies migrations when configured, and makes sure the four streams
- * exist (idempotent, so every service can start first).
+ * Connects to Postgres and NATS, applies migrations when configured (TRIBUTARY_MIGRATE=1: needs owner
+ * rights) or else checks the schema is current, and makes sure the four streams exist (idempotent, so
+ * every service can start first).
  */
 export async function connectInfrastructure(
   config: TributaryConfig,
   serviceName: string,
-  options: { poolSize?: number } = {},
+  options: InfrastructureOptions = {},
 ): Promise<Infrastructure> {
   if (config.migrate) await ensureDatabase(config.databaseUrl);
   const db = createDb(config.databaseUrl, {
@@ -34,6 +50,7 @@ export async function connectInfrastructure(
   });
   try {
     if (config.migrate) await migrateToLatest(db);
+    else if (options.checkSchema !== false) await assertSchemaCurrent(db);
     const nc = await connectNats({
       url: config.natsUrl,
       name: `tributary-${serviceName}`,

@@ -5,7 +5,7 @@ import type { CustomTransportStrategy, MicroserviceOptions } from '@nestjs/micro
 import { acquireTelemetry } from './shared-telemetry.js';
 import { serviceLogger } from './service-logger.js';
 import type { TributaryConfig } from './config.js';
-import { connectInfrastructure, type Infrastructure } from './infrastructure.js';
+import { connectInfrastructure, type Infrastructure, type InfrastructureOptions } from './infrastructure.js';
 
 /** A started service: stop it to drain consumers, close connections and flush spans. */
 export interface RunningService {
@@ -23,7 +23,7 @@ export async function startNestService(
   name: string,
   config: TributaryConfig,
   moduleFor: (infra: Infrastructure) => DynamicModule,
-  options: { poolSize?: number } = {},
+  options: InfrastructureOptions = {},
 ): Promise<RunningService> {
   const telemetry = acquireTelemetry(`tributary-${name}`);
   const infra = await connectInfrastructure(config, name, options);
@@ -46,7 +46,7 @@ export async function startNestMicroservice(
   config: TributaryConfig,
   moduleFor: (infra: Infrastructure) => DynamicModule,
   strategyFor: (infra: Infrastructure) => CustomTransportStrategy,
-  options: { poolSize?: number } = {},
+  options: InfrastructureOptions = {},
 ): Promise<RunningService> {
   const telemetry = acquireTelemetry(`tributary-${name}`);
   const infra = await connectInfrastructure(config, name, options);

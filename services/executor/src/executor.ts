@@ -44,14 +44,13 @@ export async function startExecutor(
         ? positiveInteger('maxOutputBytes', options.maxOutputBytes)
         : maxOutputBytesFrom(process.env),
   };
-  // Stateless: no migrations; the (lazy) Postgres pool only records terminated messages (dead_letters).
+  // Stateless: no migrations and no schema check at start (hosts may come up before Postgres); the lazy
+  // pool only records terminated messages (dead_letters).
   return startNestService(
     'executor',
     { ...config, migrate: false },
     (infra) => ExecutorModule.register(infra, settings),
-    {
-      poolSize: 1,
-    },
+    { poolSize: 1, checkSchema: false },
   );
 }
 

@@ -174,7 +174,12 @@ describe('audit verify / replay / history / export (Postgres)', () => {
   });
 
   it('names the edited row of a broken chain (exit 1)', async () => {
-    await sql`update event_log set actor = 'mallory' where run_id = ${runId} and run_seq = 3`.execute(db);
+    // As an owner would: past the append-only triggers (migration 013), which refuse the update otherwise.
+    await db.transaction().execute(async (trx) => {
+      await sql`alter table event_log disable trigger user`.execute(trx);
+      await sql`update event_log set actor = 'mallory' where run_id = ${runId} and run_seq = 3`.execute(trx);
+      await sql`alter table event_log enable trigger user`.execute(trx);
+    });
     const verify = ctx();
     expect(await auditVerify(verify, runId, {})).toBe(1);
     expect(verify.stdout()).toMatch(

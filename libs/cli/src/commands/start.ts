@@ -15,7 +15,11 @@ export function registerStart(program: Command, ctx: CliContext): void {
     .command('start')
     .description('run one service alone (configured by TRIBUTARY_* variables and these flags) until Ctrl-C')
     .addArgument(new Argument('<service>', 'the service').choices(SERVICE_NAMES))
-    .option('--no-migrate', 'do not apply migrations on start')
+    .option(
+      '--migrate',
+      'apply migrations before starting (needs owner rights; default: $TRIBUTARY_MIGRATE, else only check the schema is current)',
+    )
+    .option('--no-migrate', 'do not apply migrations, only check the schema is current')
     .option('--executors <names>', 'executor: executor names to serve, comma-separated', parseList)
     .option('--concurrency <n>', 'executor: attempts run at once', parsePositiveInt)
     .option(

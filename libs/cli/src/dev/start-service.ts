@@ -20,7 +20,7 @@ export interface StartOptions {
 export async function runStart(ctx: CliContext, name: ServiceName, options: StartOptions): Promise<number> {
   const overrides: Partial<TributaryConfig> = {
     ...options.overrides,
-    ...(options.migrate === false ? { migrate: false } : {}),
+    ...(options.migrate !== undefined ? { migrate: options.migrate } : {}),
     ...(options.host ? { apiHost: options.host } : {}),
     ...(options.port !== undefined ? { apiPort: options.port } : {}),
   };

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { useMigratedDb } from '../test-fixtures/migrated-db.fixture.js';
 import { newEvent, newRunId } from '../test-fixtures/new-event.fixture.js';
+import { tamperWithEventLog } from '../test-fixtures/tamper-event-log.fixture.js';
 import { appendEvents } from './append-events.js';
 import { computeEventHash } from './event-hash.js';
 import type { StoredEvent } from './stored-event.js';
@@ -27,8 +28,9 @@ describe('verifyChain', () => {
   it('names the row whose payload was edited by hand', async () => {
     const events = await appendRun(5);
     const target = events[2]!;
-    await sql`update event_log set payload = ${JSON.stringify({ i: 99 })}::jsonb where seq = ${target.seq}`.execute(
+    await tamperWithEventLog(
       db(),
+      sql`update event_log set payload = ${JSON.stringify({ i: 99 })}::jsonb where seq = ${target.seq}`,
     );
 
     expect(await verifyChain(db(), target.runId)).toEqual({
@@ -45,8 +47,9 @@ describe('verifyChain', () => {
     const events = await appendRun(5);
     const target = events[1]!;
     const forged = computeEventHash(target.prevHash, { ...target, payload: { i: 'forged' } });
-    await sql`update event_log set payload = '{"i":"forged"}'::jsonb, hash = ${forged} where seq = ${target.seq}`.execute(
+    await tamperWithEventLog(
       db(),
+      sql`update event_log set payload = '{"i":"forged"}'::jsonb, hash = ${forged} where seq = ${target.seq}`,
     );
 
     expect(await verifyChain(db(), target.runId)).toMatchObject({
@@ -59,7 +62,7 @@ describe('verifyChain', () => {
 
   it('names the row after a deleted one', async () => {
     const events = await appendRun(5);
-    await sql`delete from event_log where seq = ${events[1]!.seq}`.execute(db());
+    await tamperWithEventLog(db(), sql`delete from event_log where seq = ${events[1]!.seq}`);
     expect(await verifyChain(db(), events[0]!.runId)).toMatchObject({
       ok: false,
       runSeq: 3,
@@ -71,7 +74,7 @@ describe('verifyChain', () => {
 
   it('notices rows deleted at the end through the run head', async () => {
     const events = await appendRun(4);
-    await sql`delete from event_log where seq = ${events[3]!.seq}`.execute(db());
+    await tamperWithEventLog(db(), sql`delete from event_log where seq = ${events[3]!.seq}`);
     expect(await verifyChain(db(), events[0]!.runId)).toMatchObject({
       ok: false,
       runSeq: 4,
@@ -83,8 +86,9 @@ describe('verifyChain', () => {
 
   it('notices an edited timestamp, which jsonb-only checks would miss', async () => {
     const events = await appendRun(2);
-    await sql`update event_log set occurred_at = occurred_at + interval '1 second' where seq = ${events[0]!.seq}`.execute(
+    await tamperWithEventLog(
       db(),
+      sql`update event_log set occurred_at = occurred_at + interval '1 second' where seq = ${events[0]!.seq}`,
     );
     expect(await verifyChain(db(), events[0]!.runId)).toMatchObject({
       ok: false,

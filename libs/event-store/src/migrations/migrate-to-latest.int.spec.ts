@@ -51,6 +51,7 @@ describe('migrateToLatest', () => {
         '006-dead-letters',
         '009-run-outcome',
         '011-fan-in-budget',
+        '013-append-only-event-log',
       ],
     });
 

@@ -7,6 +7,7 @@ import * as outboxUncompressed from './005-outbox-uncompressed.migration.js';
 import * as deadLetters from './006-dead-letters.migration.js';
 import * as runOutcome from './009-run-outcome.migration.js';
 import * as fanInBudget from './011-fan-in-budget.migration.js';
+import * as appendOnlyEventLog from './013-append-only-event-log.migration.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so
@@ -22,6 +23,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '006-dead-letters': deadLetters,
   '009-run-outcome': runOutcome,
   '011-fan-in-budget': fanInBudget,
+  '013-append-only-event-log': appendOnlyEventLog,
 });
 
 /** A kysely `MigrationProvider` over {@link MIGRATIONS}. */
