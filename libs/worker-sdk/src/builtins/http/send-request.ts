@@ -91,11 +91,12 @@ export class OpenResponse {
 export function openRequest(hop: Hop): Promise<OpenResponse> {
   assertLiteralAllowed(hop.policy, hop.url.hostname);
   const client = hop.url.protocol === 'https:' ? https : http;
-  const headers: Record<string, string> = { ...hop.headers };
+  // Defaults some servers insist on; the caller's own values win.
+  const headers: Record<string, string> = { accept: '*/*', 'user-agent': 'tributary-http', ...hop.headers };
   if (hop.body !== undefined) headers['content-length'] = String(Buffer.byteLength(hop.body));
   return new Promise((resolve, reject) => {
     const request = client.request(
-      hop.url,
+      withoutCredentials(hop.url),
       { method: hop.method, headers, agent: false, lookup: guardedLookup(hop.policy), signal: hop.signal },
       (message) => resolve(new OpenResponse(message, hop.signal)),
     );
@@ -116,4 +117,13 @@ function decoded(message: IncomingMessage, encoding: string): Readable {
           : undefined;
   if (decoder === undefined) return message;
   return pipeline(message, decoder, () => {});
+}
+
+// URL credentials travel only as the Authorization header the input built (Node would add its own from the URL).
+function withoutCredentials(url: URL): URL {
+  if (url.username === '' && url.password === '') return url;
+  const copy = new URL(url.href);
+  copy.username = '';
+  copy.password = '';
+  return copy;
 }
