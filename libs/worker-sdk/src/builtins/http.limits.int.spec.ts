@@ -160,6 +160,10 @@ describe('http: response size', () => {
     );
   });
 
+  it('reads no body for HEAD, whatever Content-Length says', async () => {
+    expect(await call({ url: `${origin.base}/bytes?n=${2 * MIB}`, method: 'HEAD' })).toBeNull();
+  });
+
   it('counts decompressed bytes (a small gzip cannot unpack past the cap)', async () => {
     const ok = { url: `${origin.base}/gzip?n=1000`, headers: { 'accept-encoding': 'gzip' } };
     expect(await call(ok)).toBe('7'.repeat(1000));

@@ -48,7 +48,8 @@ export async function followRedirects(
         status: response.status,
         statusText: response.statusText,
         headers: response.headers,
-        body: await response.readBody(call.maxResponseBytes),
+        // A HEAD answer's Content-Length describes the GET body: there is nothing to read or cap.
+        body: method === 'HEAD' ? emptyBody(response) : await response.readBody(call.maxResponseBytes),
       };
     }
     response.discard();
@@ -65,6 +66,11 @@ export async function followRedirects(
     if (next.origin !== url.origin) headers = crossOriginHeaders(headers);
     url = next;
   }
+}
+
+function emptyBody(response: { discard(): void }): Buffer {
+  response.discard();
+  return Buffer.alloc(0);
 }
 
 function redirectTarget(location: string, base: URL): URL {
