@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { eprintln, type CliContext } from './context.js';
 import { EXIT_USAGE, exitCodeOf, formatError } from './errors.js';
+import { registerAuditCheckpoint, registerAuditKeygen } from './commands/audit-checkpoint.js';
 import { registerAuditExport } from './commands/audit-export.js';
 import { registerAuditHistory } from './commands/audit-history.js';
 import { registerAuditReplay } from './commands/audit-replay.js';
@@ -13,6 +14,7 @@ import { registerMigrate } from './commands/migrate.js';
 import { registerPipelinesApply } from './commands/pipelines-apply.js';
 import { registerPipelinesList } from './commands/pipelines-list.js';
 import { registerPipelinesShow } from './commands/pipelines-show.js';
+import { registerProjectionsRebuild } from './commands/projections-rebuild.js';
 import { registerRunsCancel } from './commands/runs-cancel.js';
 import { registerRunsFollow } from './commands/runs-follow.js';
 import { registerRunsList } from './commands/runs-list.js';
@@ -37,7 +39,7 @@ export function buildProgram(ctx: CliContext): Command {
       'after',
       `
 Environment: TRIBUTARY_API_URL, TRIBUTARY_API_TOKEN (api commands; else .tributary/dev.json written by
-\`tributary dev\`), TRIBUTARY_DATABASE_URL (migrate, audit), TRIBUTARY_NATS_URL, TRIBUTARY_SUBJECT_PREFIX,
+\`tributary dev\`), TRIBUTARY_DATABASE_URL (migrate, audit, projections), TRIBUTARY_NATS_URL, TRIBUTARY_SUBJECT_PREFIX,
 TRIBUTARY_HANDLERS (dev, start). Exit codes: 0 ok, 1 failed/cancelled/rejected run or failed operation, 2 usage error,
 3 followed run (--wait, runs follow) succeeded with failed groups, 130 stopped following (Ctrl-C).`,
     );
@@ -70,11 +72,16 @@ TRIBUTARY_HANDLERS (dev, start). Exit codes: 0 ok, 1 failed/cancelled/rejected r
 
   const audit = program
     .command('audit')
-    .description('audit a run from the event log in Postgres: history, verify, replay, export');
+    .description('audit the event log: history, verify, replay, export, signed checkpoints (docs/audit.md)');
   registerAuditHistory(audit, ctx);
   registerAuditVerify(audit, ctx);
   registerAuditReplay(audit, ctx);
   registerAuditExport(audit, ctx);
+  registerAuditCheckpoint(audit, ctx);
+  registerAuditKeygen(audit, ctx);
+
+  const projections = program.command('projections').description('the tables projected from the event log');
+  registerProjectionsRebuild(projections, ctx);
 
   return program;
 }

@@ -87,3 +87,44 @@ export { ensureDatabase } from './db/ensure-database.js';
 export { lockSharedPools, saveSharedPoolBuckets, type SharedPoolState } from './pools/shared-pools.js';
 export type { PoolRow, PoolsTable } from './tables/pools.table.js';
 export { lockRunSlots, type RunSlots, type WaitingRun } from './pools/run-slots.js';
+
+export { foldRun } from './projections/fold-run.js';
+export { rebuildRunProjection, type RebuiltRun } from './projections/rebuild-run-projection.js';
+
+export { ChainChecker, type ChainBreak, type ChainCheckReason, type ChainedEvent } from './audit/chain-checker.js';
+export { checkRunChain, type RunChainCheck } from './audit/run-chain-reader.js';
+export {
+  CHECKPOINT_FORMAT,
+  GENESIS_CHECKPOINT_HASH,
+  checkpointHash,
+  checkpointSignedText,
+  compareCodeUnits,
+  runsRoot,
+  type CheckpointDocument,
+  type CheckpointHeader,
+  type RunHead,
+} from './audit/checkpoint-format.js';
+export {
+  checkpointSignatureValid,
+  generateSigningKey,
+  keyIdOf,
+  parsePrivateKey,
+  parsePublicKey,
+  signCheckpoint,
+} from './audit/checkpoint-signing.js';
+export { CheckpointRefusedError, createCheckpoint } from './audit/create-checkpoint.js';
+export { openCheckpoint } from './audit/checkpoint-document.js';
+export { readCheckpointDocument } from './audit/stored-checkpoints.js';
+export {
+  verifyAgainstCheckpoint,
+  type CheckpointFinding,
+  type CheckpointFindingKind,
+  type CheckpointVerification,
+} from './audit/verify-against-checkpoint.js';
+export { EXPORT_FORMAT, toExportedEvent, type ExportedEvent, type ExportHeader } from './audit/exported-event.js';
+export { verifyExport, type ExportVerification } from './audit/verify-export.js';
+export type {
+  AuditCheckpointHeadsTable,
+  AuditCheckpointRow,
+  AuditCheckpointsTable,
+} from './tables/audit-checkpoints.table.js';

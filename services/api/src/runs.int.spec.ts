@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { RunEvent } from '@tributary/domain';
-import { appendEvents } from '@tributary/event-store';
+import { appendEvents, verifyExport } from '@tributary/event-store';
 import { encodeRunEvent, encodeRunEventBatch } from '@tributary/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from './test-support/api-harness.js';
@@ -280,6 +280,8 @@ describe('api: runs', () => {
     expect(res.body).toHaveLength(3);
     expect(res.body[2]).toEqual({
       seq: expect.any(Number),
+      eventId: '00000000-0000-4000-8000-000000000002',
+      runId: RUN,
       runSeq: 3,
       type: 'TaskInstanceSucceeded',
       taskId: 'market=LU/fetch',
@@ -288,8 +290,12 @@ describe('api: runs', () => {
       actor: 'planner',
       traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
       occurredAt: '2024-05-01T10:00:02.000Z',
+      prevHash: res.body[1].hash,
       hash: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
+    // Everything the hash covers is there: the chain verifies from the HTTP answer alone.
+    const verified = await verifyExport(res.body.map((e: unknown) => JSON.stringify(e)));
+    expect(verified).toMatchObject({ ok: true, events: 3, headHash: res.body[2].hash });
     const after = await h.call('GET', `/runs/${RUN}/events?after=1`, { token: viewer });
     expect(after.body.map((e: { runSeq: number }) => e.runSeq)).toEqual([2, 3]);
     expect((await h.call('GET', `/runs/${RUN}/events?after=3`, { token: viewer })).body).toEqual([]);

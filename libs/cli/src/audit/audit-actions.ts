@@ -3,26 +3,12 @@ import { readRunEvents, verifyChain, type Database, type StoredEvent } from '@tr
 import { println, type CliContext } from '../context.js';
 import { CliError, EXIT_FAILED } from '../errors.js';
 import { brief, formatTable, jsonText } from '../output/table.js';
-import { databaseUrlOf, openDatabase } from './database.js';
+import { withDatabase } from './database.js';
 import { formatDifference, replayRun } from './replay.js';
 
 export interface AuditOptions {
   databaseUrl?: string;
   json?: boolean;
-}
-
-/** Opens the database for one command and always closes it. */
-async function withDatabase<T>(
-  ctx: CliContext,
-  options: AuditOptions,
-  use: (db: Kysely<Database>) => Promise<T>,
-): Promise<T> {
-  const db = openDatabase(databaseUrlOf(ctx.env, ctx.cwd, options.databaseUrl));
-  try {
-    return await use(db);
-  } finally {
-    await db.destroy().catch(() => undefined);
-  }
 }
 
 async function eventsOf(db: Kysely<Database>, runId: string): Promise<StoredEvent[]> {
@@ -155,14 +141,5 @@ export async function auditReplay(ctx: CliContext, runId: string, options: Audit
       for (const d of result.differences) println(ctx, `  ${formatDifference(d)}`);
     }
     return EXIT_FAILED;
-  });
-}
-
-/** `audit export`: the run's events as JSON lines, in run order. */
-export async function auditExport(ctx: CliContext, runId: string, options: AuditOptions): Promise<number> {
-  return withDatabase(ctx, options, async (db) => {
-    const events = await eventsOf(db, runId);
-    for (const event of events) ctx.io.out(`${JSON.stringify(event)}\n`);
-    return 0;
   });
 }

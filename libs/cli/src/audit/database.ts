@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { CliContext } from '../context.js';
 import { createDb, type Database } from '@tributary/event-store';
 import { readDevState } from '../api/dev-state.js';
 import { DEFAULT_DATABASE_URL } from '@tributary/runtime';
@@ -16,3 +17,17 @@ export function databaseUrlOf(
 /** A small pool for one CLI command; destroy it when done. */
 export const openDatabase = (url: string): Kysely<Database> =>
   createDb(url, { maxConnections: 2, applicationName: 'tributary-cli' });
+
+/** Opens the database for one command (`--database-url`, then the environment…) and always closes it. */
+export async function withDatabase<T>(
+  ctx: CliContext,
+  options: { databaseUrl?: string },
+  use: (db: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  const db = openDatabase(databaseUrlOf(ctx.env, ctx.cwd, options.databaseUrl));
+  try {
+    return await use(db);
+  } finally {
+    await db.destroy().catch(() => undefined);
+  }
+}

@@ -1,12 +1,6 @@
 import type { Kysely } from 'kysely';
-import { compilePlan, evolve, initialRunState, type RunEvent, type RunState } from '@tributary/domain';
-import {
-  canonicalJson,
-  getPipeline,
-  readRunEvents,
-  type Database,
-  type StoredEvent,
-} from '@tributary/event-store';
+import type { RunState } from '@tributary/domain';
+import { canonicalJson, foldRun, readRunEvents, type Database } from '@tributary/event-store';
 
 /** Projected rows of one run, with comparable values (JSON values, times as ISO strings). */
 export interface ProjectionSnapshot {
@@ -205,7 +199,7 @@ export async function replayRun(db: Kysely<Database>, runId: string): Promise<Re
   const events = await readRunEvents(db, runId);
   if (events.length === 0)
     return { ok: false, runId, events: 0, differences: [], state: 'unknown', notFound: true };
-  const state = await foldRun(db, events);
+  const { state } = await foldRun(db, events);
   const differences = compareProjections(expectedProjection(state), await actualProjection(db, runId));
   const status = String(state.run.status);
   if (differences.length > 0) return { ok: false, runId, events: events.length, differences, state: status };
@@ -217,38 +211,4 @@ export async function replayRun(db: Kysely<Database>, runId: string): Promise<Re
     groups: state.groups.size,
     state: status,
   };
-}
-
-/** The folded state of a run's events (the plan from the pipeline version its first event pins). */
-export async function foldRun(db: Kysely<Database>, events: readonly StoredEvent[]): Promise<RunState> {
-  const first = events[0]!.payload as RunEvent;
-  let pipelineId: string;
-  let version: number | undefined;
-  if (first.type === 'TriggerAccepted') {
-    pipelineId = first.pipelineId;
-    version = first.version;
-  } else if (first.type === 'TriggerRejected') {
-    pipelineId = first.pipelineId;
-  } else {
-    throw new Error(
-      `run ${events[0]!.runId}: the log starts with ${first.type}, not with TriggerAccepted or TriggerRejected`,
-    );
-  }
-  const pipeline = await getPipeline(db, pipelineId, version);
-  if (!pipeline) {
-    if (first.type === 'TriggerRejected') return rejectedState(first);
-    throw new Error(`pipeline ${pipelineId} version ${version} is not stored: cannot rebuild its plan`);
-  }
-  const state = initialRunState(compilePlan(pipeline.spec));
-  for (const event of events) evolve(state, event.payload as RunEvent);
-  return state;
-}
-
-/** A rejected trigger of an unknown pipeline: nothing but the run's state. */
-function rejectedState(event: Extract<RunEvent, { type: 'TriggerRejected' }>): RunState {
-  return {
-    run: { id: event.runId, pipelineId: event.pipelineId, status: 'rejected' },
-    groups: new Map(),
-    tasks: new Map(),
-  } as unknown as RunState;
 }

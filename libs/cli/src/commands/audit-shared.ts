@@ -1,7 +1,7 @@
 import type { CliContext } from '../context.js';
 import type { AuditOptions } from '../audit/audit-actions.js';
 
-export type AuditAction = 'auditHistory' | 'auditVerify' | 'auditReplay' | 'auditExport';
+export type AuditAction = 'auditHistory' | 'auditVerify' | 'auditReplay';
 
 /** Loads the audit actions on use, so commands that only talk to the api never load the database driver. */
 export async function runAudit(

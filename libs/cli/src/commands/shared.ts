@@ -24,8 +24,8 @@ export interface DatabaseOptions {
   databaseUrl?: string;
 }
 
-export function withDatabaseOption(command: Command): Command {
-  return command.option('--database-url <url>', 'Postgres URL (default: $TRIBUTARY_DATABASE_URL)');
+export function withDatabaseOption(command: Command, description = 'Postgres URL (default: $TRIBUTARY_DATABASE_URL)'): Command {
+  return command.option('--database-url <url>', description);
 }
 
 export const withJson = (command: Command): Command => command.option('--json', 'print JSON instead of text');

@@ -11,6 +11,7 @@ import type { PoolsTable } from '../tables/pools.table.js';
 import type { ApiTokensTable } from '../tables/api-tokens.table.js';
 import type { DeadLettersTable } from '../tables/dead-letters.table.js';
 import type { AcceptedTriggersTable } from '../tables/accepted-triggers.table.js';
+import type { AuditCheckpointHeadsTable, AuditCheckpointsTable } from '../tables/audit-checkpoints.table.js';
 
 /** The kysely schema of Tributary's Postgres database (see `001-initial.migration.ts`). */
 export interface Database {
@@ -29,4 +30,6 @@ export interface Database {
   pools: PoolsTable;
   dead_letters: DeadLettersTable;
   accepted_triggers: AcceptedTriggersTable;
+  audit_checkpoints: AuditCheckpointsTable;
+  audit_checkpoint_heads: AuditCheckpointHeadsTable;
 }

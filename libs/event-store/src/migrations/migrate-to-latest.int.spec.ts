@@ -8,6 +8,8 @@ import { migrateToLatest } from './migrate-to-latest.js';
 const TABLES = [
   'accepted_triggers',
   'api_tokens',
+  'audit_checkpoint_heads',
+  'audit_checkpoints',
   'dead_letters',
   'event_log',
   'fan_in_blocks',
@@ -52,6 +54,7 @@ describe('migrateToLatest', () => {
         '009-run-outcome',
         '011-fan-in-budget',
         '013-append-only-event-log',
+        '015-audit-checkpoints',
       ],
     });
 

@@ -8,6 +8,7 @@ import * as deadLetters from './006-dead-letters.migration.js';
 import * as runOutcome from './009-run-outcome.migration.js';
 import * as fanInBudget from './011-fan-in-budget.migration.js';
 import * as appendOnlyEventLog from './013-append-only-event-log.migration.js';
+import * as auditCheckpoints from './015-audit-checkpoints.migration.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so
@@ -24,6 +25,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '009-run-outcome': runOutcome,
   '011-fan-in-budget': fanInBudget,
   '013-append-only-event-log': appendOnlyEventLog,
+  '015-audit-checkpoints': auditCheckpoints,
 });
 
 /** A kysely `MigrationProvider` over {@link MIGRATIONS}. */

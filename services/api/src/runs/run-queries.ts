@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '@tributary/event-store';
+import { toExportedEvent, toStoredEvent, type Database, type ExportedEvent } from '@tributary/event-store';
 import type { Infrastructure } from '@tributary/runtime';
 import { INFRASTRUCTURE } from '../tokens.js';
 import { runOutcomeOf, type RunOutcome } from './run-outcome.js';
@@ -231,38 +231,17 @@ export class RunQueries {
     return head !== undefined;
   }
 
-  async events(runId: string, after: number, limit: number) {
+  /** A page of the run's events with every field their hash covers (docs/audit.md), payloads in hashed form. */
+  async events(runId: string, after: number, limit: number): Promise<ExportedEvent[]> {
     const rows = await this.db
       .selectFrom('event_log')
-      .select([
-        'seq',
-        'run_seq',
-        'type',
-        'task_id',
-        'attempt',
-        'payload',
-        'actor',
-        'trace_id',
-        'occurred_at',
-        'hash',
-      ])
+      .selectAll()
       .where('run_id', '=', runId)
       .where('run_seq', '>', after)
       .orderBy('run_seq')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({
-      seq: Number(r.seq),
-      runSeq: r.run_seq,
-      type: r.type,
-      taskId: r.task_id,
-      attempt: r.attempt,
-      payload: r.payload,
-      actor: r.actor,
-      traceId: r.trace_id,
-      occurredAt: r.occurred_at.toISOString(),
-      hash: r.hash,
-    }));
+    return rows.map((row) => toExportedEvent(toStoredEvent(row)));
   }
 
   async taskExists(runId: string, taskId: string): Promise<boolean> {
