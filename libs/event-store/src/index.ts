@@ -91,7 +91,12 @@ export { lockRunSlots, type RunSlots, type WaitingRun } from './pools/run-slots.
 export { foldRun } from './projections/fold-run.js';
 export { rebuildRunProjection, type RebuiltRun } from './projections/rebuild-run-projection.js';
 
-export { ChainChecker, type ChainBreak, type ChainCheckReason, type ChainedEvent } from './audit/chain-checker.js';
+export {
+  ChainChecker,
+  type ChainBreak,
+  type ChainCheckReason,
+  type ChainedEvent,
+} from './audit/chain-checker.js';
 export { checkRunChain, type RunChainCheck } from './audit/run-chain-reader.js';
 export {
   CHECKPOINT_FORMAT,
@@ -121,7 +126,12 @@ export {
   type CheckpointFindingKind,
   type CheckpointVerification,
 } from './audit/verify-against-checkpoint.js';
-export { EXPORT_FORMAT, toExportedEvent, type ExportedEvent, type ExportHeader } from './audit/exported-event.js';
+export {
+  EXPORT_FORMAT,
+  toExportedEvent,
+  type ExportedEvent,
+  type ExportHeader,
+} from './audit/exported-event.js';
 export { verifyExport, type ExportVerification } from './audit/verify-export.js';
 export type {
   AuditCheckpointHeadsTable,

@@ -89,7 +89,11 @@ describe('audit verify / replay / history / export (Postgres)', () => {
 
   it('names the edited row of a broken chain (exit 1)', async () => {
     // As an owner would: past the append-only triggers (migration 013), which refuse the update otherwise.
-    await asOwner(db, (trx) => sql`update event_log set actor = 'mallory' where run_id = ${runId} and run_seq = 3`.execute(trx).then(() => undefined));
+    await asOwner(db, (trx) =>
+      sql`update event_log set actor = 'mallory' where run_id = ${runId} and run_seq = 3`
+        .execute(trx)
+        .then(() => undefined),
+    );
     const verify = ctx();
     expect(await auditVerify(verify, runId, {})).toBe(1);
     expect(verify.stdout()).toMatch(

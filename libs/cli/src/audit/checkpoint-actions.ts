@@ -27,7 +27,8 @@ export interface CheckpointCommandOptions {
 export function auditKeygen(ctx: CliContext, options: { out: string; force?: boolean }): number {
   const publicPath = options.out.replace(/(\.pem)?$/, '.pub.pem');
   for (const path of [options.out, publicPath])
-    if (existsSync(path) && !options.force) throw new CliError(`${path} exists; not overwriting a key (--force to replace it)`);
+    if (existsSync(path) && !options.force)
+      throw new CliError(`${path} exists; not overwriting a key (--force to replace it)`);
   const { privateKeyPem, publicKeyPem } = generateSigningKey();
   writeFileSync(options.out, privateKeyPem, { mode: 0o600 });
   chmodSync(options.out, 0o600);
@@ -43,8 +44,12 @@ export function auditKeygen(ctx: CliContext, options: { out: string; force?: boo
  * exit 1, when the log does not extend the previous one). `--stored [--seq n]` writes a stored one again.
  */
 export async function auditCheckpoint(ctx: CliContext, options: CheckpointCommandOptions): Promise<number> {
-  if (options.stored && options.signKey) throw new UsageError('--stored writes a stored checkpoint again; it signs nothing (drop --sign-key)');
-  if (!options.stored && !options.signKey) throw new UsageError('--sign-key <key.pem> is required to create a checkpoint (create one with `tributary audit keygen`)');
+  if (options.stored && options.signKey)
+    throw new UsageError('--stored writes a stored checkpoint again; it signs nothing (drop --sign-key)');
+  if (!options.stored && !options.signKey)
+    throw new UsageError(
+      '--sign-key <key.pem> is required to create a checkpoint (create one with `tributary audit keygen`)',
+    );
   const signingKey = options.signKey ? parsePrivateKey(readKey(options.signKey), options.signKey) : null;
   return withDatabase(ctx, options, async (db) => {
     let document: CheckpointDocument | null;
@@ -59,15 +64,25 @@ export async function auditCheckpoint(ctx: CliContext, options: CheckpointComman
       }
     } else {
       document = await readCheckpointDocument(db, options.seq);
-      if (!document) throw new CliError(options.seq === undefined ? 'no checkpoint is stored yet' : `no checkpoint ${options.seq} is stored`);
+      if (!document)
+        throw new CliError(
+          options.seq === undefined
+            ? 'no checkpoint is stored yet'
+            : `no checkpoint ${options.seq} is stored`,
+        );
     }
     const files = options.out ? writeCheckpointFiles(options.out, document) : [];
-    if (options.json) ctx.io.out(jsonText(options.out ? { ...document.checkpoint, hash: document.hash, files } : document));
+    if (options.json)
+      ctx.io.out(jsonText(options.out ? { ...document.checkpoint, hash: document.hash, files } : document));
     else {
       const c = document.checkpoint;
-      println(ctx, `checkpoint ${c.seq}: ${c.runCount} runs, ${c.eventCount} events, root ${c.runsRoot.slice(0, 16)}…, hash ${document.hash}`);
+      println(
+        ctx,
+        `checkpoint ${c.seq}: ${c.runCount} runs, ${c.eventCount} events, root ${c.runsRoot.slice(0, 16)}…, hash ${document.hash}`,
+      );
       for (const file of files) println(ctx, `  wrote ${file}`);
-      if (!options.out) println(ctx, '  (stored in the database only: publish it with --out dir/, see docs/audit.md)');
+      if (!options.out)
+        println(ctx, '  (stored in the database only: publish it with --out dir/, see docs/audit.md)');
     }
     return 0;
   });
@@ -88,6 +103,8 @@ function readKey(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new CliError(`--sign-key ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    throw new CliError(
+      `--sign-key ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+    );
   }
 }

@@ -27,8 +27,10 @@ describe('signed checkpoints (Postgres)', () => {
   };
   const key = () => join(dir, 'audit-key.pem');
   const pub = () => join(dir, 'audit-key.pub.pem');
-  const checkpoint = (seq: number) => join(dir, 'published', `checkpoint-${String(seq).padStart(6, '0')}.json`);
-  const verify = (...extra: string[]) => cli('audit', 'verify', '--checkpoint', checkpoint(1), '--public-key', pub(), ...extra);
+  const checkpoint = (seq: number) =>
+    join(dir, 'published', `checkpoint-${String(seq).padStart(6, '0')}.json`);
+  const verify = (...extra: string[]) =>
+    cli('audit', 'verify', '--checkpoint', checkpoint(1), '--public-key', pub(), ...extra);
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -54,20 +56,47 @@ describe('signed checkpoints (Postgres)', () => {
     expect(created.code).toBe(0);
     expect(created.out).toMatch(/^checkpoint 1: 3 runs, \d+ events, root [0-9a-f]{16}…, hash [0-9a-f]{64}\n/);
     const doc = JSON.parse(readFileSync(checkpoint(1), 'utf8'));
-    expect(doc.checkpoint).toMatchObject({ format: 'tributary-audit-checkpoint/1', seq: 1, runCount: 3, prevHash: '0'.repeat(64) });
+    expect(doc.checkpoint).toMatchObject({
+      format: 'tributary-audit-checkpoint/1',
+      seq: 1,
+      runCount: 3,
+      prevHash: '0'.repeat(64),
+    });
     expect(readFileSync(checkpoint(1).replace('.json', '.sig'), 'utf8').trim()).toBe(doc.signature);
-    expect((await verify()).out).toBe('audit ok: 3 run(s) covered by checkpoint 1, 0 newer; every chain verifies and reaches its signed head\n');
+    expect((await verify()).out).toBe(
+      'audit ok: 3 run(s) covered by checkpoint 1, 0 newer; every chain verifies and reaches its signed head\n',
+    );
   });
 
   it('chains the next checkpoint to the previous one and stores only the heads that moved', async () => {
     await appendEvents(db, {
-      events: [{ eventId: randomUUID(), runId: runs.edited, type: 'AuditNote', payload: { note: 'after checkpoint 1' }, occurredAt: new Date() }],
+      events: [
+        {
+          eventId: randomUUID(),
+          runId: runs.edited,
+          type: 'AuditNote',
+          payload: { note: 'after checkpoint 1' },
+          occurredAt: new Date(),
+        },
+      ],
     });
-    const second = await cli('audit', 'checkpoint', '--sign-key', key(), '--out', join(dir, 'published'), '--json');
+    const second = await cli(
+      'audit',
+      'checkpoint',
+      '--sign-key',
+      key(),
+      '--out',
+      join(dir, 'published'),
+      '--json',
+    );
     expect(second.code).toBe(0);
     const first = JSON.parse(readFileSync(checkpoint(1), 'utf8'));
     expect(JSON.parse(second.out)).toMatchObject({ seq: 2, prevHash: first.hash, runCount: 3 });
-    const heads = await db.selectFrom('audit_checkpoint_heads').select('run_id').where('checkpoint_seq', '=', 2).execute();
+    const heads = await db
+      .selectFrom('audit_checkpoint_heads')
+      .select('run_id')
+      .where('checkpoint_seq', '=', 2)
+      .execute();
     expect(heads.map((h) => h.run_id)).toEqual([runs.edited]);
     // The first checkpoint still verifies: the run it covered only grew.
     expect((await verify()).code).toBe(0);
@@ -75,19 +104,25 @@ describe('signed checkpoints (Postgres)', () => {
 
   it('detects an edited row (hash mismatch), naming run and run_seq', async () => {
     await asOwner(db, async (trx) => {
-      await sql`update event_log set actor = 'mallory' where run_id = ${runs.edited} and run_seq = 4`.execute(trx);
+      await sql`update event_log set actor = 'mallory' where run_id = ${runs.edited} and run_seq = 4`.execute(
+        trx,
+      );
     });
     const result = await verify();
     expect(result.code).toBe(1);
     expect(result.out.split('\n')).toEqual([
       'audit FAILED: 1 finding(s) (3 run(s) covered by checkpoint 1, 0 newer)',
       expect.stringMatching(
-        new RegExp(`^  edited: run ${runs.edited}, run_seq 4 \\(event [0-9a-f-]{36}\\): content does not match its hash \\(hash_mismatch\\)$`),
+        new RegExp(
+          `^  edited: run ${runs.edited}, run_seq 4 \\(event [0-9a-f-]{36}\\): content does not match its hash \\(hash_mismatch\\)$`,
+        ),
       ),
       '',
     ]);
     await asOwner(db, async (trx) => {
-      await sql`update event_log set actor = 'test' where run_id = ${runs.edited} and run_seq = 4`.execute(trx);
+      await sql`update event_log set actor = 'test' where run_id = ${runs.edited} and run_seq = 4`.execute(
+        trx,
+      );
     });
     expect((await verify()).code).toBe(0);
   });
@@ -100,7 +135,10 @@ describe('signed checkpoints (Postgres)', () => {
     const result = await verify(runs.rewritten);
     expect(result.code).toBe(1);
     expect(result.out).toMatch(
-      new RegExp(`^  rewritten: run ${runs.rewritten}: run_seq \\d+ hashes to [0-9a-f]{16}…, checkpoint 1 signed [0-9a-f]{16}…: the chain was recomputed$`, 'm'),
+      new RegExp(
+        `^  rewritten: run ${runs.rewritten}: run_seq \\d+ hashes to [0-9a-f]{16}…, checkpoint 1 signed [0-9a-f]{16}…: the chain was recomputed$`,
+        'm',
+      ),
     );
     // …and no new checkpoint will endorse it.
     const refused = await cli('audit', 'checkpoint', '--sign-key', key());
@@ -111,7 +149,9 @@ describe('signed checkpoints (Postgres)', () => {
 
   it('detects a deleted run, and checks an exported file offline against the checkpoint', async () => {
     const exported = join(dir, 'deleted-run.ndjson');
-    expect((await cli('audit', 'export', runs.deleted, '--database-url', database.url, '--out', exported)).code).toBe(0);
+    expect(
+      (await cli('audit', 'export', runs.deleted, '--database-url', database.url, '--out', exported)).code,
+    ).toBe(0);
 
     await asOwner(db, async (trx) => {
       for (const table of ['event_log', 'run_streams', 'runs', 'groups', 'task_instances'] as const)
@@ -119,13 +159,29 @@ describe('signed checkpoints (Postgres)', () => {
     });
     const result = await verify();
     expect(result.code).toBe(1);
-    const findings = result.out.split('\n').filter((l) => l.startsWith('  ')).map((l) => l.split(': ').slice(0, 2).join(' '));
+    const findings = result.out
+      .split('\n')
+      .filter((l) => l.startsWith('  '))
+      .map((l) => l.split(': ').slice(0, 2).join(' '));
     expect(findings.sort()).toEqual([`  deleted run ${runs.deleted}`, `  rewritten run ${runs.rewritten}`]);
     expect(result.out).toContain(`  deleted: run ${runs.deleted}: checkpoint 1 covers`);
 
     // The export taken before still verifies offline, and matches the signed head.
-    const offline = await cli('audit', 'verify', '--file', exported, '--checkpoint', checkpoint(1), '--public-key', pub());
-    expect(offline.out).toMatch(new RegExp(`chain ok: \\d+ events of run ${runs.deleted} verify, head [0-9a-f]{64}\\n  matches signed checkpoint 1\\n$`));
+    const offline = await cli(
+      'audit',
+      'verify',
+      '--file',
+      exported,
+      '--checkpoint',
+      checkpoint(1),
+      '--public-key',
+      pub(),
+    );
+    expect(offline.out).toMatch(
+      new RegExp(
+        `chain ok: \\d+ events of run ${runs.deleted} verify, head [0-9a-f]{64}\\n  matches signed checkpoint 1\\n$`,
+      ),
+    );
     expect(offline.code).toBe(0);
   });
 
@@ -136,7 +192,9 @@ describe('signed checkpoints (Postgres)', () => {
     writeFileSync(altered, JSON.stringify(doc));
     const result = await cli('audit', 'verify', '--checkpoint', altered, '--public-key', pub());
     expect(result.code).toBe(1);
-    expect(result.err).toBe(`error: ${altered}: "runs" does not hash to the signed runsRoot: the list was altered\n`);
+    expect(result.err).toBe(
+      `error: ${altered}: "runs" does not hash to the signed runsRoot: the list was altered\n`,
+    );
     expect((await cli('audit', 'verify', '--checkpoint', altered)).code).toBe(2);
   });
 });

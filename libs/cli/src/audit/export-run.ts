@@ -24,8 +24,14 @@ const PAGE = 1000;
  * every field its hash covers — through the api (a viewer token is enough) or, with `--database-url`, from
  * Postgres. To `--out` (written whole once complete) or stdout.
  */
-export async function auditExportRun(ctx: CliContext, runId: string, options: ExportOptions): Promise<number> {
-  const events = options.databaseUrl ? await fromDatabase(ctx, runId, options) : await fromApi(ctx, runId, options);
+export async function auditExportRun(
+  ctx: CliContext,
+  runId: string,
+  options: ExportOptions,
+): Promise<number> {
+  const events = options.databaseUrl
+    ? await fromDatabase(ctx, runId, options)
+    : await fromApi(ctx, runId, options);
   if (events.length === 0) throw new CliError(`run ${runId} has no events in the log (unknown run id?)`);
   const header: ExportHeader = {
     format: EXPORT_FORMAT,
@@ -39,7 +45,10 @@ export async function auditExportRun(ctx: CliContext, runId: string, options: Ex
     ctx.io.out(text);
   } else {
     writeFileSync(options.out, text, 'utf8');
-    eprintln(ctx, `exported ${events.length} events of run ${runId} to ${options.out} (head ${header.headHash})`);
+    eprintln(
+      ctx,
+      `exported ${events.length} events of run ${runId} to ${options.out} (head ${header.headHash})`,
+    );
   }
   return 0;
 }
@@ -68,7 +77,10 @@ function fromDatabase(ctx: CliContext, runId: string, options: ExportOptions): P
       .execute(async (trx) => {
         const events: ExportedEvent[] = [];
         for (;;) {
-          const page = await readRunEvents(trx, runId, { fromRunSeq: (events.at(-1)?.runSeq ?? 0) + 1, limit: PAGE });
+          const page = await readRunEvents(trx, runId, {
+            fromRunSeq: (events.at(-1)?.runSeq ?? 0) + 1,
+            limit: PAGE,
+          });
           events.push(...page.map(toExportedEvent));
           if (page.length < PAGE) return events;
         }

@@ -9,11 +9,19 @@ import { driveRun } from './drive-run.fixture.js';
 
 /** Every projected row of a run, minus the bookkeeping column `updated_at` (the time of the write). */
 async function projectedRows(db: Kysely<Database>, runId: string) {
-  const strip = <T extends { updated_at?: unknown }>(rows: T[]) => rows.map(({ updated_at: _, ...row }) => row);
+  const strip = <T extends { updated_at?: unknown }>(rows: T[]) =>
+    rows.map(({ updated_at: _, ...row }) => row);
   return {
     runs: strip(await db.selectFrom('runs').selectAll().where('run_id', '=', runId).execute()),
     groups: await db.selectFrom('groups').selectAll().where('run_id', '=', runId).orderBy('path').execute(),
-    tasks: strip(await db.selectFrom('task_instances').selectAll().where('run_id', '=', runId).orderBy('task_id').execute()),
+    tasks: strip(
+      await db
+        .selectFrom('task_instances')
+        .selectAll()
+        .where('run_id', '=', runId)
+        .orderBy('task_id')
+        .execute(),
+    ),
   };
 }
 
@@ -50,11 +58,15 @@ describe('projections rebuild (Postgres)', () => {
       .executeTakeFirstOrThrow();
     expect(before.tasks).toHaveLength(5);
 
-    await sql`update task_instances set state = 'failed', output = '{"forged":true}' where run_id = ${runA} and task_id = 'market=PT/report'`.execute(db);
+    await sql`update task_instances set state = 'failed', output = '{"forged":true}' where run_id = ${runA} and task_id = 'market=PT/report'`.execute(
+      db,
+    );
     await sql`delete from task_instances where run_id = ${runA} and task_id = 'market=LU/fetch'`.execute(db);
     await sql`delete from groups where run_id = ${runA} and path = 'market=LU'`.execute(db);
     await sql`update runs set params = '{"x":1}', state = 'failed' where run_id = ${runA}`.execute(db);
-    await sql`insert into task_instances (run_id, task_id, stage, state) values (${runA}, 'ghost', 'ghost', 'success')`.execute(db);
+    await sql`insert into task_instances (run_id, task_id, stage, state) values (${runA}, 'ghost', 'ghost', 'success')`.execute(
+      db,
+    );
     expect(await projectedRows(db, runA)).not.toEqual(before);
 
     const rebuilt = await cli('projections', 'rebuild', '--run', runA);
@@ -79,10 +91,13 @@ describe('projections rebuild (Postgres)', () => {
 
   it('rebuilds every run when no run is named, even one whose rows are all gone', async () => {
     const before = await projectedRows(db, runB);
-    for (const table of ['runs', 'groups', 'task_instances'] as const) await db.deleteFrom(table).where('run_id', '=', runB).execute();
+    for (const table of ['runs', 'groups', 'task_instances'] as const)
+      await db.deleteFrom(table).where('run_id', '=', runB).execute();
     const rebuilt = await cli('projections', 'rebuild');
     expect(rebuilt.code).toBe(0);
-    expect(rebuilt.out).toMatch(new RegExp(`^run ${runA}: rebuilt from \\d+ events .*, nothing differed$`, 'm'));
+    expect(rebuilt.out).toMatch(
+      new RegExp(`^run ${runA}: rebuilt from \\d+ events .*, nothing differed$`, 'm'),
+    );
     expect(rebuilt.out).toMatch(/^2 run\(s\) rebuilt\n$/m);
     expect(await projectedRows(db, runB)).toEqual(before);
   });

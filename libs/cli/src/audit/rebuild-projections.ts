@@ -20,15 +20,21 @@ export async function projectionsRebuild(ctx: CliContext, options: RebuildOption
     const runIds =
       options.run !== undefined
         ? [options.run]
-        : (await db.selectFrom('run_streams').select('run_id').where('last_seq', '>', 0).orderBy('run_id').execute()).map(
-            (r) => r.run_id,
-          );
+        : (
+            await db
+              .selectFrom('run_streams')
+              .select('run_id')
+              .where('last_seq', '>', 0)
+              .orderBy('run_id')
+              .execute()
+          ).map((r) => r.run_id);
     const report: { runId: string; events: number; state: string; differences: string[] }[] = [];
     for (const runId of runIds) {
       const before = await replayRun(db, runId);
       const rebuilt = await rebuildRunProjection(db, runId);
       if (!rebuilt) {
-        if (options.run !== undefined) throw new CliError(`run ${runId} has no events in the log (unknown run id?)`);
+        if (options.run !== undefined)
+          throw new CliError(`run ${runId} has no events in the log (unknown run id?)`);
         continue;
       }
       const differences = 'differences' in before ? before.differences.map(formatDifference) : [];
@@ -37,7 +43,9 @@ export async function projectionsRebuild(ctx: CliContext, options: RebuildOption
         println(
           ctx,
           `run ${runId}: rebuilt from ${rebuilt.events} events (${rebuilt.state}, ${rebuilt.groups} groups, ${rebuilt.tasks} task instances)` +
-            (differences.length > 0 ? `, restored ${differences.length} difference(s):` : ', nothing differed'),
+            (differences.length > 0
+              ? `, restored ${differences.length} difference(s):`
+              : ', nothing differed'),
         );
         for (const d of differences) println(ctx, `  ${d}`);
       }

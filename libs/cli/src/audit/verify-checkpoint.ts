@@ -18,8 +18,16 @@ export async function auditVerifyCheckpoint(
   return withDatabase(ctx, options, async (db) => {
     const result = await verifyAgainstCheckpoint(db, checkpoint, { runId });
     if (runId !== undefined && result.runsChecked === 0) {
-      const known = await db.selectFrom('event_log').select('run_id').where('run_id', '=', runId).limit(1).executeTakeFirst();
-      if (!known) throw new CliError(`run ${runId} is neither in checkpoint ${checkpoint.seq} nor in the log (unknown run id?)`);
+      const known = await db
+        .selectFrom('event_log')
+        .select('run_id')
+        .where('run_id', '=', runId)
+        .limit(1)
+        .executeTakeFirst();
+      if (!known)
+        throw new CliError(
+          `run ${runId} is neither in checkpoint ${checkpoint.seq} nor in the log (unknown run id?)`,
+        );
     }
     if (options.json) {
       ctx.io.out(jsonText(result));

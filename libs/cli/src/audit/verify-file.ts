@@ -28,7 +28,10 @@ export async function auditVerifyFile(
     for (const problem of result.problems) println(ctx, `  ${problem}`);
     return EXIT_FAILED;
   }
-  println(ctx, `${file}: chain ok: ${result.events} events of run ${result.runId} verify, head ${result.headHash}`);
+  println(
+    ctx,
+    `${file}: chain ok: ${result.events} events of run ${result.runId} verify, head ${result.headHash}`,
+  );
   if (result.checkpoint) {
     println(
       ctx,

@@ -23,12 +23,17 @@ export function registerAuditVerify(audit: Command, ctx: CliContext): void {
         .argument('[runId]', 'run id (with --checkpoint: only this run; default all runs)')
         .option('--file <run.ndjson>', 'verify an `audit export` file, without database or api')
         .option('--checkpoint <file.json>', 'a published checkpoint (`audit checkpoint --out`)')
-        .option('--public-key <pub.pem>', "the operator's Ed25519 public key the checkpoint must be signed with"),
+        .option(
+          '--public-key <pub.pem>',
+          "the operator's Ed25519 public key the checkpoint must be signed with",
+        ),
     ),
   ).action(async (runId: string | undefined, options: VerifyOptions) => {
     if (options.checkpoint !== undefined || options.publicKey !== undefined) {
       if (!options.checkpoint || !options.publicKey)
-        throw new UsageError('--checkpoint and --public-key go together: a checkpoint is only trusted once its signature verifies');
+        throw new UsageError(
+          '--checkpoint and --public-key go together: a checkpoint is only trusted once its signature verifies',
+        );
     }
     if (options.file !== undefined) {
       if (runId !== undefined) throw new UsageError('--file verifies the run in the file: give no run id');
@@ -38,7 +43,8 @@ export function registerAuditVerify(audit: Command, ctx: CliContext): void {
       const { auditVerifyCheckpoint } = await import('../audit/verify-checkpoint.js');
       ctx.exitCode = await auditVerifyCheckpoint(ctx, runId, options);
     } else {
-      if (runId === undefined) throw new UsageError('give a run id, --file <run.ndjson>, or --checkpoint <file> --public-key <pem>');
+      if (runId === undefined)
+        throw new UsageError('give a run id, --file <run.ndjson>, or --checkpoint <file> --public-key <pem>');
       await runAudit(ctx, 'auditVerify', runId, options);
     }
   });

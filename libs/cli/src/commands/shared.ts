@@ -24,7 +24,10 @@ export interface DatabaseOptions {
   databaseUrl?: string;
 }
 
-export function withDatabaseOption(command: Command, description = 'Postgres URL (default: $TRIBUTARY_DATABASE_URL)'): Command {
+export function withDatabaseOption(
+  command: Command,
+  description = 'Postgres URL (default: $TRIBUTARY_DATABASE_URL)',
+): Command {
   return command.option('--database-url <url>', description);
 }
 

@@ -10,7 +10,9 @@ import { verifyExport } from './verify-export.js';
 const DOC = readFileSync(new URL('../../../../docs/audit.md', import.meta.url), 'utf8');
 
 function block(name: string): string {
-  const match = new RegExp(`<!-- ${name}:start -->\\n\`\`\`\\w*\\n([\\s\\S]*?)\\n\`\`\`\\n<!-- ${name}:end -->`).exec(DOC);
+  const match = new RegExp(
+    `<!-- ${name}:start -->\\n\`\`\`\\w*\\n([\\s\\S]*?)\\n\`\`\`\\n<!-- ${name}:end -->`,
+  ).exec(DOC);
   if (!match) throw new Error(`docs/audit.md has no ${name} block`);
   return match[1]!;
 }
@@ -34,7 +36,11 @@ describe('docs/audit.md worked example', () => {
       type: e.type,
     });
     expect(block('example-canonical')).toBe(body);
-    expect(createHash('sha256').update(GENESIS_HASH + body).digest('hex')).toBe(e.hash);
+    expect(
+      createHash('sha256')
+        .update(GENESIS_HASH + body)
+        .digest('hex'),
+    ).toBe(e.hash);
   });
 
   it('has hashes that computeEventHash gives, and names them in the text', () => {
@@ -49,10 +55,17 @@ describe('docs/audit.md worked example', () => {
   });
 
   it('verifies as an export file, and fails once a value is changed', async () => {
-    expect(await verifyExport(lines)).toMatchObject({ ok: true, runId: 'run-7', events: 2, headHash: events[1]!.hash });
+    expect(await verifyExport(lines)).toMatchObject({
+      ok: true,
+      runId: 'run-7',
+      events: 2,
+      headHash: events[1]!.hash,
+    });
     const edited = lines.map((line) => line.replace('"rows":12', '"rows":13'));
     const result = await verifyExport(edited);
     expect(result.ok).toBe(false);
-    expect(result.problems[0]).toMatch(/^line 3: run run-7, run_seq 2 \(event 9d7e5b40-[0-9a-f-]+\): content does not match its hash \(hash_mismatch\)$/);
+    expect(result.problems[0]).toMatch(
+      /^line 3: run run-7, run_seq 2 \(event 9d7e5b40-[0-9a-f-]+\): content does not match its hash \(hash_mismatch\)$/,
+    );
   });
 });

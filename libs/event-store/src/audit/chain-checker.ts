@@ -53,7 +53,8 @@ export class ChainChecker {
     });
     if (this.runId !== null && event.runId !== this.runId)
       return bad('run_id_mismatch', `expected an event of run ${this.runId}`);
-    if (event.runSeq !== this.expectedRunSeq) return bad('run_seq_gap', `expected run_seq ${this.expectedRunSeq}`);
+    if (event.runSeq !== this.expectedRunSeq)
+      return bad('run_seq_gap', `expected run_seq ${this.expectedRunSeq}`);
     if (event.prevHash !== this.prevHash)
       return bad('prev_hash_mismatch', `prev_hash is not the hash of run_seq ${this.expectedRunSeq - 1}`);
     if (computeEventHash(event.prevHash, event) !== event.hash)

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { createPrivateKey } from 'node:crypto';
-import { CHECKPOINT_FORMAT, checkpointHash, runsRoot, type CheckpointHeader, type RunHead } from './checkpoint-format.js';
-import { generateSigningKey, keyIdOf, parsePrivateKey, parsePublicKey, signCheckpoint } from './checkpoint-signing.js';
+import {
+  CHECKPOINT_FORMAT,
+  checkpointHash,
+  runsRoot,
+  type CheckpointHeader,
+  type RunHead,
+} from './checkpoint-format.js';
+import {
+  generateSigningKey,
+  keyIdOf,
+  parsePrivateKey,
+  parsePublicKey,
+  signCheckpoint,
+} from './checkpoint-signing.js';
 import { openCheckpoint } from './checkpoint-document.js';
 
 const heads: RunHead[] = [
@@ -26,7 +38,9 @@ function signedDocument(keyPem: string) {
     checkpoint: header,
     hash: checkpointHash(header),
     signature: signCheckpoint(header, key),
-    runs: [...heads].sort((x, y) => (x.runId < y.runId ? -1 : 1)).map((h) => [h.runId, h.lastRunSeq, h.headHash]),
+    runs: [...heads]
+      .sort((x, y) => (x.runId < y.runId ? -1 : 1))
+      .map((h) => [h.runId, h.lastRunSeq, h.headHash]),
   };
 }
 
@@ -49,9 +63,13 @@ describe('checkpoints: root, signature, opening a published file', () => {
       'c.json: "runs" does not hash to the signed runsRoot: the list was altered',
     );
     const moved = { ...doc, checkpoint: { ...doc.checkpoint, seq: 2 } };
-    expect(() => openCheckpoint(JSON.stringify(moved), publicKey, 'c.json')).toThrow(/signature does not verify/);
+    expect(() => openCheckpoint(JSON.stringify(moved), publicKey, 'c.json')).toThrow(
+      /signature does not verify/,
+    );
     const stranger = parsePublicKey(generateSigningKey().publicKeyPem, 'other.pem');
-    expect(() => openCheckpoint(JSON.stringify(doc), stranger, 'c.json')).toThrow(/not by the given public key/);
+    expect(() => openCheckpoint(JSON.stringify(doc), stranger, 'c.json')).toThrow(
+      /not by the given public key/,
+    );
     expect(() => parsePrivateKey('nope', 'k.pem')).toThrow(/^k.pem: not a PEM private key/);
   });
 });

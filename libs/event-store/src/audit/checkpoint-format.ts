@@ -72,6 +72,7 @@ export const checkpointHash = (header: CheckpointHeader): string =>
   createHash('sha256').update(checkpointSignedText(header)).digest('hex');
 
 function isSortedByRun(heads: readonly RunHead[]): boolean {
-  for (let i = 1; i < heads.length; i++) if (compareCodeUnits(heads[i - 1]!.runId, heads[i]!.runId) >= 0) return false;
+  for (let i = 1; i < heads.length; i++)
+    if (compareCodeUnits(heads[i - 1]!.runId, heads[i]!.runId) >= 0) return false;
   return true;
 }

@@ -72,5 +72,10 @@ export function checkpointSignatureValid(
   publicKey: KeyObject,
 ): boolean {
   const key = publicKey.type === 'private' ? createPublicKey(publicKey) : publicKey;
-  return verify(null, Buffer.from(checkpointSignedText(header), 'utf8'), key, Buffer.from(signature, 'base64'));
+  return verify(
+    null,
+    Buffer.from(checkpointSignedText(header), 'utf8'),
+    key,
+    Buffer.from(signature, 'base64'),
+  );
 }

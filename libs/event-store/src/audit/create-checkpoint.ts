@@ -54,7 +54,10 @@ export async function createCheckpoint(
         const previous = headerOfRow(previousRow);
         if (runsRoot(previousHeads) !== previous.runsRoot || checkpointHash(previous) !== previousRow.hash)
           problems.push(`checkpoint ${previous.seq}: its stored rows no longer hash to what was signed`);
-        else if (previous.keyId === keyId && !checkpointSignatureValid(previous, previousRow.signature, signingKey))
+        else if (
+          previous.keyId === keyId &&
+          !checkpointSignatureValid(previous, previousRow.signature, signingKey)
+        )
           problems.push(`checkpoint ${previous.seq}: its signature does not verify with this key`);
       }
 
@@ -78,7 +81,9 @@ export async function createCheckpoint(
           );
         } else if (now.lastRunSeq === before.lastRunSeq) {
           if (now.headHash !== before.headHash)
-            problems.push(`run ${before.runId}: run_seq ${now.lastRunSeq} no longer has the hash checkpoint ${previousRow!.seq} signed`);
+            problems.push(
+              `run ${before.runId}: run_seq ${now.lastRunSeq} no longer has the hash checkpoint ${previousRow!.seq} signed`,
+            );
         } else {
           const check = await checkRunChain(trx, before.runId, {
             from: { runSeq: before.lastRunSeq, hash: before.headHash },

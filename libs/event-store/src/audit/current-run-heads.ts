@@ -33,11 +33,20 @@ export async function readCurrentHeads(
   const problems: HeadProblem[] = [];
   for (const row of rows) {
     if (row.row_hash === null)
-      problems.push({ runId: row.run_id, detail: `its head is run_seq ${row.last_seq}, but the log has no such row` });
+      problems.push({
+        runId: row.run_id,
+        detail: `its head is run_seq ${row.last_seq}, but the log has no such row`,
+      });
     else if (row.row_hash !== row.last_hash)
-      problems.push({ runId: row.run_id, detail: `the hash of run_seq ${row.last_seq} is not the run's head hash` });
+      problems.push({
+        runId: row.run_id,
+        detail: `the hash of run_seq ${row.last_seq} is not the run's head hash`,
+      });
     else if (row.beyond)
-      problems.push({ runId: row.run_id, detail: `the log has rows after its head (run_seq ${row.last_seq})` });
+      problems.push({
+        runId: row.run_id,
+        detail: `the log has rows after its head (run_seq ${row.last_seq})`,
+      });
     else heads.push({ runId: row.run_id, lastRunSeq: row.last_seq, headHash: row.last_hash });
   }
   heads.sort((a, b) => compareCodeUnits(a.runId, b.runId));

@@ -28,7 +28,9 @@ export async function checkRunChain(
   runId: string,
   options: { from?: { runSeq: number; hash: string }; atRunSeq?: number } = {},
 ): Promise<RunChainCheck> {
-  const checker = new ChainChecker(options.from ? { runId, ...options.from } : { runId, runSeq: 0, hash: '0'.repeat(64) });
+  const checker = new ChainChecker(
+    options.from ? { runId, ...options.from } : { runId, runSeq: 0, hash: '0'.repeat(64) },
+  );
   let next = (options.from?.runSeq ?? 0) + 1;
   let events = 0;
   let hashAt: string | null = null;

@@ -41,35 +41,59 @@ export async function verifyAgainstCheckpoint(
   options: { runId?: string } = {},
 ): Promise<CheckpointVerification> {
   const findings: CheckpointFinding[] = [];
-  const covered = options.runId === undefined ? checkpoint.heads : checkpoint.heads.filter((h) => h.runId === options.runId);
+  const covered =
+    options.runId === undefined
+      ? checkpoint.heads
+      : checkpoint.heads.filter((h) => h.runId === options.runId);
   for (const head of covered) {
     const check = await checkRunChain(db, head.runId, { atRunSeq: head.lastRunSeq });
     const finding = (kind: CheckpointFindingKind, detail: string) =>
       findings.push({ runId: head.runId, kind, detail: `run ${head.runId}: ${detail}` });
-    if (check.events === 0) finding('deleted', `checkpoint ${checkpoint.seq} covers ${head.lastRunSeq} events, the log has none`);
+    if (check.events === 0)
+      finding('deleted', `checkpoint ${checkpoint.seq} covers ${head.lastRunSeq} events, the log has none`);
     else if (check.break && check.break.runSeq <= head.lastRunSeq)
-      findings.push({ runId: head.runId, kind: 'edited', detail: `${check.break.detail} (${check.break.reason})` });
+      findings.push({
+        runId: head.runId,
+        kind: 'edited',
+        detail: `${check.break.detail} (${check.break.reason})`,
+      });
     else if (check.head.runSeq < head.lastRunSeq)
-      finding('truncated', `the log ends at run_seq ${check.head.runSeq}, checkpoint ${checkpoint.seq} covers run_seq ${head.lastRunSeq}`);
+      finding(
+        'truncated',
+        `the log ends at run_seq ${check.head.runSeq}, checkpoint ${checkpoint.seq} covers run_seq ${head.lastRunSeq}`,
+      );
     else if (check.hashAt !== head.headHash)
       finding(
         'rewritten',
         `run_seq ${head.lastRunSeq} hashes to ${check.hashAt?.slice(0, 16)}…, checkpoint ${checkpoint.seq} signed ${head.headHash.slice(0, 16)}…: the chain was recomputed`,
       );
     else if (check.break)
-      findings.push({ runId: head.runId, kind: 'edited', detail: `${check.break.detail} (${check.break.reason}, after the checkpoint)` });
+      findings.push({
+        runId: head.runId,
+        kind: 'edited',
+        detail: `${check.break.detail} (${check.break.reason}, after the checkpoint)`,
+      });
   }
 
   const known = new Set(checkpoint.heads.map((h) => h.runId));
   const others =
     options.runId === undefined
-      ? (await db.selectFrom('run_streams').select('run_id').where('last_seq', '>', 0).execute()).map((r) => r.run_id)
+      ? (await db.selectFrom('run_streams').select('run_id').where('last_seq', '>', 0).execute()).map(
+          (r) => r.run_id,
+        )
       : [options.runId];
   const notCovered = others.filter((id) => !known.has(id)).sort(compareCodeUnits);
   for (const runId of notCovered) {
     const check = await checkRunChain(db, runId);
-    if (check.break) findings.push({ runId, kind: 'edited', detail: `${check.break.detail} (${check.break.reason})` });
+    if (check.break)
+      findings.push({ runId, kind: 'edited', detail: `${check.break.detail} (${check.break.reason})` });
   }
   const runsNotCovered = notCovered.length;
-  return { ok: findings.length === 0, checkpointSeq: checkpoint.seq, runsChecked: covered.length, runsNotCovered, findings };
+  return {
+    ok: findings.length === 0,
+    checkpointSeq: checkpoint.seq,
+    runsChecked: covered.length,
+    runsNotCovered,
+    findings,
+  };
 }

@@ -70,9 +70,12 @@ export async function verifyExport(
   }
 
   if (header && problems.length === 0) {
-    if (header.runId !== runId) problems.push(`header: runId ${header.runId}, the events are of run ${runId}`);
-    if (header.events !== events) problems.push(`header: says ${header.events} events, the file has ${events} (truncated?)`);
-    else if (header.headHash !== checker.head.hash) problems.push('header: headHash is not the hash of the last event');
+    if (header.runId !== runId)
+      problems.push(`header: runId ${header.runId}, the events are of run ${runId}`);
+    if (header.events !== events)
+      problems.push(`header: says ${header.events} events, the file has ${events} (truncated?)`);
+    else if (header.headHash !== checker.head.hash)
+      problems.push('header: headHash is not the hash of the last event');
   }
   if (events === 0 && problems.length === 0) problems.push('no events in the file');
 
@@ -88,7 +91,15 @@ export async function verifyExport(
           : `run_seq ${signed.lastRunSeq} is not the head checkpoint ${checkpoint.seq} signed: the chain was recomputed`,
       );
   }
-  return { ok: problems.length === 0, runId, events, headHash: checker.head.hash, problems, break: chainBreak, checkpoint: checkpointResult };
+  return {
+    ok: problems.length === 0,
+    runId,
+    events,
+    headHash: checker.head.hash,
+    problems,
+    break: chainBreak,
+    checkpoint: checkpointResult,
+  };
 }
 
 /** Parses one event line; reports the first field that is not what the format says. */
@@ -109,7 +120,10 @@ function eventOf(value: Record<string, unknown>, fail: (what: string) => void): 
     ['payload' in value, 'payload: missing'],
     [strOrNull('actor'), 'actor: expected a string or null'],
     [strOrNull('traceId'), 'traceId: expected a string or null'],
-    [str('occurredAt') && ISO_MS.test(value.occurredAt as string), 'occurredAt: expected ISO-8601 UTC with milliseconds'],
+    [
+      str('occurredAt') && ISO_MS.test(value.occurredAt as string),
+      'occurredAt: expected ISO-8601 UTC with milliseconds',
+    ],
     [str('prevHash'), 'prevHash: expected a string'],
     [str('hash'), 'hash: expected a string'],
   ];

@@ -28,7 +28,13 @@ function chain(n: number): ExportedEvent[] {
 }
 
 const header = (events: ExportedEvent[]) =>
-  JSON.stringify({ format: EXPORT_FORMAT, runId: 'r1', events: events.length, headHash: events.at(-1)!.hash, exportedAt: 'x' });
+  JSON.stringify({
+    format: EXPORT_FORMAT,
+    runId: 'r1',
+    events: events.length,
+    headHash: events.at(-1)!.hash,
+    exportedAt: 'x',
+  });
 
 describe('verifyExport', () => {
   const events = chain(3);
@@ -52,10 +58,16 @@ describe('verifyExport', () => {
 
   it('checks the signed head of a checkpoint: a rehashed chain is not the signed one', async () => {
     const signed = { seq: 4, heads: [{ runId: 'r1', lastRunSeq: 2, headHash: events[1]!.hash }] };
-    expect((await verifyExport(lines, signed)).checkpoint).toEqual({ seq: 4, covered: true, headMatches: true });
+    expect((await verifyExport(lines, signed)).checkpoint).toEqual({
+      seq: 4,
+      covered: true,
+      headMatches: true,
+    });
     const other = { seq: 4, heads: [{ runId: 'r1', lastRunSeq: 2, headHash: 'f'.repeat(64) }] };
     const result = await verifyExport(lines, other);
     expect(result.ok).toBe(false);
-    expect(result.problems).toEqual(['run_seq 2 is not the head checkpoint 4 signed: the chain was recomputed']);
+    expect(result.problems).toEqual([
+      'run_seq 2 is not the head checkpoint 4 signed: the chain was recomputed',
+    ]);
   });
 });
