@@ -67,26 +67,24 @@ export class RunQueries {
     if (filter.state !== undefined) query = query.where('state', '=', filter.state);
     if (filter.partial === true) {
       // Same rule as runOutcomeOf: a success with a failed group or a failed/upstream_failed instance.
-      query = query
-        .where('state', '=', 'success')
-        .where((eb) =>
-          eb.or([
-            eb.exists(
-              eb
-                .selectFrom('task_instances as t')
-                .select('t.task_id')
-                .whereRef('t.run_id', '=', 'runs.run_id')
-                .where('t.state', 'in', ['failed', 'upstream_failed']),
-            ),
-            eb.exists(
-              eb
-                .selectFrom('groups as g')
-                .select('g.path')
-                .whereRef('g.run_id', '=', 'runs.run_id')
-                .where('g.state', '=', 'failed'),
-            ),
-          ]),
-        );
+      query = query.where('state', '=', 'success').where((eb) =>
+        eb.or([
+          eb.exists(
+            eb
+              .selectFrom('task_instances as t')
+              .select('t.task_id')
+              .whereRef('t.run_id', '=', 'runs.run_id')
+              .where('t.state', 'in', ['failed', 'upstream_failed']),
+          ),
+          eb.exists(
+            eb
+              .selectFrom('groups as g')
+              .select('g.path')
+              .whereRef('g.run_id', '=', 'runs.run_id')
+              .where('g.state', '=', 'failed'),
+          ),
+        ]),
+      );
     }
     const rows = await query.execute();
     return rows.map((r) => ({
