@@ -1,5 +1,11 @@
 import type { Kysely } from 'kysely';
-import { readRunEvents, verifyChain, type Database, type StoredEvent } from '@tributary/event-store';
+import {
+  hashedPayload,
+  readRunEvents,
+  verifyChain,
+  type Database,
+  type StoredEvent,
+} from '@tributary/event-store';
 import { println, type CliContext } from '../context.js';
 import { CliError, EXIT_FAILED } from '../errors.js';
 import { brief, formatTable, jsonText } from '../output/table.js';
@@ -14,7 +20,8 @@ export interface AuditOptions {
 async function eventsOf(db: Kysely<Database>, runId: string): Promise<StoredEvent[]> {
   const events = await readRunEvents(db, runId);
   if (events.length === 0) throw new CliError(`run ${runId} has no events in the log (unknown run id?)`);
-  return events;
+  // What leaves the database is the hashed form of a payload (secrets as digests), here too.
+  return events.map((event) => ({ ...event, payload: hashedPayload(event.payload) }));
 }
 
 /** `audit history`: the run's event log as a table (or JSON). */
