@@ -73,7 +73,7 @@ async function main() {
   step('Starting tributary dev (planner, executor, fan-in, consolidator and api in one process)');
   const suffix = randomBytes(4).toString('hex');
   const prefix = `demo_${suffix}`;
-  const token = `demo_${randomBytes(18).toString('base64url')}`;
+  const token = `demo_${randomBytes(24).toString('base64url')}`;
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
   const databaseUrl = await demoDatabase(suffix);

@@ -23,6 +23,7 @@ import { registerRunsTrigger } from './commands/runs-trigger.js';
 import { registerStart } from './commands/start.js';
 import { registerTasksClear } from './commands/tasks-clear.js';
 import { registerTasksMark } from './commands/tasks-mark.js';
+import { registerTokens } from './commands/tokens.js';
 
 export const CLI_VERSION = '0.1.0';
 
@@ -69,6 +70,7 @@ TRIBUTARY_HANDLERS (dev, start). Exit codes: 0 ok, 1 failed/cancelled/rejected r
 
   registerLogs(program, ctx);
   registerExecutors(program, ctx);
+  registerTokens(program, ctx);
 
   const audit = program
     .command('audit')

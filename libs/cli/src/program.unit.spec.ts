@@ -133,11 +133,29 @@ describe('api target', () => {
     });
     expect(resolveApiTarget({ TRIBUTARY_API_URL: 'http://127.0.0.1:4000' }, dir).token).toBe('stored');
     expect(resolveApiTarget({ TRIBUTARY_API_URL: 'http://elsewhere:1' }, dir).token).toBeNull();
+    expect(resolveApiTarget({ TRIBUTARY_API_TOKEN: 'mine' }, dir).token).toBe('mine');
     expect(resolveApiTarget({ TRIBUTARY_API_URL: 'http://x:1', TRIBUTARY_API_TOKEN: 't' }, dir)).toEqual({
       url: 'http://x:1',
       token: 't',
       source: 'environment',
     });
+  });
+
+  it('never sends a token to a URL a dev.json names unless it is loopback (issue #10)', async () => {
+    const dir = tempDir();
+    writeDevState(dir, { apiUrl: 'https://collector.example:443', token: 'stored' });
+    expect(() => resolveApiTarget({ TRIBUTARY_API_TOKEN: 'secret' }, dir)).toThrow(
+      /points the CLI at https:\/\/collector.example:443, which is not a loopback address;.*nothing was sent/,
+    );
+    const { code, err } = await cli(['runs', 'list'], { TRIBUTARY_API_TOKEN: 'secret' }, dir);
+    expect(code).toBe(1);
+    expect(err).toContain('not a loopback address');
+    // Its token is not sent to that URL even when the URL is configured the same.
+    expect(resolveApiTarget({ TRIBUTARY_API_URL: 'https://collector.example:443' }, dir).token).toBeNull();
+    writeDevState(dir, { apiUrl: 'http://[::1]:4000', token: 'stored' });
+    expect(resolveApiTarget({}, dir)).toMatchObject({ url: 'http://[::1]:4000', token: 'stored' });
+    writeDevState(dir, { apiUrl: 'http://127.0.0.1.nip.io:4000', token: 'stored' });
+    expect(() => resolveApiTarget({}, dir)).toThrow(/not a loopback address/);
   });
 });
 

@@ -17,6 +17,8 @@ export interface TributaryConfig {
   apiUrl: string;
   apiToken: string | null;
   bootstrapAdminToken: string | null;
+  /** api: serve without authentication (every caller is admin); only for a throwaway local setup. */
+  insecureNoAuth: boolean;
   /** Modules of user handlers for executor hosts. */
   handlers: string[];
   /**
@@ -68,7 +70,8 @@ export function loadConfig(
   overrides: Partial<TributaryConfig> = {},
 ): TributaryConfig {
   const port = overrides.apiPort ?? parsePort(env.TRIBUTARY_API_PORT);
-  const apiHost = overrides.apiHost ?? env.TRIBUTARY_API_HOST ?? '0.0.0.0';
+  // Loopback unless told otherwise: exposing the api is a decision (deploy/compose.yaml sets 0.0.0.0).
+  const apiHost = overrides.apiHost ?? env.TRIBUTARY_API_HOST ?? '127.0.0.1';
   const prefix = overrides.subjectPrefix ?? env.TRIBUTARY_SUBJECT_PREFIX ?? DEFAULT_SUBJECT_PREFIX;
   try {
     assertSubjectPrefix(prefix);
@@ -88,7 +91,8 @@ export function loadConfig(
     apiPort: port,
     apiUrl: env.TRIBUTARY_API_URL ?? `http://127.0.0.1:${port}`,
     apiToken: env.TRIBUTARY_API_TOKEN ?? null,
-    bootstrapAdminToken: env.TRIBUTARY_BOOTSTRAP_ADMIN_TOKEN ?? null,
+    bootstrapAdminToken: env.TRIBUTARY_BOOTSTRAP_ADMIN_TOKEN || null,
+    insecureNoAuth: ['1', 'true', 'yes'].includes((env.TRIBUTARY_INSECURE_NO_AUTH ?? '').toLowerCase()),
     handlers: (env.TRIBUTARY_HANDLERS ?? '')
       .split(',')
       .map((s) => s.trim())

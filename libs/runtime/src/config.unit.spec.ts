@@ -51,6 +51,14 @@ describe('loadConfig', () => {
     );
   });
 
+  it('binds the api to loopback unless told otherwise, with auth on unless TRIBUTARY_INSECURE_NO_AUTH=1 (issue #10)', () => {
+    expect(loadConfig({})).toMatchObject({ apiHost: '127.0.0.1', insecureNoAuth: false, bootstrapAdminToken: null });
+    expect(loadConfig({ TRIBUTARY_API_HOST: '0.0.0.0' }).apiHost).toBe('0.0.0.0');
+    expect(loadConfig({ TRIBUTARY_INSECURE_NO_AUTH: '1' }).insecureNoAuth).toBe(true);
+    expect(loadConfig({ TRIBUTARY_INSECURE_NO_AUTH: '0' }).insecureNoAuth).toBe(false);
+    expect(loadConfig({ TRIBUTARY_BOOTSTRAP_ADMIN_TOKEN: '' }).bootstrapAdminToken).toBeNull();
+  });
+
   it('lets flags override the environment', () => {
     const config = loadConfig({ TRIBUTARY_API_PORT: '9000' }, { apiPort: 9100 });
     expect(config.apiPort).toBe(9100);

@@ -4,6 +4,7 @@ import { PlanCache, type Infrastructure } from '@tributary/runtime';
 import { AuthGuard } from './auth/auth.guard.js';
 import { TokenStore } from './auth/token-store.js';
 import { TokensController } from './auth/tokens.controller.js';
+import { TokenVerifier } from './auth/token-verifier.js';
 import { ExecutorsController } from './executors/executors.controller.js';
 import { LiveExecutors } from './executors/live-executors.js';
 import { ApiExceptionFilter } from './http/error.filter.js';
@@ -19,7 +20,11 @@ import { INFRASTRUCTURE } from './tokens.js';
 
 @Module({})
 export class ApiModule {
-  static register(infra: Infrastructure, httpMetrics: HttpMetrics = new HttpMetrics()): DynamicModule {
+  static register(
+    infra: Infrastructure,
+    httpMetrics: HttpMetrics = new HttpMetrics(),
+    auth: { store: TokenStore; verifier: TokenVerifier } = ApiModule.defaultAuth(infra),
+  ): DynamicModule {
     return {
       module: ApiModule,
       controllers: [
@@ -33,7 +38,8 @@ export class ApiModule {
       providers: [
         { provide: INFRASTRUCTURE, useValue: infra },
         { provide: HttpMetrics, useValue: httpMetrics },
-        { provide: TokenStore, useFactory: () => new TokenStore(infra.db) },
+        { provide: TokenStore, useValue: auth.store },
+        { provide: TokenVerifier, useValue: auth.verifier },
         {
           provide: PlanCache,
           useFactory: (infra: Infrastructure) => new PlanCache(infra.db),
@@ -47,5 +53,10 @@ export class ApiModule {
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],
     };
+  }
+
+  private static defaultAuth(infra: Infrastructure): { store: TokenStore; verifier: TokenVerifier } {
+    const store = new TokenStore(infra.db);
+    return { store, verifier: new TokenVerifier(store) };
   }
 }

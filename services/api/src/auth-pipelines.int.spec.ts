@@ -92,13 +92,15 @@ describe('api: auth, tokens, health, pipelines, metrics', () => {
   it('registers the bootstrap token idempotently (a second start changes nothing)', async () => {
     const rows = await h.api.infra.db
       .selectFrom('api_tokens')
-      .select(['name', 'role'])
+      .select(['name', 'role', 'bootstrap'])
       .where('name', '=', 'bootstrap-admin')
       .execute();
-    expect(rows).toEqual([{ name: 'bootstrap-admin', role: 'admin' }]);
-    const stored = await h.api.infra.db.selectFrom('api_tokens').select('token_hash').execute();
+    expect(rows).toEqual([{ name: 'bootstrap-admin', role: 'admin', bootstrap: true }]);
+    const stored = await h.api.infra.db.selectFrom('api_tokens').select(['token_id', 'secret_hash']).execute();
     expect(
-      stored.every((r) => !r.token_hash.includes(ADMIN_TOKEN) && /^[0-9a-f]{64}$/.test(r.token_hash)),
+      stored.every(
+        (r) => !r.secret_hash!.includes(ADMIN_TOKEN) && /^scrypt\$16384\$8\$1\$[\w-]{22}\$[\w-]{43}$/.test(r.secret_hash!),
+      ),
     ).toBe(true);
   });
 

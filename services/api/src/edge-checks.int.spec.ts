@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, type ApiHarness } from './test-support/api-harness.js';
+import { ADMIN_TOKEN, startApiHarness, type ApiHarness } from './test-support/api-harness.js';
 
 const nested = (depth: number): unknown => {
   let value: unknown = 1;
@@ -140,7 +140,7 @@ stages:
         {
           method: 'POST',
           headers: {
-            authorization: `Bearer ${'test-admin-token-0123456789'}`,
+            authorization: `Bearer ${ADMIN_TOKEN}`,
             'content-type': 'application/json',
           },
         },
@@ -182,7 +182,7 @@ stages:
         const req = request(url, {
           method: 'POST',
           headers: {
-            authorization: `Bearer ${'test-admin-token-0123456789'}`,
+            authorization: `Bearer ${ADMIN_TOKEN}`,
             'content-type': 'application/json',
             'content-length': String(40 * 1024 * 1024),
             expect: '100-continue',
@@ -212,7 +212,7 @@ stages:
       const req = request(url, {
         method: 'POST',
         headers: {
-          authorization: `Bearer ${'test-admin-token-0123456789'}`,
+          authorization: `Bearer ${ADMIN_TOKEN}`,
           'content-type': 'application/json',
           'content-length': String(Buffer.byteLength(small)),
           expect: '100-continue',

@@ -3,7 +3,7 @@ import { isSubjectToken } from '@tributary/events';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiHarness, type ApiHarness } from './test-support/api-harness.js';
+import { ADMIN_TOKEN, startApiHarness, type ApiHarness } from './test-support/api-harness.js';
 
 /**
  * Issue #8: whatever a request carries reaches SQL only as bound parameters and a NATS subject only as a
@@ -104,7 +104,7 @@ const headerText = text.map((t) => t.replace(/[^\u0020-\u007e]/g, '?').slice(0, 
 const headers = fc.record(
   {
     authorization: fc.oneof(
-      fc.constant('Bearer test-admin-token-0123456789'),
+      fc.constant(`Bearer ${ADMIN_TOKEN}`),
       headerText.map((t) => `Bearer ${t}`),
       headerText,
     ),

@@ -17,6 +17,7 @@ export interface ServiceConfigFlags {
   subjectPrefix?: string;
   handlers?: string[];
   bootstrapAdminToken?: string;
+  insecureNoAuth?: boolean;
   outboxRetention?: number;
   plannerAdoptEvery?: number;
 }
@@ -44,6 +45,10 @@ export function withServiceConfigOptions(command: Command): Command {
     .option(
       '--bootstrap-admin-token <token>',
       'api: register this token as admin at start (default: $TRIBUTARY_BOOTSTRAP_ADMIN_TOKEN)',
+    )
+    .option(
+      '--insecure-no-auth',
+      'api: serve without authentication, every caller admin; loopback only, for a throwaway setup (default: $TRIBUTARY_INSECURE_NO_AUTH)',
     )
     .option(
       '--outbox-retention <duration>',
@@ -81,6 +86,7 @@ export function configOverrides(flags: ServiceConfigFlags): Partial<TributaryCon
     ...(flags.subjectPrefix ? { subjectPrefix: flags.subjectPrefix } : {}),
     ...(flags.handlers ? { handlers: flags.handlers } : {}),
     ...(flags.bootstrapAdminToken ? { bootstrapAdminToken: flags.bootstrapAdminToken } : {}),
+    ...(flags.insecureNoAuth ? { insecureNoAuth: true } : {}),
     ...(flags.outboxRetention !== undefined ? { outboxRetentionMs: flags.outboxRetention } : {}),
     ...(flags.plannerAdoptEvery !== undefined ? { plannerAdoptEveryMs: flags.plannerAdoptEvery } : {}),
   };

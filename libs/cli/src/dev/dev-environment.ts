@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createDb, ensureDatabase, migrateToLatest } from '@tributary/event-store';
 import { loadConfig, type TributaryConfig } from '@tributary/runtime';
-import { readDevState, writeDevState } from '../api/dev-state.js';
+import { writeDevState } from '../api/dev-state.js';
 import { eprintln, println, type CliContext } from '../context.js';
 import { EXIT_FAILED } from '../errors.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
@@ -111,7 +111,7 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
       await db.destroy();
     }
 
-    const token = chooseToken(ctx, base);
+    const token = chooseToken(base);
     const config: TributaryConfig = {
       ...base,
       natsUrl,
@@ -162,9 +162,7 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
       say(`  admin token (shown once; stored in ${statePath}):`);
       say(`    ${token.value}`);
     } else
-      say(
-        `  token     ${token.shown === 'stored' ? `the admin token stored in ${statePath}` : 'the one configured in the environment'}`,
-      );
+      say('  token     the one configured in the environment');
     say(`  CLI calls from ${ctx.cwd} find the api and token in ${statePath}`);
     say('Ctrl-C stops everything.');
 
@@ -182,16 +180,13 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
 }
 
 /**
- * The admin token: the configured one (TRIBUTARY_BOOTSTRAP_ADMIN_TOKEN, else TRIBUTARY_API_TOKEN), else the
- * one an earlier dev stored in `.tributary/dev.json`, else a new random one, printed once and stored.
+ * The admin token: the configured one (TRIBUTARY_BOOTSTRAP_ADMIN_TOKEN, else TRIBUTARY_API_TOKEN), else a
+ * new random one, printed once and stored in `.tributary/dev.json` for later CLI calls. A token found in
+ * that file is never registered: the file may have come with a cloned repository, and registering its
+ * token as admin would hand the api to whoever wrote it.
  */
-function chooseToken(
-  ctx: CliContext,
-  config: TributaryConfig,
-): { value: string; store: boolean; shown: 'configured' | 'stored' | 'new' } {
+function chooseToken(config: TributaryConfig): { value: string; store: boolean; shown: 'configured' | 'new' } {
   const configured = config.bootstrapAdminToken ?? config.apiToken;
   if (configured) return { value: configured, store: false, shown: 'configured' };
-  const stored = readDevState(ctx.cwd)?.token;
-  if (stored) return { value: stored, store: true, shown: 'stored' };
   return { value: `trb_dev_${randomBytes(24).toString('base64url')}`, store: true, shown: 'new' };
 }

@@ -53,6 +53,7 @@ describe('migrateToLatest', () => {
         '006-dead-letters',
         '009-run-outcome',
         '011-fan-in-budget',
+        '012-token-lifecycle',
         '013-append-only-event-log',
         '015-audit-checkpoints',
       ],

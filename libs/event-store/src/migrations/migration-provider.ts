@@ -7,6 +7,7 @@ import * as outboxUncompressed from './005-outbox-uncompressed.migration.js';
 import * as deadLetters from './006-dead-letters.migration.js';
 import * as runOutcome from './009-run-outcome.migration.js';
 import * as fanInBudget from './011-fan-in-budget.migration.js';
+import * as tokenLifecycle from './012-token-lifecycle.migration.js';
 import * as appendOnlyEventLog from './013-append-only-event-log.migration.js';
 import * as auditCheckpoints from './015-audit-checkpoints.migration.js';
 
@@ -24,6 +25,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '006-dead-letters': deadLetters,
   '009-run-outcome': runOutcome,
   '011-fan-in-budget': fanInBudget,
+  '012-token-lifecycle': tokenLifecycle,
   '013-append-only-event-log': appendOnlyEventLog,
   '015-audit-checkpoints': auditCheckpoints,
 });

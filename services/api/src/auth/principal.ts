@@ -11,6 +11,8 @@ export const roleRank = (role: Role): number => ROLES.indexOf(role);
 export interface Principal {
   name: string;
   role: Role;
+  /** The token's public id (rate limits are per token); absent when auth is off (--insecure-no-auth). */
+  tokenId?: string;
 }
 
 export const MIN_ROLE = 'tributary:min-role';

@@ -18,13 +18,18 @@ export function bodyLimitFor(maxParamsBytes: number): number {
   return Math.max(MAX_BODY_BYTES, maxParamsBytes + BODY_HEADROOM_BYTES);
 }
 
+/** How long an authenticated client may take to send its body, by default. */
+export const BODY_TIMEOUT_MS = 30_000;
+
 /**
- * Express middleware: reads the whole body into `req.rawBody` (the api parses it per route, so
- * every parse error gets the same precise error shape), refusing bodies over `maxBytes` with 413.
+ * Express middleware, after `authenticate` (a body is read only for an authenticated caller): reads
+ * the whole body into `req.rawBody` (the api parses it per route, so every parse error gets the same
+ * precise error shape), refusing bodies over `maxBytes` with 413 and bodies slower than `timeoutMs`
+ * with 408.
  */
-export function readBody(maxBytes: number = MAX_BODY_BYTES) {
+export function readBody(maxBytes: number = MAX_BODY_BYTES, timeoutMs: number = BODY_TIMEOUT_MS) {
   return (req: ApiRequest, res: ApiResponse, next: (error?: unknown) => void): void =>
-    readBodyInto(req, res, next, maxBytes);
+    readBodyInto(req, res, next, maxBytes, timeoutMs);
 }
 
 /** {@link readBody} with the default limit. */
@@ -35,6 +40,7 @@ function readBodyInto(
   res: ApiResponse,
   next: (error?: unknown) => void,
   maxBytes: number,
+  timeoutMs: number,
 ): void {
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > maxBytes) {
@@ -51,14 +57,36 @@ function readBodyInto(
     next();
     return;
   }
+  if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
   const chunks: Buffer[] = [];
   let size = 0;
   let done = false;
+  const timer = setTimeout(() => {
+    if (done) return;
+    done = true;
+    res.setHeader('Connection', 'close');
+    res
+      .status(408)
+      .json(
+        new ApiError(
+          408,
+          'request_timeout',
+          `the request body was not received within ${timeoutMs / 1000}s (${size} bytes came)`,
+        ).body(),
+      );
+    res.on('finish', () => req.destroy());
+  }, timeoutMs);
+  timer.unref();
+  req.once('close', () => clearTimeout(timer));
+  const finish = () => {
+    done = true;
+    clearTimeout(timer);
+  };
   req.on('data', (chunk: Buffer) => {
     if (done) return;
     size += chunk.length;
     if (size > maxBytes) {
-      done = true;
+      finish();
       tooLarge(res, size, maxBytes, true);
       drain(req);
       return;
@@ -67,13 +95,13 @@ function readBodyInto(
   });
   req.on('end', () => {
     if (done) return;
-    done = true;
+    finish();
     req.rawBody = Buffer.concat(chunks);
     next();
   });
   req.on('error', (error) => {
     if (done) return;
-    done = true;
+    finish();
     next(error);
   });
 }
@@ -112,12 +140,13 @@ function tooLarge(res: ApiResponse, size: number, maxBytes: number, keepAlive: b
  * `Expect: 100-continue` (the CLI sends it with bodies of 64 KiB or more): a body declared over
  * `maxBytes` is refused before the client sends any of it — the request goes through the
  * routes without `100 Continue`, and {@link readBody} answers 413 and closes the connection
- * (the client never sent the body, so there is nothing to drain). Other requests are told to continue.
+ * (the client never sent the body, so there is nothing to drain). Other requests are told to continue
+ * by {@link readBody}, that is only once the caller is authenticated (`authenticate` runs first).
  */
 export function answerExpectContinue(server: Server, maxBytes: number = MAX_BODY_BYTES): void {
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    // `100 Continue` is sent by readBody, once the caller is authenticated and the size is fine.
     if (Number(req.headers['content-length'] ?? '0') > maxBytes) res.setHeader('Connection', 'close');
-    else res.writeContinue();
     server.emit('request', req, res);
   });
 }

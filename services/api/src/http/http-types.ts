@@ -5,8 +5,10 @@ import type { Principal } from '../auth/principal.js';
 export interface ApiRequest extends IncomingMessage {
   /** Raw body bytes, read by `readBodyMiddleware` (empty for requests without a body). */
   rawBody?: Buffer;
-  /** The authenticated caller, set by the auth guard. */
+  /** The authenticated caller, set by the `authenticate` middleware. */
   principal?: Principal;
+  /** Why the request is not authenticated (no, malformed or unknown token), for the guard's 401. */
+  authProblem?: string;
   /** The URL as received (Express rewrites `url` inside mounted routers). */
   originalUrl?: string;
   params: Record<string, string>;

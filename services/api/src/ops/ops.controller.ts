@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Logger, Query, Res } from '@nestjs/common';
 import { sql } from 'kysely';
 import { TASK_STATES } from '@tributary/domain';
 import type { Infrastructure } from '@tributary/runtime';
@@ -23,25 +23,32 @@ function within<T>(ms: number, work: Promise<T>): Promise<T> {
 /** `GET /healthz` (no token) and `GET /metrics` (Prometheus text). */
 @Controller()
 export class OpsController {
+  private readonly logger = new Logger('api');
+
   constructor(
     @Inject(INFRASTRUCTURE) private readonly infra: Infrastructure,
     @Inject(HttpMetrics) private readonly http: HttpMetrics,
   ) {}
 
+  /**
+   * Public: says which dependency is down and nothing more (an anonymous caller learns no host names,
+   * addresses or driver messages); the reason goes to the log.
+   */
   @Get('healthz')
   @MinRole('public')
   async health(@Res() res: ApiResponse): Promise<void> {
-    const check = async (work: () => Promise<unknown>): Promise<string> => {
+    const check = async (name: string, work: () => Promise<unknown>): Promise<'ok' | 'unavailable'> => {
       try {
         await within(HEALTH_TIMEOUT_MS, work());
         return 'ok';
       } catch (error) {
-        return `error: ${(error as Error).message}`;
+        this.logger.warn(`healthz: ${name} is unavailable: ${(error as Error).message}`);
+        return 'unavailable';
       }
     };
     const [postgres, nats] = await Promise.all([
-      check(() => sql`select 1`.execute(this.infra.db)),
-      check(async () => {
+      check('postgres', () => sql`select 1`.execute(this.infra.db)),
+      check('nats', async () => {
         if (this.infra.nc.isClosed()) throw new Error('connection closed');
         await this.infra.nc.flush();
       }),

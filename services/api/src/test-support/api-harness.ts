@@ -1,10 +1,11 @@
 import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@tributary/testing';
-import { loadConfig } from '@tributary/runtime';
-import { startApi, type RunningApi } from '../api.js';
+import { loadConfig, type TributaryConfig } from '@tributary/runtime';
+import { startApi, type RunningApi, type StartApiOptions } from '../api.js';
 
 process.env.TRIBUTARY_LOG_LEVEL ??= 'quiet';
 
-export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+/** The bootstrap admin token of every harness (32 characters at least, as the api requires). */
+export const ADMIN_TOKEN = 'test-admin-token-0123456789-abcdefghij';
 
 export interface Answer<T = any> {
   status: number;
@@ -33,7 +34,9 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApiHarness(): Promise<ApiHarness> {
+export async function startApiHarness(
+  options: { config?: Partial<TributaryConfig>; edge?: StartApiOptions['edge'] } = {},
+): Promise<ApiHarness> {
   const [database, nats] = await Promise.all([createTestDatabase(), createTestNats()]);
   const config = loadConfig(
     {},
@@ -43,9 +46,10 @@ export async function startApiHarness(): Promise<ApiHarness> {
       subjectPrefix: nats.prefix,
       bootstrapAdminToken: ADMIN_TOKEN,
       migrate: true,
+      ...options.config,
     },
   );
-  const api = await startApi(config, { host: '127.0.0.1', port: 0 });
+  const api = await startApi(config, { host: '127.0.0.1', port: 0, ...(options.edge ? { edge: options.edge } : {}) });
   let made = 0;
   const harness: ApiHarness = {
     api,
