@@ -36,6 +36,8 @@ const active = (row: StoredToken, now: number): boolean =>
 export class TokenVerifier {
   private readonly verified = new Map<string, Verified>();
   private readonly failed = new Map<string, number>();
+  /** Verifications under way, so that concurrent requests with one new token pay one scrypt. */
+  private readonly pending = new Map<string, Promise<Principal | null>>();
   private hashing = 0;
   private readonly waiting: (() => void)[] = [];
   /** The bootstrap token this process registered: checked by digest, without scrypt. */
@@ -56,10 +58,22 @@ export class TokenVerifier {
     const key = digest(token).toString('base64url');
     const now = Date.now();
     const cached = this.verified.get(key);
-    if (cached) return this.recheck(key, cached, now);
+    if (cached) {
+      const still = await this.recheck(key, cached, now);
+      // Not any more: verified afresh below (the bootstrap token may have moved to a new row).
+      if (still) return still;
+    }
     const failedAt = this.failed.get(key);
     if (failedAt !== undefined && now - failedAt < FAILURE_MS) return null;
+    let pending = this.pending.get(key);
+    if (!pending) {
+      pending = this.verify(token, key, now).finally(() => this.pending.delete(key));
+      this.pending.set(key, pending);
+    }
+    return pending;
+  }
 
+  private async verify(token: string, key: string, now: number): Promise<Principal | null> {
     const row = await this.candidateRow(token);
     if (!row?.secret_hash || !active(row, now)) return null;
     if (!(await this.matches(token, row))) {
@@ -74,7 +88,7 @@ export class TokenVerifier {
       touchedAt: 0,
     };
     this.remember(this.verified, key, entry);
-    this.touch(entry, now);
+    await this.touch(entry, now);
     return entry.principal;
   }
 
@@ -106,15 +120,16 @@ export class TokenVerifier {
       entry.checkedAt = now;
     }
     this.verified.set(key, entry);
-    this.touch(entry, now);
+    void this.touch(entry, now);
     return entry.principal;
   }
 
-  private touch(entry: Verified, now: number): void {
-    if (now - entry.touchedAt < TOUCH_EVERY_MS) return;
+  /** Writes `last_used_at` (at most once a minute per token); resolves once written, never rejects. */
+  private touch(entry: Verified, now: number): Promise<void> {
+    if (now - entry.touchedAt < TOUCH_EVERY_MS) return Promise.resolve();
     entry.touchedAt = now;
     // Best effort: a failed write of last_used_at must not fail the request.
-    this.store.touch(entry.tokenId).catch(() => undefined);
+    return this.store.touch(entry.tokenId).catch(() => undefined);
   }
 
   private remember<V>(map: Map<string, V>, key: string, value: V): void {
