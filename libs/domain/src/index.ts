@@ -47,6 +47,7 @@ export { type CelPosition } from './spec/cel-expression.js';
 export { DURATION_PATTERN } from './spec/duration.js';
 export { pipelineSpecSchema, pipelineJsonSchema, CONSOLIDATE_ID, SLUG_PATTERN, STAGE_ID_PATTERN, EXECUTOR_PATTERN, type RawPipelineSpec } from './spec/pipeline-spec.schema.js';
 export { BUILT_IN_TASK_SETTINGS, DEFAULT_MAX_MAP_LENGTH } from './spec/resolve-pipeline-spec.js';
+export { DEFAULT_MAX_TASK_INSTANCES, MAX_TASK_INSTANCES_CEILING } from './spec/task-instance-limits.js';
 export { pipelineSchemaFileText } from './spec/pipeline-schema-file.js';
 export { unservedExecutors, type ServedExecutors, type SpecWarning } from './spec/unserved-executors.js';
 export { compileScopedExpression, type CompiledScopedExpression, type CompileScopedExpressionResult } from './spec/cel-expression.js';

@@ -136,7 +136,9 @@ describe('api: triggers', () => {
     expect(other.body).toEqual({
       error: {
         code: 'idempotency_conflict',
-        message: expect.stringContaining(`idempotency key "${key}" already names run ${runId} (pipeline shipping version 1)`),
+        message: expect.stringContaining(
+          `idempotency key "${key}" already names run ${runId} (pipeline shipping version 1)`,
+        ),
       },
       runId,
     });

@@ -13,6 +13,7 @@ import { renderAttempt, type AttemptPayload, mapItemsOf } from './attempt-payloa
 import { consolidationSlotVerdict, explainConsolidationVerdict } from './consolidation-verdict.js';
 import { labelsOf } from './map-labels.js';
 import { planClear, type ClearPlan } from './clear-plan.js';
+import { instanceCapProblem, instancesPerGroup } from './instance-cap.js';
 
 export interface Decision {
   events: RunEvent[];
@@ -460,7 +461,7 @@ function cascade(state: RunState, emit: Emit, ctx: DecideContext): void {
     emit({
       type: 'RunCompleted',
       state: failed ? 'failed' : 'success',
-      reason: failed ? 'a leaf task failed or is upstream_failed' : null,
+      reason: failed ? (state.expansionError ?? 'a leaf task failed or is upstream_failed') : null,
       at: ctx.now,
     });
   } else if (
@@ -619,7 +620,7 @@ function expandMap(
     ? `map: ${items.error}`
     : items.value.length > max
       ? `map: ${items.value.length} elements, over maxMapLength ${max}`
-      : null;
+      : instanceCapProblem(state, Math.max(items.value.length, 1), `map: ${items.value.length} elements`);
   if (problem || !items.ok) {
     emit({ type: 'TaskMapExpanded', ...base, length: null });
     emit({
@@ -698,6 +699,13 @@ function listGroups(
   const max = state.plan.spec.limits.maxMapLength;
   if (items.value.length > max)
     return { ok: false, error: `over: ${items.value.length} groups, over maxMapLength ${max}` };
+  const perGroup = instancesPerGroup(state, slot.stagePath);
+  const capped = instanceCapProblem(
+    state,
+    items.value.length * perGroup,
+    `over: ${items.value.length} groups of ${perGroup} task instances each`,
+  );
+  if (capped) return { ok: false, error: capped };
   const groups: { path: string; key: string; value: Json; label?: string }[] = [];
   const seen = new Set<string>();
   const parent = groupBindingOf(state, slot.groupPath);

@@ -113,6 +113,7 @@ export function evolve(state: RunState, event: RunEvent): RunState {
       return state;
     case 'RunReopened':
       Object.assign(state.run, { status: 'running', finishedAt: null, reason: null, admittedAt: null });
+      state.expansionError = null;
       return state;
     case 'RunCancelled':
       Object.assign(state.run, { status: 'cancelled', finishedAt: event.at, reason: event.reason });
@@ -339,6 +340,8 @@ function groupsExpanded(state: RunState, event: Extract<RunEvent, { type: 'Group
     slot.status = 'unresolved';
     slot.unresolvedState = event.unresolved;
     const failed = event.unresolved === 'upstream_failed';
+    if (event.error !== null)
+      state.expansionError ??= `group block ${event.blockPath}${event.parentGroup === null ? '' : ` in ${event.parentGroup}`}: ${event.error}`;
     if (event.parentGroup !== null) adjustGroup(state, event.parentGroup, -1, failed ? 1 : 0);
     if (failed && state.index.isLeaf(event.blockPath)) state.failedLeaves += 1;
     notifyDependents(state, slot, -1, 1, { category: event.unresolved, delta: 1 });

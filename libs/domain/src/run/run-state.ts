@@ -118,6 +118,8 @@ export interface RunState {
   unfinished: number;
   /** Leaf instances (and unresolved leaf blocks) that ended failed or upstream_failed. */
   failedLeaves: number;
+  /** Why the first group block that failed to expand did (over a limit, a bad key…): the failed run's reason. */
+  expansionError: string | null;
   readySeq: number;
   eventCount: number;
   /** Slots and groups whose counters changed since decide last looked (decide drains them). */
@@ -154,6 +156,7 @@ export function initialRunState(plan: CompiledPlan): RunState {
     activeByStage: new Map(),
     unfinished: 0,
     failedLeaves: 0,
+    expansionError: null,
     readySeq: 0,
     eventCount: 0,
     dirtySlots: new Set(),

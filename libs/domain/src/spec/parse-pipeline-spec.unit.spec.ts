@@ -18,7 +18,12 @@ describe('parsePipelineSpec: the DESIGN §4 example', () => {
   it('reads the top level with defaults applied', () => {
     expect(spec.id).toBe('search-quality');
     expect(spec.description).toBeNull();
-    expect(spec.limits).toEqual({ maxActiveRuns: 4, maxActiveTasks: 256, maxMapLength: 10_000 });
+    expect(spec.limits).toEqual({
+      maxActiveRuns: 4,
+      maxActiveTasks: 256,
+      maxMapLength: 10_000,
+      maxTaskInstances: 100_000,
+    });
     expect(spec.defaults).toEqual({
       retries: 2,
       retryDelayMs: 2_000,
@@ -148,7 +153,12 @@ consolidate: { executor: consolidate }
       dependsOn: [],
     });
     expect(b?.with).toEqual({ value: '${{ params.x }}' });
-    expect(spec.limits).toEqual({ maxActiveRuns: null, maxActiveTasks: null, maxMapLength: 10_000 });
+    expect(spec.limits).toEqual({
+      maxActiveRuns: null,
+      maxActiveTasks: null,
+      maxMapLength: 10_000,
+      maxTaskInstances: 100_000,
+    });
     expect(spec.params).toBeNull();
     expect(spec.pools).toEqual({});
     expect(spec.consolidate).toMatchObject({ triggerRule: 'all_success', retries: 3, timeoutMs: 60_000 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { scheduleSchema } from './cron-schedule.js';
 import { TRIGGER_RULES } from '../rules/trigger-rule.js';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
+import { DEFAULT_MAX_TASK_INSTANCES, MAX_TASK_INSTANCES_CEILING } from './task-instance-limits.js';
 import type { Json } from './pipeline-spec.js';
 import { upstreamTriggerSchema, UPSTREAM_TRIGGER_KEYS } from './upstream-trigger.schema.js';
 
@@ -296,6 +297,15 @@ export const pipelineSpecSchema = z
         maxMapLength: positiveInt('maxMapLength')
           .optional()
           .meta({ description: 'Longest list a map or group block may expand to (default 10000).' }),
+        maxTaskInstances: positiveInt('maxTaskInstances')
+          .max(MAX_TASK_INSTANCES_CEILING, {
+            error: (issue) =>
+              `maxTaskInstances must be at most ${MAX_TASK_INSTANCES_CEILING} (the planner holds a run in memory), got ${show(issue.input)}`,
+          })
+          .optional()
+          .meta({
+            description: `Task instances a run may have in all, over every group and map (default ${DEFAULT_MAX_TASK_INSTANCES}, at most ${MAX_TASK_INSTANCES_CEILING}).`,
+          }),
       })
       .optional(),
     defaults: z
@@ -346,7 +356,7 @@ export const KNOWN_KEYS = {
   group: Object.keys(groupBlockSchema.shape),
   consolidate: Object.keys(consolidateSchema.shape),
   defaults: Object.keys(taskSettingsShape),
-  limits: ['maxActiveRuns', 'maxActiveTasks', 'maxMapLength'],
+  limits: ['maxActiveRuns', 'maxActiveTasks', 'maxMapLength', 'maxTaskInstances'],
   pool: ['slots', 'ratePerSecond'],
   upstreamTrigger: UPSTREAM_TRIGGER_KEYS,
 } as const;

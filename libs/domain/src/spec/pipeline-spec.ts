@@ -87,6 +87,8 @@ export interface PipelineLimits {
   maxActiveTasks: number | null;
   /** Longest list a map or group block may expand to (default 10 000). */
   maxMapLength: number;
+  /** Task instances a run may have in all, over every group and map (default 100 000). */
+  maxTaskInstances: number;
 }
 
 /** A parsed, validated pipeline with every default applied. */

@@ -1,5 +1,6 @@
 import { resolveSchedule } from './cron-schedule.js';
 import { parseDuration } from './duration.js';
+import { DEFAULT_MAX_TASK_INSTANCES } from './task-instance-limits.js';
 import type {
   ConsolidateSpec,
   Json,
@@ -140,6 +141,7 @@ export function resolvePipelineSpec(raw: RawPipelineSpec): PipelineSpec {
       maxActiveRuns: raw.limits?.maxActiveRuns ?? null,
       maxActiveTasks: raw.limits?.maxActiveTasks ?? null,
       maxMapLength: raw.limits?.maxMapLength ?? DEFAULT_MAX_MAP_LENGTH,
+      maxTaskInstances: raw.limits?.maxTaskInstances ?? DEFAULT_MAX_TASK_INSTANCES,
     },
     defaults,
     stages: resolveStages(raw.stages as RawStage[], defaults),

@@ -38,7 +38,13 @@ export async function keyedTrigger(db: Kysely<Database>, runId: string): Promise
     .where('run_id', '=', runId)
     .executeTakeFirst();
   if (!run || run.state === 'rejected') return null;
-  return { runId, pipelineId: run.pipeline_id, version: run.pipeline_version, params: run.params, source: 'run' };
+  return {
+    runId,
+    pipelineId: run.pipeline_id,
+    version: run.pipeline_version,
+    params: run.params,
+    source: 'run',
+  };
 }
 
 /**
