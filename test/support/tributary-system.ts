@@ -18,6 +18,8 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const DEMO_HANDLERS = `${ROOT}examples/search-quality/dist/handlers.js`;
 export const CLI = `${ROOT}libs/cli/dist/main.js`;
 
+export type ServiceKind = 'planner' | 'fan-in' | 'consolidator' | 'api' | 'executor';
+
 export interface ExecutorHost {
   name: string;
   executors: string[];
@@ -40,6 +42,7 @@ export class TributarySystem {
     private processes_: ServiceProcess[],
     private readonly database: TestDatabase,
     private readonly nats: TestNats,
+    private readonly natsAuth?: { user: string; pass: string },
   ) {}
 
   get processes(): readonly ServiceProcess[] {
@@ -84,6 +87,10 @@ export class TributarySystem {
     natsUrl?: string;
     /** How long every api may take to answer and every durable consumer to appear. @default 30 000 */
     startTimeoutMs?: number;
+    /** More environment per kind of service, over `env` (e.g. its own database role or NATS user). */
+    serviceEnv?: Partial<Record<ServiceKind, Record<string, string>>>;
+    /** User and password of the test's own NATS connections, when the server requires them. */
+    natsAuth?: { user: string; pass: string };
   }): Promise<TributarySystem> {
     const startTimeoutMs = options.startTimeoutMs ?? 30_000;
     const database: TestDatabase = options.databaseUrl
@@ -119,8 +126,12 @@ export class TributarySystem {
     };
     const entry = (svc: string) => `${ROOT}services/${svc}/dist/main.js`;
     const replicaName = (name: string, i: number) => (i === 0 ? name : `${name}-${i + 1}`);
-    const replicas = (name: string, service: string, n = 1) =>
-      Array.from({ length: n }, (_, i) => new ServiceProcess(replicaName(name, i), entry(service), [], env));
+    const envOf = (kind: ServiceKind) => ({ ...env, ...options.serviceEnv?.[kind] });
+    const replicas = (name: string, service: ServiceKind, n = 1) =>
+      Array.from(
+        { length: n },
+        (_, i) => new ServiceProcess(replicaName(name, i), entry(service), [], envOf(service)),
+      );
     const apiNames = ports.map((_, i) => replicaName('api', i));
     const processes = [
       ...replicas('planner', 'planner', options.replicas?.planner),
@@ -129,7 +140,7 @@ export class TributarySystem {
       ...ports.map(
         (p, i) =>
           new ServiceProcess(apiNames[i]!, entry('api'), [], {
-            ...env,
+            ...envOf('api'),
             TRIBUTARY_API_PORT: String(p),
             TRIBUTARY_API_URL: `http://127.0.0.1:${p}`,
           }),
@@ -141,7 +152,7 @@ export class TributarySystem {
             name,
             entry('executor'),
             ['--executors', host.executors.join(','), '--concurrency', String(host.concurrency ?? 64)],
-            { ...env, TRIBUTARY_HOST_NAME: name },
+            { ...envOf('executor'), TRIBUTARY_HOST_NAME: name },
           );
         }),
       ),
@@ -154,6 +165,7 @@ export class TributarySystem {
       processes,
       database,
       nats,
+      options.natsAuth,
     );
     try {
       for (const [name, api] of system.apis)
@@ -186,7 +198,7 @@ export class TributarySystem {
   private async waitForConsumers(durables: string[], timeoutMs = 30_000): Promise<void> {
     const { connect } = await import('@nats-io/transport-node');
     const { jetstreamManager } = await import('@nats-io/jetstream');
-    const nc = await connect({ servers: this.nats.url });
+    const nc = await connect({ servers: this.nats.url, ...this.natsAuth });
     try {
       const jsm = await jetstreamManager(nc);
       const streamNames = ['TRIGGERS', 'TASKS', 'RESULTS', 'EVENTS'].map(

@@ -9,6 +9,19 @@ export {
   latestMigration,
   SchemaNotCurrentError,
 } from './migrations/assert-schema-current.js';
+export {
+  checkRoleName,
+  defaultServiceRole,
+  GRANTED_SERVICES,
+  OWNER_ONLY_TABLES,
+  parseServiceRole,
+  SERVICE_GRANTS,
+  serviceGrantStatements,
+  TABLE_SEQUENCES,
+  type GrantedService,
+  type TablePrivilege,
+} from './roles/service-grants.js';
+export { applyServiceGrants } from './roles/apply-grants.js';
 
 export type { NewEvent, StoredEvent } from './events/stored-event.js';
 export {

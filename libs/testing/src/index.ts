@@ -16,6 +16,7 @@ export {
   type PostgresContainer,
 } from './postgres/postgres-container.js';
 export { useTestDatabase } from './postgres/use-test-database.js';
+export { createTestRoles, type TestRoles } from './postgres/test-roles.js';
 export {
   createTestNats,
   createTestPrefix,

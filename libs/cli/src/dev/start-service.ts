@@ -1,7 +1,6 @@
 import { loadConfig, type TributaryConfig } from '@tributary/runtime';
 import { eprintln, println, type CliContext } from '../context.js';
-import { CliError, EXIT_FAILED } from '../errors.js';
-import { redact } from './infrastructure-plan.js';
+import { EXIT_FAILED } from '../errors.js';
 import { loadServiceStarter, nextStopSignal, type ServiceName } from './services.js';
 
 export interface StartOptions {
@@ -57,26 +56,4 @@ export async function runStart(ctx: CliContext, name: ServiceName, options: Star
   }
   println(ctx, 'stopped');
   return 0;
-}
-
-/** `tributary migrate`: brings the schema at the database URL to the newest migration. */
-export async function runMigrate(ctx: CliContext, databaseUrl: string | undefined): Promise<number> {
-  const { createDb, ensureDatabase, migrateToLatest } = await import('@tributary/event-store');
-  const url = databaseUrl ?? loadConfig(ctx.env).databaseUrl;
-  if (await ensureDatabase(url)) println(ctx, `created database ${new URL(url).pathname.slice(1)}`);
-  const db = createDb(url, { maxConnections: 1, applicationName: 'tributary-migrate' });
-  try {
-    const { executed } = await migrateToLatest(db);
-    println(
-      ctx,
-      executed.length > 0
-        ? `applied ${executed.length} migration(s) to ${redact(url)}: ${executed.join(', ')}`
-        : `schema at ${redact(url)} is up to date`,
-    );
-    return 0;
-  } catch (error) {
-    throw new CliError(`cannot migrate ${redact(url)}: ${(error as Error).message}`);
-  } finally {
-    await db.destroy().catch(() => undefined);
-  }
 }
