@@ -86,8 +86,15 @@ export const SERVICE_GRANTS: Readonly<
   },
 };
 
-/** Tables no service role may touch (only `tributary migrate`, the owner, does). */
-export const OWNER_ONLY_TABLES: readonly string[] = ['kysely_migration_lock'];
+/**
+ * Tables no service role may touch: the migrations' lock (`tributary migrate`), and the audit checkpoints
+ * that `tributary audit checkpoint` writes (an operator, as the owner or an auditor role of their own).
+ */
+export const OWNER_ONLY_TABLES: readonly string[] = [
+  'kysely_migration_lock',
+  'audit_checkpoints',
+  'audit_checkpoint_heads',
+];
 
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
