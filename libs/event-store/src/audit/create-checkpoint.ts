@@ -52,9 +52,12 @@ export async function createCheckpoint(
       if (previousRow) {
         previousHeads = await checkpointHeads(trx, previousRow.seq);
         const previous = headerOfRow(previousRow);
+        // Nothing else can be judged against heads that are not the signed ones.
         if (runsRoot(previousHeads) !== previous.runsRoot || checkpointHash(previous) !== previousRow.hash)
-          problems.push(`checkpoint ${previous.seq}: its stored rows no longer hash to what was signed`);
-        else if (
+          throw new CheckpointRefusedError([
+            `checkpoint ${previous.seq}: its stored rows no longer hash to what was signed (restore them from the published copy)`,
+          ]);
+        if (
           previous.keyId === keyId &&
           !checkpointSignatureValid(previous, previousRow.signature, signingKey)
         )
