@@ -41,9 +41,11 @@ describe('audit trail through the real services: export over HTTP, offline verif
   let system: TributarySystem;
   let dir: string;
   let runId: string;
+  let viewerToken: string;
+  // A viewer token is enough to export: reading the event log is a viewer's right.
   const apiEnv = () => ({
     TRIBUTARY_API_URL: system.env.TRIBUTARY_API_URL!,
-    TRIBUTARY_API_TOKEN: system.env.TRIBUTARY_API_TOKEN!,
+    TRIBUTARY_API_TOKEN: viewerToken,
   });
   const dbEnv = () => ({ TRIBUTARY_DATABASE_URL: system.env.TRIBUTARY_DATABASE_URL! });
 
@@ -54,6 +56,9 @@ describe('audit trail through the real services: export over HTTP, offline verif
     });
     await system.applyPipeline(PIPELINE);
     dir = mkdtempSync(join(tmpdir(), 'tributary-audit-e2e-'));
+    const created = await system.api.post('/tokens', { name: 'auditor', role: 'viewer' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    viewerToken = created.body.token;
     const trigger = await system.api.post('/pipelines/audit-e2e/runs', {
       params: { markets: ['LU', 'PT'], note: 'Zürich "HQ"\n\u2028ok' },
     });
