@@ -57,6 +57,10 @@ export async function auditCheckpoint(ctx: CliContext, options: CheckpointComman
       try {
         document = await createCheckpoint(db, signingKey);
       } catch (error) {
+        if (isUndefinedTable(error))
+          throw new CliError(
+            `${(error as Error).message}: the database lacks the checkpoint tables; run \`tributary migrate\` (migration 015) as the owner`,
+          );
         if (!(error instanceof CheckpointRefusedError)) throw error;
         println(ctx, `checkpoint REFUSED: the log does not extend the previous checkpoint`);
         for (const problem of error.problems) println(ctx, `  ${problem}`);
@@ -107,4 +111,10 @@ function readKey(path: string): string {
       `--sign-key ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
     );
   }
+}
+
+/** Postgres `undefined_table` (42P01), also when wrapped by the event store. */
+function isUndefinedTable(error: unknown): boolean {
+  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown } };
+  return code === '42P01' || cause?.code === '42P01';
 }
