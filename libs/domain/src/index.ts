@@ -56,3 +56,7 @@ export { upstreamTriggerSchema, UPSTREAM_CEL_VARIABLES, UPSTREAM_SUBJECT_PATTERN
 
 // json safety at the edges
 export { MAX_JSON_DEPTH, PROTOTYPE_KEYS, textProblem, sanitizeText, jsonProblem, describeJsonProblem, type JsonProblem } from './json/json-safety.js';
+
+// secrets: marking params secret and the markers that stand for them
+export { SECRET_KEY, isSecretMarker, isSecretEnvelopeMarker, mapSecretMarkers, findSecretMarker, redactSecretsForExpressions, type RedactedSecret } from './secrets/secret-marker.js';
+export { secretParamPaths, presentSecretPaths, unsealedSecretPaths, valueAtPath, secretPointer, isSecretSchema, checkSecretParams, type SecretParamPath } from './spec/secret-params.js';

@@ -43,7 +43,7 @@ export {
 } from './events/verify-chain.js';
 export { canonicalJson } from './events/canonical-json.js';
 export { computeEventHash, GENESIS_HASH, type HashedEventFields } from './events/event-hash.js';
-export { hashedPayload } from './events/hashed-payload.js';
+export { hashedPayload, secretEnvelopeDigest } from './events/hashed-payload.js';
 export { toStoredEvent } from './events/event-row.mapper.js';
 
 export type { ClaimedOutboxMessage, OutboxMessage } from './outbox/outbox-message.js';

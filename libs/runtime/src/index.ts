@@ -13,3 +13,4 @@ export * from './upstream-subjects.js';
 export * from './upstream-streams.js';
 export * from './host-presence.js';
 export * from './live-hosts.js';
+export * from './secrets/index.js';

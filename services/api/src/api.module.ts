@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { PlanCache, type Infrastructure } from '@tributary/runtime';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { loadSecretsKeyring, PlanCache, type Infrastructure } from '@tributary/runtime';
 import { AuthGuard } from './auth/auth.guard.js';
 import { TokenStore } from './auth/token-store.js';
 import { TokensController } from './auth/tokens.controller.js';
@@ -16,7 +16,8 @@ import { RunActionsController } from './runs/run-actions.controller.js';
 import { RunQueries } from './runs/run-queries.js';
 import { RunStreams } from './runs/run-streams.js';
 import { RunsController } from './runs/runs.controller.js';
-import { INFRASTRUCTURE } from './tokens.js';
+import { RedactSecretsInterceptor } from './http/redact-secrets.interceptor.js';
+import { INFRASTRUCTURE, SECRETS_KEYRING } from './tokens.js';
 
 @Module({})
 export class ApiModule {
@@ -38,6 +39,8 @@ export class ApiModule {
       providers: [
         { provide: INFRASTRUCTURE, useValue: infra },
         { provide: HttpMetrics, useValue: httpMetrics },
+        // A malformed TRIBUTARY_SECRETS_KEY(_FILE) stops the api at start, not at its first secret trigger.
+        { provide: SECRETS_KEYRING, useFactory: () => loadSecretsKeyring() },
         { provide: TokenStore, useValue: auth.store },
         { provide: TokenVerifier, useValue: auth.verifier },
         {
@@ -51,6 +54,7 @@ export class ApiModule {
         RunStreams,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_INTERCEPTOR, useClass: RedactSecretsInterceptor },
       ],
     };
   }

@@ -25,7 +25,9 @@ import {
   DEFAULT_MAX_OUTPUT_BYTES,
   describeBytes,
   MAX_OUTPUT_BYTES_VARIABLE,
+  openAttemptSecrets,
   type PlanCache,
+  type SecretsKeyring,
 } from '@tributary/runtime';
 import {
   consolidationAttemptId,
@@ -57,6 +59,8 @@ export interface ConsolidatorOptions {
   host: string;
   /** Largest output (UTF-8 JSON bytes) a consolidation may return: TRIBUTARY_MAX_OUTPUT_BYTES. @default 256 KiB */
   maxOutputBytes?: number;
+  /** Decrypts the secrets in the consolidation's params and input (TRIBUTARY_SECRETS_KEY). @default none */
+  secrets?: SecretsKeyring | null;
   now?: () => number;
   /** Retry jitter source. */
   random?: () => number;
@@ -191,7 +195,14 @@ export class Consolidator {
         logs: [],
       };
     }
-    return runAttempt(handler, request, { now: this.now, ...(signal ? { signal } : {}) });
+    // Secrets decrypted for the handler only; masked in its logs, errors and output.
+    const opened = openAttemptSecrets(request, this.options.secrets ?? null);
+    if (!opened.ok) {
+      const at = this.now();
+      return { outcome: 'failed', error: opened.error, startedAt: at, finishedAt: at, logs: [] };
+    }
+    const ended = await runAttempt(handler, opened.request, { now: this.now, ...(signal ? { signal } : {}) });
+    return opened.masker.maskDeep(ended);
   }
 
   private async runWithRetries(

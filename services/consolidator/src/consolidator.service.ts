@@ -1,4 +1,4 @@
-import { answerPresence, maxOutputBytesFrom, PlanCache } from '@tributary/runtime';
+import { answerPresence, loadSecretsKeyring, maxOutputBytesFrom, PlanCache } from '@tributary/runtime';
 import { sanitizeText } from '@tributary/domain';
 import {
   Inject,
@@ -55,6 +55,7 @@ export class ConsolidatorService implements OnApplicationBootstrap, OnApplicatio
     this.consolidator = new Consolidator(infra.db, new PlanCache(infra.db), registry, {
       host,
       maxOutputBytes: maxOutputBytesFrom(process.env),
+      secrets: loadSecretsKeyring(),
     });
     const executors = registry.names();
     this.presenceSub = answerPresence(

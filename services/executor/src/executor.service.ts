@@ -21,8 +21,10 @@ import {
   deadLetterRecorder,
   describeBytes,
   MAX_OUTPUT_BYTES_VARIABLE,
+  openAttemptSecrets,
   type DeadLetterRecorder,
   type Infrastructure,
+  type SecretsKeyring,
 } from '@tributary/runtime';
 import { extractTraceContext, withSpan } from '@tributary/telemetry';
 import { runAttempt, type HandlerRegistry } from '@tributary/worker-sdk';
@@ -50,6 +52,8 @@ export interface ExecutorSettings {
   readonly heartbeatMs: number;
   /** Largest handler output (UTF-8 JSON bytes) a result carries: TRIBUTARY_MAX_OUTPUT_BYTES, default 256 KiB. */
   readonly maxOutputBytes: number;
+  /** Decrypts the secrets attempts carry (TRIBUTARY_SECRETS_KEY); null or absent: none configured. */
+  readonly secrets?: SecretsKeyring | null;
 }
 
 /** What a result carries besides its output, at most: 64 KiB of logs, error texts, ids and envelope. */
@@ -239,7 +243,9 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
     let stillRunning: Promise<void> | null = null;
     try {
       held.state = 'running';
-      const decoded = requestOf(dispatch);
+      const requested = requestOf(dispatch);
+      // Secrets decrypted for the handler only; masked in everything the attempt reports.
+      const decoded = requested.ok ? openAttemptSecrets(requested.request, this.settings.secrets ?? null) : requested;
       if (!decoded.ok) {
         result = refusedResult(dispatch, origin, decoded.error, Date.now());
       } else {
@@ -269,7 +275,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
               onStillRunning: (settled) => (stillRunning = settled),
             });
             span.setAttribute('tributary.outcome', ended.outcome);
-            return ended;
+            return decoded.masker.maskDeep(ended);
           },
         );
         result = finalResult(dispatch, origin, outcome, this.settings.maxOutputBytes);

@@ -2,6 +2,7 @@ import { HttpAddressPolicy } from '@tributary/worker-sdk';
 import {
   ConfigError,
   loadConfig,
+  loadSecretsKeyring,
   maxOutputBytesFrom,
   startNestService,
   type RunningService,
@@ -43,6 +44,7 @@ export async function startExecutor(
       options.maxOutputBytes !== undefined
         ? positiveInteger('maxOutputBytes', options.maxOutputBytes)
         : maxOutputBytesFrom(process.env),
+    secrets: loadSecretsKeyring(),
   };
   // Stateless: no migrations and no schema check at start (hosts may come up before Postgres); the lazy
   // pool only records terminated messages (dead_letters).

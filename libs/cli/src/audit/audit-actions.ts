@@ -126,7 +126,7 @@ export async function auditVerify(ctx: CliContext, runId: string, options: Audit
 export async function auditReplay(ctx: CliContext, runId: string, options: AuditOptions): Promise<number> {
   return withDatabase(ctx, options, async (db) => {
     const result = await replayRun(db, runId);
-    if (options.json) ctx.io.out(jsonText(result));
+    if (options.json) ctx.io.out(jsonText(hashedPayload(result)));
     if ('notFound' in result) {
       if (!options.json) println(ctx, `run ${runId} has no events in the log (unknown run id?)`);
       return EXIT_FAILED;

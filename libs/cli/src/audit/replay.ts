@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { RunState } from '@tributary/domain';
-import { canonicalJson, foldRun, readRunEvents, type Database } from '@tributary/event-store';
+import { canonicalJson, foldRun, hashedPayload, readRunEvents, type Database } from '@tributary/event-store';
 
 /** Projected rows of one run, with comparable values (JSON values, times as ISO strings). */
 export interface ProjectionSnapshot {
@@ -182,7 +182,7 @@ function sortedUnion(a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unk
 
 /** `task market=LU/report.state: log says success, projection says failed`. */
 export function formatDifference(d: ProjectionDifference): string {
-  const show = (value: unknown) => (value === undefined ? 'no row' : canonicalJson(value));
+  const show = (value: unknown) => (value === undefined ? 'no row' : canonicalJson(hashedPayload(value)));
   if (d.field === null) {
     return d.log === undefined
       ? `${d.record}: in the projection, but the log never created it`

@@ -80,7 +80,9 @@ export function renderAttempt(
   }
   const scope = scopeFor(state, rec.stagePath, rec.groupPath);
   if (node.isConsolidation) scope.upstream = consolidationUpstream(state) as Record<string, Json>;
-  const input = node.input.render({ ...scope, item });
+  // `with:` sees secrets in their stored (encrypted) form, so `${{ params.token }}` hands the handler the
+  // envelope its executor decrypts; every other expression sees them redacted.
+  const input = node.input.render({ ...scope, params: state.run.params, item });
   if (!input.ok) return { ok: false, error: `with: ${input.error}` };
   return {
     ok: true,

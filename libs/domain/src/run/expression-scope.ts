@@ -4,6 +4,7 @@ import type { RunState } from './run-state.js';
 import { ancestorGroup } from './run-graph.js';
 import { mapIndicesOf } from './map-indices.js';
 import { slotKeyOf } from './task-id.js';
+import { redactSecretsForExpressions } from '../secrets/secret-marker.js';
 
 /** `group` as CEL and handlers see it: key, value, path and the enclosing group. */
 export function groupBindingOf(state: RunState, groupPath: string | null): GroupBinding | null {
@@ -68,7 +69,7 @@ export function scopeFor(
     if (indices !== null) upstreamIndices[id] = indices;
   }
   return {
-    params: state.run.params,
+    params: expressionParams(state.run.params),
     group: groupBindingOf(state, groupPath),
     upstream,
     upstreamIndices,
@@ -95,4 +96,14 @@ export function consolidationUpstream(state: RunState): Json {
     }
   }
   return { groups, failedGroups };
+}
+
+const redactedParams = new WeakMap<object, Json>();
+
+/** A run's params as CEL sees them: secrets redacted (`{"$secret": "sha256:…"}`), computed once per run. */
+function expressionParams(params: Json): Json {
+  if (params === null || typeof params !== 'object') return params;
+  let redacted = redactedParams.get(params);
+  if (redacted === undefined) redactedParams.set(params, (redacted = redactSecretsForExpressions(params)));
+  return redacted;
 }

@@ -14,6 +14,7 @@ import { consolidationSlotVerdict, explainConsolidationVerdict } from './consoli
 import { labelsOf } from './map-labels.js';
 import { planClear, type ClearPlan } from './clear-plan.js';
 import { instanceCapProblem, instancesPerGroup } from './instance-cap.js';
+import { secretPointer, unsealedSecretPaths } from '../spec/secret-params.js';
 
 export interface Decision {
   events: RunEvent[];
@@ -55,6 +56,17 @@ export function decide(state: RunState, command: RunCommand, ctx: DecideContext)
     };
     if (!checked.ok) {
       emit({ type: 'TriggerRejected', ...base, issues: checked.issues });
+      return decision;
+    }
+    const unsealed = unsealedSecretPaths(checked.params, state.plan.secretParams);
+    if (unsealed.length > 0) {
+      // A trigger that bypassed the api (published on NATS directly): its secrets were never encrypted.
+      const issues = unsealed.map((path) => ({
+        path: `/params${secretPointer(path)}`,
+        message:
+          'a secret param arrived unencrypted (not through the api, which encrypts secret params); it was not stored',
+      }));
+      emit({ type: 'TriggerRejected', ...base, issues });
       return decision;
     }
     const consolidationVia = state.index.consolidationOverGroups

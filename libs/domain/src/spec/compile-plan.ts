@@ -19,6 +19,7 @@ import type {
   TaskStageSpec,
 } from './pipeline-spec.js';
 import { CONSOLIDATE_ID } from './pipeline-spec.schema.js';
+import { secretParamPaths } from './secret-params.js';
 
 /** Thrown by {@link compilePlan} for a spec that did not come from `parsePipelineSpec` and is invalid. */
 export class PlanCompileError extends Error {
@@ -70,6 +71,7 @@ export function compilePlan(input: PipelineSpec): CompiledPlan {
     nodes: frozenMap(nodes),
     roots: Object.freeze(roots),
     consolidation,
+    secretParams: Object.freeze(secretParamPaths(spec.params)),
     validateParams,
   };
   return Object.freeze(plan);

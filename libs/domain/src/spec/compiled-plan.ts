@@ -1,3 +1,4 @@
+import type { SecretParamPath } from './secret-params.js';
 import type {
   Json,
   ListSource,
@@ -99,6 +100,8 @@ export interface CompiledPlan {
   /** Top-level node paths in spec order (the consolidation is not among them). */
   readonly roots: readonly string[];
   readonly consolidation: PlanTaskNode | null;
+  /** The params the schema marks secret (`x-secret`/`writeOnly`): encrypted by the api, redacted for CEL. */
+  readonly secretParams: readonly SecretParamPath[];
   /** Validates a trigger payload against the params schema; issues carry JSON-pointer paths under `/params`. */
   validateParams(
     params: unknown,

@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv'
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { Json } from './pipeline-spec.js';
+import { secretAwareSchema, secretParamPaths, secretPointer } from './secret-params.js';
 
 /** A problem with a params schema or a params payload: JSON pointer and message. */
 export interface ParamsIssue {
@@ -45,6 +46,8 @@ export function compileParamsSchema(
   if (schema === null) return { ok: true, validate: (params) => checkPayload(params, null) };
   const ajv = DRAFT_07.test(String(schema['$schema'] ?? '')) ? new Ajv(OPTIONS) : new Ajv2020(OPTIONS);
   addFormats(ajv);
+  // Marks a param secret (as `writeOnly: true` does); see secret-params.ts.
+  ajv.addKeyword({ keyword: 'x-secret', schemaType: 'boolean' });
   if (!ajv.validateSchema(schema)) {
     return {
       ok: false,
@@ -52,16 +55,22 @@ export function compileParamsSchema(
     };
   }
   let validateFn: ValidateFunction;
+  const secrets = secretParamPaths(schema);
+  const secretPointers = new Set(secrets.map(secretPointer));
   try {
-    validateFn = ajv.compile(schema);
+    validateFn = ajv.compile(secretAwareSchema(schema, secrets));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, issues: [{ path: '/params', message: `invalid JSON Schema: ${message}` }] };
   }
-  return { ok: true, validate: (params) => checkPayload(params, validateFn) };
+  return { ok: true, validate: (params) => checkPayload(params, validateFn, secretPointers) };
 }
 
-function checkPayload(params: unknown, validateFn: ValidateFunction | null): ReturnType<ParamsValidator> {
+function checkPayload(
+  params: unknown,
+  validateFn: ValidateFunction | null,
+  secretPointers: ReadonlySet<string> = new Set(),
+): ReturnType<ParamsValidator> {
   if (params === null || typeof params !== 'object' || Array.isArray(params)) {
     return {
       ok: false,
@@ -71,7 +80,11 @@ function checkPayload(params: unknown, validateFn: ValidateFunction | null): Ret
   const copy = copyJson(params, '/params');
   if (!copy.ok) return { ok: false, issues: [copy.issue] };
   if (validateFn === null || validateFn(copy.value)) return { ok: true, params: copy.value };
-  return { ok: false, issues: toIssues(validateFn.errors ?? [], '/params', '') };
+  // The "not a secret marker, so it must match the property's own schema" wrapper says nothing useful.
+  const errors = (validateFn.errors ?? []).filter(
+    (error) => !(error.keyword === 'if' && secretPointers.has(error.instancePath)),
+  );
+  return { ok: false, issues: toIssues(errors, '/params', '') };
 }
 
 function toIssues(errors: readonly ErrorObject[], base: string, prefix: string): ParamsIssue[] {

@@ -11,6 +11,7 @@ import { schemaIssuesToValidation } from './schema-issues.js';
 import { readSpecDocument } from './spec-document.js';
 import { checkStageGraph } from './stage-graph-checks.js';
 import { checkUpstreamTriggers } from './upstream-trigger.js';
+import { checkSecretParams } from './secret-params.js';
 
 /** Result of {@link parsePipelineSpec}. */
 export type ParsePipelineSpecResult =
@@ -46,6 +47,7 @@ export function parsePipelineSpec(input: string | object, format?: 'yaml' | 'jso
     if (isObject(document['params'])) {
       const params = compileParamsSchema(document['params'] as Record<string, Json>);
       if (!params.ok) issues.push(...params.issues);
+      issues.push(...checkSecretParams(document));
     }
     issues.push(...checkScheduleDocument(document));
   }

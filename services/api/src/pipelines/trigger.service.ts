@@ -1,13 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { encodeTriggerRun, jsonToBytes, RUN_ID_HEADER, timestampFromEpochMs } from '@tributary/events';
 import { publish, PublishError } from '@tributary/messaging';
-import { describeBytes, runIdForTrigger, type Infrastructure } from '@tributary/runtime';
-import { keyedTrigger, refuseKeyReuse } from './idempotency-key.js';
+import {
+  describeBytes,
+  openSecrets,
+  runIdForTrigger,
+  sealSecretParams,
+  SecretOpenError,
+  SecretsKeyMissingError,
+  type Infrastructure,
+  type SecretsKeyring,
+} from '@tributary/runtime';
+import { findSecretMarker, type Json } from '@tributary/domain';
+import { keyedTrigger, refuseKeyReuse, type KeyedTrigger } from './idempotency-key.js';
 import { paramsLimit } from './params-limit.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiError, notFound } from '../http/api-error.js';
 import { BodyFields } from '../http/fields.js';
-import { INFRASTRUCTURE } from '../tokens.js';
+import { INFRASTRUCTURE, SECRETS_KEYRING } from '../tokens.js';
 import { PlanCache } from '@tributary/runtime';
 import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { runSpanId, runTraceId, withSpan } from '@tributary/telemetry';
@@ -23,11 +33,12 @@ export class TriggerService {
   constructor(
     @Inject(INFRASTRUCTURE) private readonly infra: Infrastructure,
     @Inject(PlanCache) private readonly plans: PlanCache,
+    @Inject(SECRETS_KEYRING) private readonly keyring: SecretsKeyring | null,
   ) {}
 
   async trigger(pipelineId: string, body: unknown, caller: Principal): Promise<string> {
     const fields = new BodyFields(body);
-    const params = fields.any('params') ?? {};
+    const clearParams = fields.any('params') ?? {};
     const idempotencyKey = fields.string('idempotencyKey', { maxLength: 256 });
     const version = fields.integer('version', { min: 1, max: 2 ** 31 - 1 });
     fields.finish();
@@ -38,7 +49,18 @@ export class TriggerService {
         `pipeline "${pipelineId}"${version !== undefined ? ` version ${version}` : ''} does not exist`,
       );
     }
+    const marker = findSecretMarker(clearParams, '/params');
+    if (marker !== null)
+      throw new ApiError(
+        400,
+        'invalid_request',
+        `${marker}: an object whose only key is "$secret" is reserved for the engine's encrypted values; send the secret itself (mark the param secret in the params schema)`,
+        [{ path: marker, message: 'reserved "$secret" marker' }],
+      );
     const runId = runIdForTrigger({ pipelineId, idempotencyKey: idempotencyKey ?? null });
+    // Validated in clear; from here on, secret params exist only encrypted (published, stored, answered).
+    const checked = found.plan.validateParams(clearParams);
+    const params = this.sealed(clearParams as Json, found.plan.secretParams, pipelineId);
     const paramsJson = jsonToBytes(params);
     const limit = paramsLimit(this.infra.nc.info?.max_payload ?? 1024 * 1024);
     if (paramsJson.length > limit.bytes) {
@@ -48,7 +70,6 @@ export class TriggerService {
         `params are ${describeBytes(paramsJson.length)}; at most ${describeBytes(limit.bytes)} are accepted (${limit.why})`,
       );
     }
-    const checked = found.plan.validateParams(params);
     const payload = encodeTriggerRun({
       runId,
       pipelineId,
@@ -60,7 +81,7 @@ export class TriggerService {
     });
     if (idempotencyKey) {
       const first = await keyedTrigger(this.infra.db, runId);
-      if (first) refuseKeyReuse(idempotencyKey, first, { params, version });
+      if (first) refuseKeyReuse(idempotencyKey, this.inClear(first), { params: clearParams, version });
     }
     // The receipt goes first: once the 202 is out, GET /runs/:id must answer (queued) at once.
     const inserted = await this.infra.db
@@ -78,7 +99,7 @@ export class TriggerService {
     if (!inserted && idempotencyKey) {
       // A concurrent request with the same key stored its receipt first: same params, or 409.
       const first = await keyedTrigger(this.infra.db, runId);
-      if (first) refuseKeyReuse(idempotencyKey, first, { params, version });
+      if (first) refuseKeyReuse(idempotencyKey, this.inClear(first), { params: clearParams, version });
     }
     try {
       await withSpan(
@@ -119,6 +140,30 @@ export class TriggerService {
       );
     }
     return runId;
+  }
+
+  /**
+   * The first trigger's params with its secrets decrypted, so a repeated key compares clear values (each
+   * encryption is randomised: envelopes of the same secret never match). One that no longer decrypts (its
+   * key was retired) is compared as stored, so it differs: 409, never a silent reuse.
+   */
+  private inClear(first: KeyedTrigger): KeyedTrigger {
+    try {
+      return { ...first, params: openSecrets(first.params, this.keyring).value };
+    } catch (error) {
+      if (error instanceof SecretOpenError) return first;
+      throw error;
+    }
+  }
+
+  private sealed(params: Json, paths: Parameters<typeof sealSecretParams>[1], pipelineId: string): Json {
+    try {
+      return sealSecretParams(params, paths, this.keyring);
+    } catch (error) {
+      if (error instanceof SecretsKeyMissingError)
+        throw new ApiError(503, 'secrets_key_missing', `pipeline "${pipelineId}": ${error.message}`);
+      throw error;
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Subscription } from '@nats-io/transport-node';
 import { decodeRunEvents } from '@tributary/events';
+import { hashedPayload } from '@tributary/event-store';
 import type { Infrastructure } from '@tributary/runtime';
 import { notFound } from '../http/api-error.js';
 import type { ApiResponse } from '../http/http-types.js';
@@ -13,8 +14,9 @@ export const KEEP_ALIVE_MS = 15_000;
 /** Events after which a run has nothing more to say (unless an operator reopens it). */
 const FINAL_EVENTS: ReadonlySet<string> = new Set(['RunCompleted', 'RunCancelled', 'TriggerRejected']);
 
+/** An SSE message's data: secret envelopes redacted (`hashedPayload`), like every other response. */
 const json = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? Number(v) : v));
+  JSON.stringify(hashedPayload(value), (_key, v: unknown) => (typeof v === 'bigint' ? Number(v) : v));
 
 /**
  * `GET /runs/:id/stream`: subscribes to the run's event subjects (core NATS) *before* reading the
