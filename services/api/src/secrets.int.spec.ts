@@ -103,6 +103,18 @@ describe('api: secret params with a secrets key', () => {
     expect((await receipts(h)).some((text) => text.includes('"short"'))).toBe(false);
   });
 
+  it('compares a repeated idempotency key by clear values: same secret, same run; another secret, 409', async () => {
+    const body = (token: string) => ({ params: { token, market: 'LU' }, idempotencyKey: 'nightly' });
+    const first = await h.call('POST', '/pipelines/with-secret/runs', { body: body(TOKEN) });
+    expect(first.status).toBe(202);
+    const again = await h.call('POST', '/pipelines/with-secret/runs', { body: body(TOKEN) });
+    expect(again.status, JSON.stringify(again.body)).toBe(202);
+    expect(again.body.runId).toBe(first.body.runId);
+    const other = await h.call('POST', '/pipelines/with-secret/runs', { body: body(`${TOKEN}-other`) });
+    expect(other.status).toBe(409);
+    expect(JSON.stringify(other.body)).not.toContain(TOKEN);
+  });
+
   it('refuses a "$secret" marker sent by a client (400, naming where)', async () => {
     const res = await h.call('POST', '/pipelines/with-secret/runs', {
       body: { params: { token: { $secret: { v: 1, kid: 'x' } }, market: 'LU' } },
