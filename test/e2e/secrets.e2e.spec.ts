@@ -148,6 +148,7 @@ describe('secret params through the real services (issue #10 item 4)', () => {
     } catch (error) {
       throw new Error(
         `${(error as Error).message}\n${JSON.stringify((await system.api.get(`/runs/${runId}`)).body)}\n${system.logs()}`,
+        { cause: error },
       );
     }
     streamText = await streaming;

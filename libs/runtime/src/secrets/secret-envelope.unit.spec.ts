@@ -37,7 +37,7 @@ describe('secret envelopes (AES-256-GCM, data key wrapped by the master key)', (
   it('refuses a tampered envelope, an unknown key, and decrypts with an old key after rotation', () => {
     const sealed = sealSecret('s3cr3t-value', ring).$secret;
     const flipped = Buffer.from(sealed.ct, 'base64');
-    flipped[0] ^= 1;
+    flipped[0] = flipped[0]! ^ 1;
     expect(() => openSecret({ ...sealed, ct: flipped.toString('base64') }, ring)).toThrow(/was altered/);
     expect(() => openSecret(sealed, SecretsKeyring.fromKeys([keyB]))).toThrow(
       new RegExp(`master key ${sealed.kid}, which this process does not hold`),
