@@ -238,7 +238,7 @@ describe('secret params through the real services (issue #10 item 4)', () => {
     }
   });
 
-  it('audit history --json shows redacted markers only, and audit verify passes', async () => {
+  it('audit history --json and audit export show redacted markers only; audit verify passes, online and on the export', async () => {
     const history = await cli(system, ['audit', 'history', runId, '--json']);
     expect(history.code, history.out).toBe(0);
     expectNoClearSecret('audit history --json', history.out);
@@ -250,6 +250,17 @@ describe('secret params through the real services (issue #10 item 4)', () => {
     const verify = await cli(system, ['audit', 'verify', runId]);
     expect(verify.code, verify.out).toBe(0);
     expect(verify.out).toContain('chain ok');
+    // The export (through the api) holds only redacted markers and still verifies offline.
+    const file = join(handlers.dir, 'run.ndjson');
+    const exported = await cli(system, ['audit', 'export', runId, '--out', file]);
+    expect(exported.code, exported.out).toBe(0);
+    const ndjson = readFileSync(file, 'utf8');
+    expectNoClearSecret('audit export', ndjson);
+    expect(ndjson).toContain('"$secret":"sha256:');
+    expect(ndjson).not.toContain('"ct"');
+    const offline = await cli(system, ['audit', 'verify', '--file', file]);
+    expect(offline.code, offline.out).toBe(0);
+    rmSync(file);
   }, 120_000);
 
   it('refuses a client-made "$secret" marker and leaves the files of handlers as the only clear copies', async () => {

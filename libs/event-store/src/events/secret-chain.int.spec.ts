@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { useMigratedDb } from '../test-fixtures/migrated-db.fixture.js';
 import { newEvent, newRunId } from '../test-fixtures/new-event.fixture.js';
+import { tamperWithEventLog } from '../test-fixtures/tamper-event-log.fixture.js';
 import { appendEvents } from './append-events.js';
 import { computeEventHash } from './event-hash.js';
 import { hashedPayload } from './hashed-payload.js';
@@ -33,7 +34,7 @@ describe('hash chain over secret envelopes', () => {
       events: [newEvent(runId, { payload: { params: { token: envelope('Y3Q=') } } })],
     });
     const edited = JSON.stringify({ params: { token: envelope('b3RoZXI=') } });
-    await sql`update event_log set payload = ${edited}::jsonb where seq = ${appended[0]!.seq}`.execute(db());
+    await tamperWithEventLog(db(), sql`update event_log set payload = ${edited}::jsonb where seq = ${appended[0]!.seq}`);
     expect(await verifyChain(db(), runId)).toMatchObject({ ok: false, runSeq: 1, reason: 'hash_mismatch' });
   });
 });
