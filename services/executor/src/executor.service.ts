@@ -24,10 +24,9 @@ import {
   openAttemptSecrets,
   type DeadLetterRecorder,
   type Infrastructure,
-  type SecretsKeyring,
 } from '@tributary/runtime';
 import { extractTraceContext, withSpan } from '@tributary/telemetry';
-import { runAttempt, type HandlerRegistry } from '@tributary/worker-sdk';
+import { runAttempt } from '@tributary/worker-sdk';
 import {
   finalResult,
   refusedResult,
@@ -39,36 +38,13 @@ import { executorConsumer, TASK_WORKING_EVERY_MS } from './executor.consumers.js
 import { ResultPublisher } from './result-publisher.js';
 import { RunningAttempts, type AttemptEnd, type HeldAttempt } from './running-attempts.js';
 import { Semaphore, SemaphoreClosedError } from './semaphore.js';
+import type { ExecutorSettings, ExecutorStats } from './executor-settings.js';
 import { EXECUTOR_SETTINGS, INFRASTRUCTURE } from './tokens.js';
 
-/** What a host runs with, resolved before the application starts. */
-export interface ExecutorSettings {
-  readonly registry: HandlerRegistry;
-  /** Executor names served, each with a handler in `registry`. */
-  readonly executors: readonly string[];
-  /** Attempts running at once across all names. */
-  readonly concurrency: number;
-  readonly shutdownGraceMs: number;
-  readonly heartbeatMs: number;
-  /** Largest handler output (UTF-8 JSON bytes) a result carries: TRIBUTARY_MAX_OUTPUT_BYTES, default 256 KiB. */
-  readonly maxOutputBytes: number;
-  /** Decrypts the secrets attempts carry (TRIBUTARY_SECRETS_KEY); null or absent: none configured. */
-  readonly secrets?: SecretsKeyring | null;
-}
+export type { ExecutorSettings, ExecutorStats } from './executor-settings.js';
 
 /** What a result carries besides its output, at most: 64 KiB of logs, error texts, ids and envelope. */
 const RESULT_OVERHEAD_BYTES = 64 * 1024 + 3 * 16 * 1024 * 3 + 16 * 1024;
-
-/** Counters since start. */
-export interface ExecutorStats {
-  dispatches: number;
-  attempts: number;
-  reported: number;
-  handedBack: number;
-  cancelled: number;
-  /** Handlers still running after their attempt ended (they ignored the abort): each holds a slot. */
-  outlived: number;
-}
 
 /** The subject of task-instance cancellations of every run (a core subscription, no stream consumer). */
 export const taskCancelledSubject = (prefix: string): string =>
