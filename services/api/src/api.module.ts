@@ -7,6 +7,8 @@ import { TokensController } from './auth/tokens.controller.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { ExecutorsController } from './executors/executors.controller.js';
 import { LiveExecutors } from './executors/live-executors.js';
+import { BODY_LIMITS, BodyInterceptor, type BodyLimits } from './http/body.interceptor.js';
+import { BODY_TIMEOUT_MS, MAX_BODY_BYTES } from './http/body.js';
 import { ApiExceptionFilter } from './http/error.filter.js';
 import { HttpMetrics } from './ops/http-metrics.js';
 import { OpsController } from './ops/ops.controller.js';
@@ -25,6 +27,7 @@ export class ApiModule {
     infra: Infrastructure,
     httpMetrics: HttpMetrics = new HttpMetrics(),
     auth: { store: TokenStore; verifier: TokenVerifier } = ApiModule.defaultAuth(infra),
+    bodyLimits: BodyLimits = { maxBytes: MAX_BODY_BYTES, timeoutMs: BODY_TIMEOUT_MS },
   ): DynamicModule {
     return {
       module: ApiModule,
@@ -52,7 +55,10 @@ export class ApiModule {
         LiveExecutors,
         RunQueries,
         RunStreams,
+        { provide: BODY_LIMITS, useValue: bodyLimits },
         { provide: APP_GUARD, useClass: AuthGuard },
+        // After the guard: bodies are read only for callers allowed on the route.
+        { provide: APP_INTERCEPTOR, useClass: BodyInterceptor },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_INTERCEPTOR, useClass: RedactSecretsInterceptor },
       ],

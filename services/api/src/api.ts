@@ -19,7 +19,7 @@ import { authenticate } from './auth/authenticate.js';
 import { bootstrapTokenProblem, registerBootstrapToken } from './auth/bootstrap-token.js';
 import { TokenStore } from './auth/token-store.js';
 import { TokenVerifier } from './auth/token-verifier.js';
-import { answerExpectContinue, bodyLimitFor, readBody } from './http/body.js';
+import { answerExpectContinue, bodyLimitFor } from './http/body.js';
 import { loadEdgeConfig, type ApiEdgeConfig } from './http/edge-config.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { limitServer } from './http/server-limits.js';
@@ -77,7 +77,7 @@ export async function startApi(
     const bodyLimit = bodyLimitFor(paramsLimit(infra.nc.info?.max_payload ?? 1024 * 1024).bytes);
     const httpMetrics = new HttpMetrics();
     const app = await NestFactory.create(
-      ApiModule.register(infra, httpMetrics, { store, verifier }),
+      ApiModule.register(infra, httpMetrics, { store, verifier }, { maxBytes: bodyLimit, timeoutMs: edge.bodyTimeoutMs }),
       new ExpressAdapter(),
       {
         logger: serviceLogger(),
@@ -88,11 +88,11 @@ export async function startApi(
       },
     );
     app.setGlobalPrefix(API_PREFIX);
-    // Authentication comes before the body is read: an anonymous client cannot make the api hold its upload.
+    // Authentication comes first, the body is read only after the route's role check (BodyInterceptor):
+    // an anonymous client, or one below the route's role, cannot make the api hold its upload.
     app.use(
       httpMetrics.middleware(),
       authenticate(verifier, new RateLimiter(edge.ratePerSecond, edge.rateBurst), config.insecureNoAuth),
-      readBody(bodyLimit, edge.bodyTimeoutMs),
       tracingMiddleware,
     );
     const server = app.getHttpServer() as Server;

@@ -16,7 +16,7 @@ function upload(
   headers: Record<string, string>,
   bytes: number,
   { chunk = 64 * 1024, everyMs = 20 } = {},
-): Promise<{ status: number; body: string; ms: number; continued: boolean }> {
+): Promise<{ status: number; body: string; ms: number; continued: boolean; cut: Promise<number> }> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     let continued = false;
@@ -25,18 +25,20 @@ function upload(
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-length': String(bytes), ...headers },
     });
+    let sent = 0;
+    // Resolves with the bytes sent when the connection ends (cut by the api, or the upload done).
+    const cut = new Promise<number>((done) => req.on('close', () => done(sent)));
     req.on('continue', () => (continued = true));
     req.on('response', (res) => {
       answered = true;
       const ms = Date.now() - started;
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode!, body, ms, continued }));
+      res.on('end', () => resolve({ status: res.statusCode!, body, ms, continued, cut }));
     });
     // The server may cut the connection once it answered; only an error before the answer fails.
     req.on('error', (error) => (answered ? undefined : reject(error)));
     if (headers.expect) return;
-    let sent = 0;
     const write = () => {
       if (req.destroyed || answered || sent >= bytes) return;
       const n = Math.min(chunk, bytes - sent);
@@ -79,7 +81,19 @@ describe('api edge', () => {
       expect(answer.status).toBe(401);
       expect(JSON.parse(answer.body).error.code).toBe('unauthorized');
       expect(answer.ms).toBeLessThan(1000);
+      // The rest is dropped for a second at most, then the connection is cut: far from 4 MB.
+      expect(await answer.cut).toBeLessThan(2 * MiB);
     }
+  });
+
+  it('refuses a 4 MB upload from a role below the route’s within 1 s, without reading it', async () => {
+    const viewer = await h.tokenFor('viewer', 'uploader');
+    const answer = await upload(`${h.api.url}/api/v1/pipelines`, { authorization: `Bearer ${viewer}` }, 4 * MiB, {
+      chunk: 16 * 1024,
+      everyMs: 50,
+    });
+    expect(answer.status).toBe(403);
+    expect(answer.ms).toBeLessThan(1000);
   });
 
   it('tells an unauthenticated client never to send its body (no 100 Continue)', async () => {

@@ -1,5 +1,6 @@
 import { ApiError } from '../http/api-error.js';
 import type { ApiRequest, ApiResponse } from '../http/http-types.js';
+import { dropUnreadBody, hasBody } from '../http/unread-body.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import type { Principal } from './principal.js';
 import type { TokenVerifier } from './token-verifier.js';
@@ -7,18 +8,14 @@ import type { TokenVerifier } from './token-verifier.js';
 /** The principal of every request when auth is off (`--insecure-no-auth`). */
 export const INSECURE_PRINCIPAL: Principal = { name: 'insecure-no-auth', role: 'admin' };
 
-/** Whether the client sends a body with this request. */
-export const hasBody = (req: ApiRequest): boolean =>
-  Number(req.headers['content-length'] ?? '0') > 0 || req.headers['transfer-encoding'] !== undefined;
-
 /**
- * Answers an error from middleware (before Nest routes a request), in the api's error shape. When the
- * client is still sending a body nobody will read, the connection is closed after the answer.
+ * Answers an error from middleware (before Nest routes a request), in the api's error shape; a body the
+ * client is still sending is not read (see dropUnreadBody).
  */
 export function answerEarly(req: ApiRequest, res: ApiResponse, error: ApiError, headers: Record<string, string> = {}): void {
   if (error.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="tributary"');
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  if (hasBody(req) && !req.complete) res.setHeader('Connection', 'close');
+  dropUnreadBody(req);
   res.status(error.status).json(error.body());
 }
 

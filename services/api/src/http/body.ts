@@ -22,87 +22,78 @@ export function bodyLimitFor(maxParamsBytes: number): number {
 export const BODY_TIMEOUT_MS = 30_000;
 
 /**
- * Express middleware, after `authenticate` (a body is read only for an authenticated caller): reads
- * the whole body into `req.rawBody` (the api parses it per route, so every parse error gets the same
- * precise error shape), refusing bodies over `maxBytes` with 413 and bodies slower than `timeoutMs`
- * with 408.
+ * Reads the whole body into `req.rawBody` (the api parses it per route, so every parse error gets the
+ * same precise error shape). Called by {@link BodyInterceptor}, that is after authentication and the
+ * route's role check: nobody makes the api read a body they may not send. Rejects with a 413 for a
+ * body over `maxBytes` (the rest is drained, see {@link MAX_DRAINED_BYTES}) and a 408 for a body slower
+ * than `timeoutMs`.
  */
-export function readBody(maxBytes: number = MAX_BODY_BYTES, timeoutMs: number = BODY_TIMEOUT_MS) {
-  return (req: ApiRequest, res: ApiResponse, next: (error?: unknown) => void): void =>
-    readBodyInto(req, res, next, maxBytes, timeoutMs);
-}
-
-/** {@link readBody} with the default limit. */
-export const readBodyMiddleware = readBody();
-
-function readBodyInto(
+export function receiveBody(
   req: ApiRequest,
   res: ApiResponse,
-  next: (error?: unknown) => void,
-  maxBytes: number,
-  timeoutMs: number,
-): void {
-  const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > maxBytes) {
-    tooLarge(res, declared, maxBytes, declared <= MAX_DRAINED_BYTES);
-    drain(req);
-    return;
-  }
-  if (
-    req.method === 'GET' ||
-    req.method === 'HEAD' ||
-    (declared === 0 && req.headers['transfer-encoding'] === undefined)
-  ) {
-    req.rawBody = Buffer.alloc(0);
-    next();
-    return;
-  }
-  if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let done = false;
-  const timer = setTimeout(() => {
-    if (done) return;
-    done = true;
-    res.setHeader('Connection', 'close');
-    res
-      .status(408)
-      .json(
+  maxBytes: number = MAX_BODY_BYTES,
+  timeoutMs: number = BODY_TIMEOUT_MS,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > maxBytes) {
+      reject(tooLarge(req, res, declared, maxBytes, declared <= MAX_DRAINED_BYTES));
+      return;
+    }
+    if (
+      req.method === 'GET' ||
+      req.method === 'HEAD' ||
+      (declared === 0 && req.headers['transfer-encoding'] === undefined)
+    ) {
+      req.rawBody = Buffer.alloc(0);
+      resolve();
+      return;
+    }
+    if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = () => {
+      done = true;
+      clearTimeout(timer);
+    };
+    const timer = setTimeout(() => {
+      if (done) return;
+      finish();
+      res.setHeader('Connection', 'close');
+      res.on('finish', () => req.destroy());
+      reject(
         new ApiError(
           408,
           'request_timeout',
           `the request body was not received within ${timeoutMs / 1000}s (${size} bytes came)`,
-        ).body(),
+        ),
       );
-    res.on('finish', () => req.destroy());
-  }, timeoutMs);
-  timer.unref();
-  req.once('close', () => clearTimeout(timer));
-  const finish = () => {
-    done = true;
-    clearTimeout(timer);
-  };
-  req.on('data', (chunk: Buffer) => {
-    if (done) return;
-    size += chunk.length;
-    if (size > maxBytes) {
+    }, timeoutMs);
+    timer.unref();
+    req.once('close', () => clearTimeout(timer));
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        finish();
+        reject(tooLarge(req, res, size, maxBytes, true));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (done) return;
       finish();
-      tooLarge(res, size, maxBytes, true);
-      drain(req);
-      return;
-    }
-    chunks.push(chunk);
-  });
-  req.on('end', () => {
-    if (done) return;
-    finish();
-    req.rawBody = Buffer.concat(chunks);
-    next();
-  });
-  req.on('error', (error) => {
-    if (done) return;
-    finish();
-    next(error);
+      req.rawBody = Buffer.concat(chunks);
+      resolve();
+    });
+    req.on('error', (error) => {
+      if (done) return;
+      finish();
+      reject(error);
+    });
+    req.resume();
   });
 }
 
@@ -123,29 +114,27 @@ function drain(req: ApiRequest): void {
   req.resume();
 }
 
-function tooLarge(res: ApiResponse, size: number, maxBytes: number, keepAlive: boolean): void {
+function tooLarge(req: ApiRequest, res: ApiResponse, size: number, maxBytes: number, keepAlive: boolean): ApiError {
   if (!keepAlive) res.setHeader('Connection', 'close');
-  res
-    .status(413)
-    .json(
-      new ApiError(
-        413,
-        'payload_too_large',
-        `request body is ${size} bytes or more; at most ${describeBytes(maxBytes)} are accepted`,
-      ).body(),
-    );
+  req.drainingBody = true;
+  drain(req);
+  return new ApiError(
+    413,
+    'payload_too_large',
+    `request body is ${size} bytes or more; at most ${describeBytes(maxBytes)} are accepted`,
+  );
 }
 
 /**
  * `Expect: 100-continue` (the CLI sends it with bodies of 64 KiB or more): a body declared over
  * `maxBytes` is refused before the client sends any of it — the request goes through the
- * routes without `100 Continue`, and {@link readBody} answers 413 and closes the connection
+ * routes without `100 Continue`, and {@link receiveBody} answers 413 and closes the connection
  * (the client never sent the body, so there is nothing to drain). Other requests are told to continue
- * by {@link readBody}, that is only once the caller is authenticated (`authenticate` runs first).
+ * by {@link receiveBody}, that is only once the caller is authenticated and may call the route.
  */
 export function answerExpectContinue(server: Server, maxBytes: number = MAX_BODY_BYTES): void {
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    // `100 Continue` is sent by readBody, once the caller is authenticated and the size is fine.
+    // `100 Continue` is sent by receiveBody, once the caller may call the route and the size is fine.
     if (Number(req.headers['content-length'] ?? '0') > maxBytes) res.setHeader('Connection', 'close');
     server.emit('request', req, res);
   });

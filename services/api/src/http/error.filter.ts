@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { ApiError } from './api-error.js';
 import type { ApiRequest, ApiResponse } from './http-types.js';
+import { dropUnreadBody } from './unread-body.js';
 
 const CODES: Record<number, string> = {
   400: 'invalid_request',
@@ -32,6 +33,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return;
     }
     if (error.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="tributary"');
+    // A body nobody will read (refused by the guard, no such route) is dropped within bounds, not read to its end.
+    dropUnreadBody(req);
     res.status(error.status).json(error.body());
   }
 

@@ -3,8 +3,10 @@ import type { Principal } from '../auth/principal.js';
 
 /** The parts of an Express request the api reads (Express types are not a dependency). */
 export interface ApiRequest extends IncomingMessage {
-  /** Raw body bytes, read by `readBodyMiddleware` (empty for requests without a body). */
+  /** Raw body bytes, read by `BodyInterceptor` (empty for requests without a body). */
   rawBody?: Buffer;
+  /** The rest of a refused body is being read and dropped (`receiveBody`, `dropUnreadBody`). */
+  drainingBody?: boolean;
   /** The authenticated caller, set by the `authenticate` middleware. */
   principal?: Principal;
   /** Why the request is not authenticated (no, malformed or unknown token), for the guard's 401. */
