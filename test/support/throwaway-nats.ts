@@ -8,6 +8,15 @@ import { freePort, waitFor } from './free-port.js';
 /** The server binary; override with NATS_SERVER. */
 export const NATS_SERVER = process.env.NATS_SERVER ?? '/usr/sbin/nats-server';
 
+export interface ThrowawayNatsOptions {
+  /** A configuration file (`-c`); the port, address and store directory flags still win over it. */
+  config?: string;
+  /** Environment of the server (the variables a configuration file refers to, e.g. passwords). */
+  env?: Record<string, string>;
+  /** User and password to check the server answers, when the configuration requires them. */
+  auth?: { user: string; pass: string };
+}
+
 /**
  * A `nats-server -js` of its own: its own port and JetStream store directory, so a test may kill it
  * (SIGKILL, as a crash would) and start it again on the same port with the same store.
@@ -19,6 +28,7 @@ export class ThrowawayNats {
   private constructor(
     readonly dir: string,
     readonly port: number,
+    private readonly options: ThrowawayNatsOptions = {},
   ) {}
 
   get url(): string {
@@ -38,8 +48,12 @@ export class ThrowawayNats {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  static async create(): Promise<ThrowawayNats> {
-    const server = new ThrowawayNats(mkdtempSync(join(tmpdir(), 'tributary-nats-')), await freePort());
+  static async create(options: ThrowawayNatsOptions = {}): Promise<ThrowawayNats> {
+    const server = new ThrowawayNats(
+      mkdtempSync(join(tmpdir(), 'tributary-nats-')),
+      await freePort(),
+      options,
+    );
     try {
       await server.start();
     } catch (error) {
@@ -54,10 +68,11 @@ export class ThrowawayNats {
     if (this.running) throw new Error('nats-server is already running');
     const child = spawn(
       NATS_SERVER,
-      ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+      [
+        ...(this.options.config ? ['-c', this.options.config] : []),
+        ...['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir],
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.options.env } },
     );
     const keep = (chunk: Buffer) => {
       this.output += chunk.toString();
@@ -70,7 +85,12 @@ export class ThrowawayNats {
       `nats-server on port ${this.port}`,
       async () => {
         if (!this.running) throw new Error(`nats-server exited:\n${this.output.slice(-2000)}`);
-        const nc = await connect({ servers: this.url, reconnect: false, timeout: 1000 });
+        const nc = await connect({
+          servers: this.url,
+          reconnect: false,
+          timeout: 1000,
+          ...this.options.auth,
+        });
         await nc.close();
         return true;
       },

@@ -85,6 +85,8 @@ export class TributarySystem {
     databaseUrl?: string;
     /** Use this NATS server (with a fresh stream prefix) instead of the shared one. */
     natsUrl?: string;
+    /** With `natsUrl`: this subject prefix instead of a fresh one (e.g. the default one a config names). */
+    natsPrefix?: string;
     /** How long every api may take to answer and every durable consumer to appear. @default 30 000 */
     startTimeoutMs?: number;
     /** More environment per kind of service, over `env` (e.g. its own database role or NATS user). */
@@ -100,7 +102,9 @@ export class TributarySystem {
           drop: async () => {},
         }
       : await createTestDatabase();
-    const nats: TestNats = options.natsUrl ? givenNats(options.natsUrl) : await createTestNats();
+    const nats: TestNats = options.natsUrl
+      ? givenNats(options.natsUrl, options.natsPrefix)
+      : await createTestNats();
     const db = createDb(database.url, { maxConnections: 4 });
     await migrateToLatest(db);
     const apiCount = Math.max(1, options.replicas?.api ?? 1);
@@ -295,8 +299,7 @@ export class TributarySystem {
 }
 
 /** A NATS server given by URL: a fresh prefix on it, whose streams are deleted on cleanup. */
-function givenNats(url: string): TestNats {
-  const prefix = createTestPrefix();
+function givenNats(url: string, prefix = createTestPrefix()): TestNats {
   let cleaned = false;
   return {
     url,

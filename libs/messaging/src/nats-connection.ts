@@ -35,6 +35,8 @@ export interface ConnectNatsOptions {
   timeoutMs?: number;
   /** -1 retries for ever. @default -1 */
   maxReconnectAttempts?: number;
+  /** Reply subjects' prefix (default `_INBOX`): one per service lets NATS permissions keep replies private. */
+  inboxPrefix?: string;
 }
 
 /** Raised when the connection cannot be made; `retryable` is false for configuration and auth problems. */
@@ -100,6 +102,7 @@ export function resolveNatsConnectionOptions(
     timeout: options.timeoutMs ?? 5000,
     maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
   };
+  if (options.inboxPrefix !== undefined) resolved.inboxPrefix = options.inboxPrefix;
   if (auth.user !== undefined) {
     resolved.user = auth.user;
     if (auth.pass !== undefined) resolved.pass = auth.pass;

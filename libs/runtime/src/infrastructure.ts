@@ -54,6 +54,8 @@ export async function connectInfrastructure(
     const nc = await connectNats({
       url: config.natsUrl,
       name: `tributary-${serviceName}`,
+      // Replies to this service only (`_INBOX_fan_in.…`): deploy/nats/nats.conf lets each user read its own.
+      inboxPrefix: `_INBOX_${serviceName.replaceAll('-', '_')}`,
       ...(config.natsUser ? { user: config.natsUser } : {}),
       ...(config.natsPassword ? { pass: config.natsPassword } : {}),
       ...(config.natsToken ? { token: config.natsToken } : {}),
