@@ -127,9 +127,9 @@ async function main() {
   const runId = /run ([0-9a-f-]{36}) triggered/.exec(triggered.output)?.[1];
   if (!runId) throw new DemoError(`runs trigger printed no run id (exit ${triggered.code})`);
 
-  // 4. The consolidated report, from the run view.
+  // 4. The consolidated report: the consolidate instance with its output (the run view carries counts only).
   const view = await getJson(`${apiUrl}/api/v1/runs/${runId}`, token);
-  const consolidate = view.tasks.find((t) => t.taskId === 'consolidate');
+  const consolidate = await getJson(`${apiUrl}/api/v1/runs/${runId}/tasks/consolidate`, token).catch(() => null);
   if (consolidate?.state === 'success' && consolidate.output) {
     step(
       'Consolidated report (the consolidate task’s output, formatted by @tributary/example-search-quality)',

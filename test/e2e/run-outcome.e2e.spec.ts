@@ -48,7 +48,14 @@ describe("a run's outcome tells the truth (issue #9 item 3)", () => {
   }, 60_000);
 
   it('runs trigger --wait exits 0 for a clean success', async () => {
-    const r = await cli(system, ['runs', 'trigger', 'gated-markets', '--params', '{"markets":["LU"]}', '--wait']);
+    const r = await cli(system, [
+      'runs',
+      'trigger',
+      'gated-markets',
+      '--params',
+      '{"markets":["LU"]}',
+      '--wait',
+    ]);
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/run \S+ success in /);
   }, 120_000);
@@ -65,7 +72,7 @@ describe("a run's outcome tells the truth (issue #9 item 3)", () => {
     expect(r.code, r.out).toBe(3);
     expect(r.out).toContain('success with 1 failed group (market=PT)');
     const runId = /run (\S+) triggered/.exec(r.out)![1]!;
-    const view = (await system.api.get(`/runs/${runId}`)).body;
+    const view = await system.runView(runId);
     expect(view.run.state).toBe('success');
     expect(view.run.partial).toBe(true);
     expect(view.run.failedGroups).toEqual(['market=PT']);
@@ -73,6 +80,7 @@ describe("a run's outcome tells the truth (issue #9 item 3)", () => {
     expect(view.run.counts.upstream_failed).toBeGreaterThan(0);
     const total = Object.values(view.run.counts as Record<string, number>).reduce((a, b) => a + b, 0);
     expect(total).toBe(view.tasks.length);
+    expect(view.run.instances).toBe(view.tasks.length);
     const listed = await cli(system, ['runs', 'list', '--partial', '--json']);
     expect(listed.code, listed.out).toBe(0);
     expect(JSON.parse(listed.out).map((x: { id: string }) => x.id)).toEqual([runId]);
@@ -100,7 +108,15 @@ describe("a run's outcome tells the truth (issue #9 item 3)", () => {
     ]);
     expect(r.code, r.out).toBe(3);
     const runId = /run (\S+) triggered/.exec(r.out)![1]!;
-    const cleared = await cli(system, ['tasks', 'clear', runId, 'market=GR/flaky-gate', '--reason', 'fixed', '--wait']);
+    const cleared = await cli(system, [
+      'tasks',
+      'clear',
+      runId,
+      'market=GR/flaky-gate',
+      '--reason',
+      'fixed',
+      '--wait',
+    ]);
     expect(cleared.code, cleared.out).toBe(0);
     expect(cleared.out).toMatch(/run \S+ success in /);
     expect((await system.api.get(`/runs/${runId}`)).body.run.partial).toBe(false);

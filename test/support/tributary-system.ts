@@ -277,12 +277,33 @@ export class TributarySystem {
       `run ${runId} to finish`,
       async () => {
         this.assertRunning();
-        const response = await this.api.get(`/runs/${runId}`);
-        return response.status === 200 && predicate(response.body) ? response.body : undefined;
+        const view = await this.runView(runId);
+        return view && predicate(view) ? view : undefined;
       },
       timeoutMs,
       200,
     );
+  }
+
+  /**
+   * The run view with every instance and its output, as one object (`{run, groups, stages, tasks}`):
+   * `GET /runs/:id` plus every page of `GET /runs/:id/tasks?outputs=true`. Null while the run is unknown.
+   */
+  async runView(runId: string): Promise<any> {
+    const summary = await this.api.get(`/runs/${runId}`);
+    if (summary.status !== 200) return null;
+    const tasks: unknown[] = [];
+    let cursor: string | null = summary.body.run.instances === 0 ? null : '';
+    while (cursor !== null) {
+      const page = await this.api.get(
+        `/runs/${runId}/tasks?outputs=true&limit=10000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      if (page.status !== 200)
+        throw new Error(`GET /runs/${runId}/tasks: ${page.status} ${JSON.stringify(page.body)}`);
+      tasks.push(...page.body.tasks);
+      cursor = page.body.nextCursor;
+    }
+    return { ...summary.body, tasks };
   }
 
   async stop(): Promise<void> {

@@ -220,6 +220,27 @@ describe('commands against an api', () => {
     ],
   });
 
+  /**
+   * The api's answers for a run: `GET /runs/r1` (the summary: no instances) from `answer`, and its
+   * instances (`GET /runs/r1/tasks`, one page) from the last summary served.
+   */
+  const serveRun = (answer: () => [number, unknown]): void => {
+    let last: RunView | null = null;
+    routes['GET /runs/r1'] = () => {
+      const [status, body] = answer();
+      if (status !== 200) return [status, body];
+      last = body as RunView;
+      const { tasks, ...summary } = last;
+      return [200, { ...summary, run: { ...summary.run, instances: tasks.length } }];
+    };
+    const page = (outputs: boolean) => (): [number, unknown] => [
+      200,
+      { tasks: last!.tasks.map(({ output, ...t }) => (outputs ? { ...t, output } : t)), nextCursor: null },
+    ];
+    routes['GET /runs/r1/tasks?limit=10000'] = page(false);
+    routes['GET /runs/r1/tasks?limit=10000&outputs=true'] = page(true);
+  };
+
   it('pipelines apply prints each problem as file:line:column path: message (exit 1)', async () => {
     routes['POST /pipelines'] = () => [
       422,
@@ -287,11 +308,11 @@ describe('commands against an api', () => {
   it('runs trigger --wait follows the run (404 until planned) and exits 0 on success', async () => {
     let polls = 0;
     routes['POST /pipelines/p/runs'] = () => [202, { runId: 'r1' }];
-    routes['GET /runs/r1'] = () => {
+    serveRun(() => {
       polls += 1;
       if (polls === 1) return [404, { error: { code: 'not_found', message: 'not yet' } }];
       return [200, polls === 2 ? runView('running', 'running') : runView('success', 'success')];
-    };
+    });
     const { code, out } = await cli(
       ['runs', 'trigger', 'p', '--params', '{"markets":["LU"]}', '--wait'],
       env(),
@@ -304,7 +325,7 @@ describe('commands against an api', () => {
 
   it('runs trigger --wait exits 1 when the run failed, naming the failed task', async () => {
     routes['POST /pipelines/p/runs'] = () => [202, { runId: 'r1' }];
-    routes['GET /runs/r1'] = () => [200, runView('failed', 'failed')];
+    serveRun(() => [200, runView('failed', 'failed')]);
     const { code, out } = await cli(['runs', 'trigger', 'p', '--wait'], env());
     expect(code).toBe(1);
     expect(out).toContain('market=LU failed 1/1 (1 failed)');
@@ -313,9 +334,11 @@ describe('commands against an api', () => {
 
   it('runs show --json prints the run view exactly; without --json a table', async () => {
     const view = runView('success', 'success');
-    routes['GET /runs/r1'] = () => [200, view];
+    serveRun(() => [200, view]);
     const json = await cli(['runs', 'show', 'r1', '--json'], env());
-    expect(JSON.parse(json.out)).toEqual(view);
+    // The summary and every instance with its output: the run view as it was before paging.
+    expect(JSON.parse(json.out)).toEqual({ ...view, run: { ...view.run, instances: 1 } });
+    expect(requests.map((r) => r.path)).toEqual(['/runs/r1', '/runs/r1/tasks?limit=10000&outputs=true']);
     const text = await cli(['runs', 'show', 'r1'], env());
     expect(text.out).toContain('market=LU/generate  success    1');
   });

@@ -19,6 +19,7 @@ import { RunQueries } from './runs/run-queries.js';
 import { RunStreams } from './runs/run-streams.js';
 import { RunsController } from './runs/runs.controller.js';
 import { RedactSecretsInterceptor } from './http/redact-secrets.interceptor.js';
+import { RunTasksController } from './runs/run-tasks.controller.js';
 import { INFRASTRUCTURE, SECRETS_KEYRING } from './tokens.js';
 
 @Module({})
@@ -36,6 +37,7 @@ export class ApiModule {
         TokensController,
         PipelinesController,
         RunsController,
+        RunTasksController,
         RunActionsController,
         ExecutorsController,
       ],

@@ -85,7 +85,8 @@ describe('api: triggers', () => {
       params: { markets: ['LU', 'PT'] },
       partial: false,
     });
-    expect(queued.body.tasks).toEqual([]);
+    expect(queued.body).toMatchObject({ groups: [], stages: [] });
+    expect(queued.body.run.instances).toBe(0);
     const receipts = await h.api.infra.db
       .selectFrom('accepted_triggers')
       .select(['run_id', 'actor'])

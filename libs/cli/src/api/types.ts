@@ -9,13 +9,17 @@ export interface RunViewTask {
   label?: string | null;
   state: string;
   attempt: number;
-  output: unknown;
+  /** Present when read with outputs (`runs show --json`, `GET /runs/:id/tasks?outputs=true`). */
+  output?: unknown;
   error: { message?: string; type?: string; retryable?: boolean } | null;
   startedAt: string | null;
   finishedAt: string | null;
 }
 
-/** `GET /runs/:id`. */
+/**
+ * `GET /runs/:id` (run, groups, per-stage counts) with `tasks` from `GET /runs/:id/tasks` (all pages):
+ * the shape `readFullRunView` assembles.
+ */
 export interface RunView {
   run: {
     id: string;
@@ -30,8 +34,11 @@ export interface RunView {
     partial?: boolean;
     counts?: Record<string, number>;
     failedGroups?: string[];
+    /** Task instances in all. */
+    instances?: number;
   };
-  groups: { path: string; state: string; label?: string | null }[];
+  groups: { path: string; state: string; label?: string | null; counts?: Record<string, number> }[];
+  stages?: { stage: string; counts: Record<string, number> }[];
   tasks: RunViewTask[];
 }
 

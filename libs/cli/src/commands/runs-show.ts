@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { seg } from '../api/api-client.js';
+import { withTasks, type RunSummaryView } from '../api/run-view-reader.js';
 import type { RunView } from '../api/types.js';
 import { println, type CliContext } from '../context.js';
 import { brief, duration, formatTable, jsonText, shortTime } from '../output/table.js';
@@ -16,7 +17,9 @@ export function registerRunsShow(runs: Command, ctx: CliContext): void {
         .argument('<runId>', 'run id'),
     ),
   ).action(async (runId: string, options: ApiOptions & { json?: boolean }) => {
-    const view = await apiClientFor(ctx, options).get<RunView>(`/runs/${seg(runId)}`);
+    const client = apiClientFor(ctx, options);
+    const summary = await client.get<RunSummaryView>(`/runs/${seg(runId)}`);
+    const view = await withTasks(client, summary, { outputs: options.json === true });
     if (options.json) return void ctx.io.out(jsonText(view));
     println(ctx, formatRunView(view));
   });

@@ -8,6 +8,7 @@ import { formatMs, jsonText } from '../output/table.js';
 import { followRun } from '../progress/follow-run.js';
 import { BarProgressRenderer, PlainProgressRenderer, type ProgressRenderer } from '../progress/renderers.js';
 import { failureLines } from '../progress/run-progress.js';
+import { readFullRunView } from '../api/run-view-reader.js';
 import {
   apiClientFor,
   parseJsonObject,
@@ -36,7 +37,10 @@ export function registerRunsTrigger(runs: Command, ctx: CliContext): void {
         .option('--params <json>', 'the run parameters, a JSON object', parseJsonObject)
         .option('--params-file <file>', 'read the parameters from a JSON file')
         .option('--idempotency-key <key>', 'the same key always names the same run')
-        .option('--wait', 'follow the run with live per-group progress; exit 0 clean success, 3 success with failed groups, 1 failed/cancelled/rejected, 130 stopped')
+        .option(
+          '--wait',
+          'follow the run with live per-group progress; exit 0 clean success, 3 success with failed groups, 1 failed/cancelled/rejected, 130 stopped',
+        )
         .option('--timeout <seconds>', 'with --wait: give up after this many seconds', parsePositiveInt),
     ),
   ).action(async (pipeline: string, options: TriggerOptions) => {
@@ -103,7 +107,9 @@ export async function followToEnd(
   }
   const code = exitCodeOfRun(view);
   if (options.json) {
-    ctx.io.out(jsonText({ runId, state: view.run.state, partial: view.run.partial === true, view }));
+    // The whole view, outputs included, as `runs show --json` (the followed views carry no outputs).
+    const full = (await readFullRunView(client, runId, { outputs: true })) ?? view;
+    ctx.io.out(jsonText({ runId, state: full.run.state, partial: full.run.partial === true, view: full }));
   } else {
     println(ctx, `run ${runId} ${outcomeText(view)} in ${formatMs(Date.now() - started)}`);
     if (code !== EXIT_OK) {

@@ -17,19 +17,25 @@ export interface RunOutcome {
 export function runOutcomeOf(
   runState: string,
   groups: readonly { path: string; state: string }[],
-  tasks: readonly { state: string; group: string | null }[],
+  /** Instances (or `n` instances of one state in one group, as the aggregate query gives them). */
+  tasks: readonly { state: string; group: string | null; n?: number }[],
 ): RunOutcome {
   const counts: Record<string, number> = {};
   const failed = new Set<string>();
   let failedTasks = 0;
   for (const t of tasks) {
-    counts[t.state] = (counts[t.state] ?? 0) + 1;
+    const n = t.n ?? 1;
+    counts[t.state] = (counts[t.state] ?? 0) + n;
     if (FAILED_TASK_STATES.has(t.state)) {
-      failedTasks += 1;
+      failedTasks += n;
       if (t.group !== null) failed.add(t.group);
     }
   }
   for (const g of groups) if (g.state === 'failed') failed.add(g.path);
   const failedGroups = [...failed].sort();
-  return { partial: runState === 'success' && (failedTasks > 0 || failedGroups.length > 0), counts, failedGroups };
+  return {
+    partial: runState === 'success' && (failedTasks > 0 || failedGroups.length > 0),
+    counts,
+    failedGroups,
+  };
 }

@@ -1,38 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { toExportedEvent, toStoredEvent, type Database, type ExportedEvent } from '@tributary/event-store';
 import type { Infrastructure } from '@tributary/runtime';
 import { INFRASTRUCTURE } from '../tokens.js';
-import { runOutcomeOf, type RunOutcome } from './run-outcome.js';
+import {
+  instancePage,
+  oneInstance,
+  type InstanceFilter,
+  type InstancePage,
+  type RunInstance,
+} from './run-instances.js';
+import { gridOf, readRunView, type GridCell, type RunViewBody } from './run-view.js';
 
-/** The run view of DESIGN §7, exactly: `GET /runs/:id`, the SSE snapshot. Times are ISO-8601 UTC. */
-export interface RunViewBody {
-  run: {
-    id: string;
-    pipeline: string;
-    version: number;
-    state: string;
-    params: unknown;
-    createdAt: string;
-    finishedAt: string | null;
-    /** Why the run was rejected or cancelled, when the planner recorded one. */
-    reason: string | null;
-  } & RunOutcome;
-  groups: { path: string; state: string; label: string | null }[];
-  tasks: {
-    taskId: string;
-    stage: string;
-    group: string | null;
-    mapIndex: number | null;
-    label: string | null;
-    state: string;
-    attempt: number;
-    output: unknown;
-    error: unknown;
-    startedAt: string | null;
-    finishedAt: string | null;
-  }[];
-}
+export type { RunViewBody } from './run-view.js';
 
 export const RUN_STATES = ['running', 'success', 'failed', 'cancelled', 'rejected'] as const;
 /** Run states after which nothing happens unless an operator clears or marks a task. */
@@ -44,8 +24,6 @@ export const FINISHED_RUN_STATES: ReadonlySet<string> = new Set([
 ]);
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
-/** Code-unit order, as the domain's `runViewOf` sorts, so both views of a run compare equal. */
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Reads the projections (runs, groups, task_instances), the event log and task logs. */
 @Injectable()
@@ -67,24 +45,26 @@ export class RunQueries {
     if (filter.state !== undefined) query = query.where('state', '=', filter.state);
     if (filter.partial === true) {
       // Same rule as runOutcomeOf: a success with a failed group or a failed/upstream_failed instance.
-      query = query.where('state', '=', 'success').where((eb) =>
-        eb.or([
-          eb.exists(
-            eb
-              .selectFrom('task_instances as t')
-              .select('t.task_id')
-              .whereRef('t.run_id', '=', 'runs.run_id')
-              .where('t.state', 'in', ['failed', 'upstream_failed']),
-          ),
-          eb.exists(
-            eb
-              .selectFrom('groups as g')
-              .select('g.path')
-              .whereRef('g.run_id', '=', 'runs.run_id')
-              .where('g.state', '=', 'failed'),
-          ),
-        ]),
-      );
+      query = query
+        .where('state', '=', 'success')
+        .where((eb) =>
+          eb.or([
+            eb.exists(
+              eb
+                .selectFrom('task_instances as t')
+                .select('t.task_id')
+                .whereRef('t.run_id', '=', 'runs.run_id')
+                .where('t.state', 'in', ['failed', 'upstream_failed']),
+            ),
+            eb.exists(
+              eb
+                .selectFrom('groups as g')
+                .select('g.path')
+                .whereRef('g.run_id', '=', 'runs.run_id')
+                .where('g.state', '=', 'failed'),
+            ),
+          ]),
+        );
     }
     const rows = await query.execute();
     return rows.map((r) => ({
@@ -106,124 +86,33 @@ export class RunQueries {
       .transaction()
       .setIsolationLevel('repeatable read')
       .setAccessMode('read only')
-      .execute((trx) => this.readView(trx, runId));
+      .execute((trx) => readRunView(trx, runId));
   }
 
-  private async readView(
-    trx: Transaction<Database>,
-    runId: string,
-  ): Promise<{ view: RunViewBody; lastSeq: number } | null> {
-    const run = await trx.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirst();
-    if (!run) return this.queuedView(trx, runId);
-    const head = await trx
-      .selectFrom('run_streams')
-      .select('last_seq')
-      .where('run_id', '=', runId)
-      .executeTakeFirst();
-    const groups = await trx
-      .selectFrom('groups')
-      .select(['path', 'state', 'label'])
-      .where('run_id', '=', runId)
-      .execute();
-    const tasks = await trx
-      .selectFrom('task_instances')
-      .select([
-        'task_id',
-        'stage',
-        'group_path',
-        'map_index',
-        'label',
-        'state',
-        'attempt',
-        'output',
-        'error',
-        'started_at',
-        'finished_at',
-      ])
-      .where('run_id', '=', runId)
-      .execute();
-    const sortedGroups = groups
-      .map((g) => ({ path: g.path, state: g.state, label: g.label }))
-      .sort((a, b) => cmp(a.path, b.path));
-    const outcome = runOutcomeOf(
-      run.state,
-      sortedGroups,
-      tasks.map((t) => ({ state: t.state, group: t.group_path })),
-    );
-    const view: RunViewBody = {
-      run: {
-        id: run.run_id,
-        pipeline: run.pipeline_id,
-        version: run.pipeline_version,
-        state: run.state,
-        params: run.params,
-        createdAt: run.created_at.toISOString(),
-        finishedAt: iso(run.finished_at),
-        reason: run.reason,
-        ...outcome,
-      },
-      groups: sortedGroups,
-      tasks: tasks
-        .map((t) => ({
-          taskId: t.task_id,
-          stage: t.stage,
-          group: t.group_path,
-          mapIndex: t.map_index,
-          label: t.label,
-          state: t.state,
-          attempt: t.attempt,
-          output: t.output ?? null,
-          error: t.error ?? null,
-          startedAt: iso(t.started_at),
-          finishedAt: iso(t.finished_at),
-        }))
-        .sort((a, b) => cmp(a.taskId, b.taskId)),
-    };
-    return { view, lastSeq: head?.last_seq ?? 0 };
+  /** Instances per group × stage × state (the web UI's grid); null for an unknown run. */
+  async grid(runId: string): Promise<GridCell[] | null> {
+    return this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute(async (trx) => ((await this.runExists(runId, trx)) ? gridOf(trx, runId) : null));
   }
 
-  /**
-   * A run the api accepted (202) that the planner has not taken yet: `queued`, from the api's receipt
-   * (accepted_triggers); null when there is none. Once the planner takes the trigger its `runs` row
-   * (running, or rejected with its reason) wins.
-   */
-  private async queuedView(
-    trx: Transaction<Database>,
-    runId: string,
-  ): Promise<{ view: RunViewBody; lastSeq: number } | null> {
-    const accepted = await trx
-      .selectFrom('accepted_triggers')
-      .selectAll()
-      .where('run_id', '=', runId)
-      .executeTakeFirst();
-    if (!accepted) return null;
-    const view: RunViewBody = {
-      run: {
-        id: accepted.run_id,
-        pipeline: accepted.pipeline_id,
-        version: accepted.pipeline_version,
-        state: 'queued',
-        params: accepted.params,
-        createdAt: accepted.accepted_at.toISOString(),
-        finishedAt: null,
-        reason: null,
-        ...runOutcomeOf('queued', [], []),
-      },
-      groups: [],
-      tasks: [],
-    };
-    return { view, lastSeq: 0 };
+  /** A page of the run's instances (no outputs unless asked). */
+  async instances(runId: string, filter: InstanceFilter): Promise<InstancePage> {
+    return instancePage(this.db, runId, filter);
+  }
+
+  /** One instance with its output. */
+  async instance(runId: string, taskId: string): Promise<RunInstance | null> {
+    return oneInstance(this.db, runId, taskId);
   }
 
   /** Whether the run exists in the projection or has any event. */
-  async runExists(runId: string): Promise<boolean> {
-    const run = await this.db
-      .selectFrom('runs')
-      .select('run_id')
-      .where('run_id', '=', runId)
-      .executeTakeFirst();
+  async runExists(runId: string, db: Kysely<Database> = this.db): Promise<boolean> {
+    const run = await db.selectFrom('runs').select('run_id').where('run_id', '=', runId).executeTakeFirst();
     if (run) return true;
-    const head = await this.db
+    const head = await db
       .selectFrom('run_streams')
       .select('run_id')
       .where('run_id', '=', runId)

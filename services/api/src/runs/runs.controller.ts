@@ -38,6 +38,15 @@ export class RunsController {
     return found.view;
   }
 
+  /** Instances per group × stage × state: the grid of the web UI, without listing instances. */
+  @Get(':id/grid')
+  async grid(@Param('id') id: string, @Query() query: Record<string, unknown>) {
+    new QueryFields(query).finish();
+    const cells = await this.queries.grid(runIdParam(id));
+    if (!cells) throw notYet(id);
+    return cells;
+  }
+
   @Get(':id/events')
   async events(@Param('id') id: string, @Query() query: Record<string, unknown>) {
     const q = new QueryFields(query);

@@ -1,0 +1,163 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '@tributary/event-store';
+import { runOutcomeOf, type RunOutcome } from './run-outcome.js';
+
+/** Task instances per state, e.g. `{success: 9, failed: 1}`. */
+export type StateCounts = Record<string, number>;
+
+/**
+ * `GET /runs/:id` and the SSE snapshot: the run, its groups and aggregates — never its instances or
+ * outputs (those are paged: `GET /runs/:id/tasks`), so the answer stays small for a run of 100 000
+ * instances. Times are ISO-8601 UTC.
+ */
+export interface RunViewBody {
+  run: {
+    id: string;
+    pipeline: string;
+    version: number;
+    state: string;
+    params: unknown;
+    createdAt: string;
+    finishedAt: string | null;
+    /** Why the run was rejected, cancelled or failed, when the planner recorded one. */
+    reason: string | null;
+    /** Task instances in all (the sum of `counts`). */
+    instances: number;
+  } & RunOutcome;
+  /** Every group, sorted by path; `counts` covers its instances and those of its nested groups. */
+  groups: { path: string; state: string; label: string | null; counts: StateCounts }[];
+  /** Per stage path (over every group): instances per state, sorted by stage. */
+  stages: { stage: string; counts: StateCounts }[];
+}
+
+/** One cell of `GET /runs/:id/grid`: the instances of one stage directly in one group (null = outside any). */
+export interface GridCell {
+  group: string | null;
+  stage: string;
+  counts: StateCounts;
+}
+
+const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+/** Code-unit order, as the domain's `runViewOf` sorts. */
+export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Instances per (group, stage, state): the one aggregate query every summary is built from. */
+export async function gridOf(trx: Transaction<Database>, runId: string): Promise<GridCell[]> {
+  const rows = await trx
+    .selectFrom('task_instances')
+    .select(['group_path', 'stage', 'state', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('run_id', '=', runId)
+    .groupBy(['group_path', 'stage', 'state'])
+    .execute();
+  const cells = new Map<string, GridCell>();
+  for (const r of rows) {
+    const key = `${r.group_path ?? ''}\u0000${r.stage}`;
+    let cell = cells.get(key);
+    if (!cell) cells.set(key, (cell = { group: r.group_path, stage: r.stage, counts: {} }));
+    cell.counts[r.state] = Number(r.n);
+  }
+  return [...cells.values()].sort((a, b) => cmp(a.group ?? '', b.group ?? '') || cmp(a.stage, b.stage));
+}
+
+/** The run summary; null when the planner has no run of this id (see queuedView). */
+export async function readRunView(
+  trx: Transaction<Database>,
+  runId: string,
+): Promise<{ view: RunViewBody; lastSeq: number } | null> {
+  const run = await trx.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirst();
+  if (!run) return queuedView(trx, runId);
+  const head = await trx
+    .selectFrom('run_streams')
+    .select('last_seq')
+    .where('run_id', '=', runId)
+    .executeTakeFirst();
+  const groups = await trx
+    .selectFrom('groups')
+    .select(['path', 'state', 'label'])
+    .where('run_id', '=', runId)
+    .execute();
+  const grid = await gridOf(trx, runId);
+  const byGroup = new Map<string, StateCounts>(groups.map((g) => [g.path, {}]));
+  const byStage = new Map<string, StateCounts>();
+  const perState: { state: string; group: string | null; n: number }[] = [];
+  for (const cell of grid) {
+    const stage = byStage.get(cell.stage) ?? {};
+    byStage.set(cell.stage, stage);
+    for (const [state, n] of Object.entries(cell.counts)) {
+      add(stage, state, n);
+      perState.push({ state, group: cell.group, n });
+      // A group's counts include its nested groups': add to the group and each ancestor.
+      for (let path = cell.group; path !== null; path = parentOf(path)) {
+        const counts = byGroup.get(path);
+        if (counts) add(counts, state, n);
+      }
+    }
+  }
+  const sortedGroups = groups
+    .map((g) => ({ path: g.path, state: g.state, label: g.label, counts: byGroup.get(g.path)! }))
+    .sort((a, b) => cmp(a.path, b.path));
+  const outcome = runOutcomeOf(run.state, sortedGroups, perState);
+  const view: RunViewBody = {
+    run: {
+      id: run.run_id,
+      pipeline: run.pipeline_id,
+      version: run.pipeline_version,
+      state: run.state,
+      params: run.params,
+      createdAt: run.created_at.toISOString(),
+      finishedAt: iso(run.finished_at),
+      reason: run.reason,
+      instances: perState.reduce((sum, c) => sum + c.n, 0),
+      ...outcome,
+    },
+    groups: sortedGroups,
+    stages: [...byStage.entries()]
+      .map(([stage, counts]) => ({ stage, counts }))
+      .sort((a, b) => cmp(a.stage, b.stage)),
+  };
+  return { view, lastSeq: head?.last_seq ?? 0 };
+}
+
+/**
+ * A run the api accepted (202) that the planner has not taken yet: `queued`, from the api's receipt
+ * (accepted_triggers); null when there is none. Once the planner takes the trigger its `runs` row
+ * (running, or rejected with its reason) wins.
+ */
+async function queuedView(
+  trx: Transaction<Database>,
+  runId: string,
+): Promise<{ view: RunViewBody; lastSeq: number } | null> {
+  const accepted = await trx
+    .selectFrom('accepted_triggers')
+    .selectAll()
+    .where('run_id', '=', runId)
+    .executeTakeFirst();
+  if (!accepted) return null;
+  const view: RunViewBody = {
+    run: {
+      id: accepted.run_id,
+      pipeline: accepted.pipeline_id,
+      version: accepted.pipeline_version,
+      state: 'queued',
+      params: accepted.params,
+      createdAt: accepted.accepted_at.toISOString(),
+      finishedAt: null,
+      reason: null,
+      instances: 0,
+      ...runOutcomeOf('queued', [], []),
+    },
+    groups: [],
+    stages: [],
+  };
+  return { view, lastSeq: 0 };
+}
+
+function add(counts: StateCounts, state: string, n: number): void {
+  counts[state] = (counts[state] ?? 0) + n;
+}
+
+/** `a=1/b=2` → `a=1`; a top-level group → null. Group keys never contain `/` (task-id.ts). */
+function parentOf(path: string): string | null {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? null : path.slice(0, slash);
+}
