@@ -7,6 +7,7 @@ import { notFound } from '../http/api-error.js';
 import type { ApiResponse } from '../http/http-types.js';
 import { INFRASTRUCTURE } from '../tokens.js';
 import { FINISHED_RUN_STATES, RunQueries } from './run-queries.js';
+import { loadStreamLimits, slowClientReason, StreamSlots } from './stream-limits.js';
 
 /** A comment line every this often keeps proxies from closing an idle stream. */
 export const KEEP_ALIVE_MS = 15_000;
@@ -21,19 +22,25 @@ const json = (value: unknown): string =>
 /**
  * `GET /runs/:id/stream`: subscribes to the run's event subjects (core NATS) *before* reading the
  * snapshot, so nothing falls between the two; events the snapshot already reflects (run_seq ≤ the
- * snapshot's) are skipped. Each SSE message carries `id: <runSeq>`.
+ * snapshot's) are skipped. Each SSE message carries `id: <runSeq>`. Streams are counted per token and
+ * in all (429 over either); a client that does not read (more than TRIBUTARY_SSE_MAX_BUFFER written and
+ * unsent) is dropped instead of buffered without bound — it reconnects and gets a fresh snapshot.
  */
 @Injectable()
 export class RunStreams implements BeforeApplicationShutdown {
   private readonly logger = new Logger('api');
   private readonly active = new Set<() => void>();
+  /** Read at construction, so a bad value stops the api at start. */
+  readonly slots = new StreamSlots(loadStreamLimits());
 
   constructor(
     @Inject(INFRASTRUCTURE) private readonly infra: Infrastructure,
     @Inject(RunQueries) private readonly queries: RunQueries,
   ) {}
 
-  async open(runId: string, res: ApiResponse): Promise<void> {
+  /** `holder`: whose slot the stream takes (the token's id, else the caller's name). */
+  async open(runId: string, res: ApiResponse, holder: string): Promise<void> {
+    const release = this.slots.acquire(holder);
     const sub = this.infra.nc.subscribe(this.infra.subjects.eventsOfRun(runId));
     let found: Awaited<ReturnType<RunQueries['runView']>>;
     try {
@@ -41,10 +48,12 @@ export class RunStreams implements BeforeApplicationShutdown {
       found = await this.queries.runView(runId);
     } catch (error) {
       sub.unsubscribe();
+      release();
       throw error;
     }
     if (!found) {
       sub.unsubscribe();
+      release();
       throw notFound(
         `run ${runId} does not exist (yet: a trigger appears here once the planner has processed it)`,
       );
@@ -57,8 +66,18 @@ export class RunStreams implements BeforeApplicationShutdown {
       'X-Accel-Buffering': 'no',
     });
     res.flushHeaders();
+    const limit = this.slots.limits;
     const write = (text: string) => {
-      if (!res.writableEnded && !res.destroyed) res.write(text);
+      if (res.writableEnded || res.destroyed) return;
+      res.write(text);
+      // Back-pressure: what the socket could not send stays in memory; a client that stops reading
+      // is dropped (destroyed: a final message could not reach it either).
+      if (res.writableLength > limit.maxBufferedBytes) {
+        this.logger.warn(
+          `run ${runId}: dropped a slow stream client: ${slowClientReason(res.writableLength, limit)}`,
+        );
+        res.destroy();
+      }
     };
     write(`event: snapshot\nid: ${found.lastSeq}\ndata: ${json(found.view)}\n\n`);
 
@@ -70,6 +89,7 @@ export class RunStreams implements BeforeApplicationShutdown {
       closed = true;
       clearInterval(keepAlive);
       sub.unsubscribe();
+      release();
       this.active.delete(close);
       if (!res.writableEnded) res.end();
     };

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { notFound } from '../http/api-error.js';
 import { pathParam, QueryFields } from '../http/fields.js';
 import type { ApiResponse } from '../http/http-types.js';
-import { MinRole } from '../auth/principal.js';
+import { Caller, MinRole, type Principal } from '../auth/principal.js';
 import { runIdParam } from './run-id.js';
 import { RUN_STATES, RunQueries } from './run-queries.js';
 import { RunStreams } from './run-streams.js';
@@ -85,8 +85,9 @@ export class RunsController {
     @Param('id') id: string,
     @Query() query: Record<string, unknown>,
     @Res() res: ApiResponse,
+    @Caller() caller: Principal,
   ): Promise<void> {
     new QueryFields(query).finish();
-    await this.streams.open(runIdParam(id), res);
+    await this.streams.open(runIdParam(id), res, caller.tokenId ?? `name:${caller.name}`);
   }
 }
