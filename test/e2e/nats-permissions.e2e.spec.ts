@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { encodeTriggerRun, jsonToBytes } from '@tributary/events';
 import type { RunView } from '@tributary/domain';
 import { eventually } from '@tributary/testing';
 import { ROOT, TributarySystem, type ServiceKind } from '../support/tributary-system.js';
@@ -144,7 +145,9 @@ describe('deploy/nats/nats.conf: every service as its own NATS user, and nothing
       // Nothing reached the streams, and the run was not cancelled.
       expect((await jsm.streams.info('TRIBUTARY_TRIGGERS')).state.messages).toBe(triggersBefore);
       expect((await system.api.get(`/runs/${runId}`)).body.run.state).toBe('success');
-      expect(nats.log).toMatch(/Publish Violation - User "executor", Subject "tributary\.trigger\.search-quality"/);
+      expect(nats.log).toMatch(
+        /Publish Violation - User "executor", Subject "tributary\.trigger\.search-quality"/,
+      );
     } finally {
       await attacker.close();
       await ops.close();
@@ -183,6 +186,42 @@ describe('deploy/nats/nats.conf: every service as its own NATS user, and nothing
         { timeout: 10_000 },
       );
       expect(reply.json<{ ok: boolean }>().ok).toBe(false);
+
+      // Even from the api's identity, a service's own name is refused as the actor (defence in depth).
+      const forged = await api.request(
+        `tributary.control.${runId}`,
+        JSON.stringify({ type: 'CancelRun', runId, actor: 'cron', reason: 'x' }),
+        { timeout: 10_000 },
+      );
+      expect(forged.json()).toEqual({
+        ok: false,
+        error: {
+          code: 'invalid_request',
+          message: `actor "cron" is a service's own name: operator commands are attributed to the api token that sent them`,
+        },
+      });
+      const forgedRunId = randomUUID();
+      await jetstream(api).publish(
+        'tributary.trigger.search-quality',
+        encodeTriggerRun({
+          runId: forgedRunId,
+          pipelineId: 'search-quality',
+          paramsJson: jsonToBytes({ markets: ['LU'] }),
+          actor: 'executor:search',
+        }),
+      );
+      const rejected = await eventually(async () => {
+        const rows = await system.db
+          .selectFrom('event_log')
+          .select(['type', 'actor', 'payload'])
+          .where('run_id', '=', forgedRunId)
+          .execute();
+        expect(rows).toHaveLength(1);
+        return rows[0]!;
+      }, 20_000);
+      expect(rejected.type).toBe('TriggerRejected');
+      expect(rejected.actor).toBe('trigger');
+      expect(JSON.stringify(rejected.payload)).toContain("actor \\\"executor:search\\\" is a service's own name");
     } finally {
       await api.close();
       await fanIn.close();

@@ -60,3 +60,4 @@ export { MAX_JSON_DEPTH, PROTOTYPE_KEYS, textProblem, sanitizeText, jsonProblem,
 // secrets: marking params secret and the markers that stand for them
 export { SECRET_KEY, isSecretMarker, isSecretEnvelopeMarker, mapSecretMarkers, findSecretMarker, redactSecretsForExpressions, type RedactedSecret } from './secrets/secret-marker.js';
 export { secretParamPaths, presentSecretPaths, unsealedSecretPaths, valueAtPath, secretPointer, isSecretSchema, checkSecretParams, type SecretParamPath } from './spec/secret-params.js';
+export { CRON_ACTOR, UPSTREAM_ACTOR_PREFIX, commandActorProblem, isSystemActor, upstreamActor } from './run/system-actors.js';

@@ -1,4 +1,4 @@
-import { planClear, TASK_STATES } from '@tributary/domain';
+import { planClear, TASK_STATES, commandActorProblem } from '@tributary/domain';
 import type { OperatorCommand, OperatorReply } from '@tributary/runtime';
 import type { DecisionEngine } from './decision-engine.js';
 
@@ -46,6 +46,9 @@ function validate(raw: unknown): string | null {
     return `type must be one of ${[...OPERATOR_TYPES].join(', ')}`;
   for (const key of ['runId', 'actor'])
     if (typeof c[key] !== 'string' || c[key] === '') return `${key} must be a non-empty string`;
+  // Only the api publishes operator commands (NATS permissions): the actor is its caller's token name.
+  const actorIssue = commandActorProblem(c.actor as string, 'operator command');
+  if (actorIssue) return actorIssue;
   // The reason is optional for clear and mark (recorded when given), required to cancel a run.
   if (c.type === 'CancelRun' || c.reason !== undefined)
     if (typeof c.reason !== 'string' || c.reason === '') return 'reason must be a non-empty string';

@@ -5,14 +5,15 @@ import {
   MAX_CATCHUP_TICKS,
   scheduledRunParams,
   type ScheduleSpec,
+  CRON_ACTOR,
 } from '@tributary/domain';
 import type { Database } from '@tributary/event-store';
 import { encodeTriggerRun, jsonToBytes, RUN_ID_HEADER, timestampFromEpochMs } from '@tributary/events';
 import { publish } from '@tributary/messaging';
 import { runIdForTrigger, type Infrastructure } from '@tributary/runtime';
 
-/** The actor of scheduled runs in the event log. */
-export const CRON_ACTOR = 'cron';
+/** The actor of scheduled runs in the event log (a system actor: no token may carry it). */
+export { CRON_ACTOR };
 
 /**
  * Starts a run per cron tick of every pipeline whose latest version has `schedule:`. Every planner

@@ -1,5 +1,11 @@
 import type { Kysely } from 'kysely';
-import { jsonProblem, sanitizeText, textProblem, type RunCommand } from '@tributary/domain';
+import {
+  jsonProblem,
+  sanitizeText,
+  textProblem,
+  type RunCommand,
+  commandActorProblem,
+} from '@tributary/domain';
 import { appendEvents, isRetryableError, type Database } from '@tributary/event-store';
 import { jsonFromBytes, type TriggerRun } from '@tributary/events';
 import type { DecisionEngine, RunWork, RunWorkOutcome } from './decision-engine.js';
@@ -95,6 +101,9 @@ export class TriggerHandler {
       const problem = textProblem(text);
       if (problem) return { path, message: `${path.slice(1)} ${problem}` };
     }
+    // A service's own name is refused: the api writes its caller's token name, the planner cron/upstream:….
+    const actorIssue = trigger.actor === '' ? null : commandActorProblem(trigger.actor, 'trigger');
+    if (actorIssue) return { path: '/actor', message: actorIssue };
     if (!params.ok) return { path: '/params', message: `params are not JSON: ${params.error.message}` };
     const problem = jsonProblem(params.value);
     return problem ? { path: `/params${problem.path}`, message: problem.message } : null;
@@ -110,7 +119,9 @@ export class TriggerHandler {
       trigger.paramsJson.length === 0 ? { ok: true as const, value: {} } : jsonFromBytes(trigger.paramsJson);
     const refused = this.unplannable(trigger, params);
     if (refused) {
-      await this.recordRejection(runId, trigger, refused, traceparent);
+      // Never record a rejected trigger under the service name it claimed.
+      const recordedAs = refused.path === '/actor' ? { ...trigger, actor: 'trigger' } : trigger;
+      await this.recordRejection(runId, recordedAs, refused, traceparent);
       return { runId, outcome: 'rejected' };
     }
     const found = await this.plans.get(trigger.pipelineId, trigger.pipelineVersion || undefined);

@@ -4,6 +4,7 @@ import {
   sanitizeText,
   type CompiledPlan,
   type CompiledUpstreamTrigger,
+  upstreamActor,
 } from '@tributary/domain';
 import {
   encodeTriggerRun,
@@ -57,7 +58,7 @@ export class UpstreamEventHandler {
   async handle(binding: UpstreamBinding, msg: JsMsg): Promise<UpstreamOutcome> {
     const { pipelineId, stream } = binding;
     const sequence = msg.info.streamSequence;
-    const actor = `upstream:${msg.subject}`;
+    const actor = upstreamActor(msg.subject); // from the subject it arrived on, never from the event
     const headers: Record<string, string> = {};
     for (const [key, values] of msg.headers ?? []) headers[key] = values[0] ?? '';
     let text: string | null;
@@ -122,7 +123,7 @@ export class UpstreamEventHandler {
   ): Promise<UpstreamOutcome> {
     const { pipelineId, stream, version } = binding;
     const sequence = msg.info.streamSequence;
-    const actor = `upstream:${msg.subject}`;
+    const actor = upstreamActor(msg.subject); // from the subject it arrived on, never from the event
     const runId = uuidFromKey(`upstream-rejected\u0000${pipelineId}\u0000${stream}\u0000${sequence}`);
     const reason = `event on ${msg.subject} (stream ${stream}, sequence ${sequence}): ${issue.message}`;
     await this.triggers.recordRejection(
