@@ -41,7 +41,11 @@ describe('service roles (`tributary migrate --grant`) get least privilege', () =
       ...Object.values(SERVICE_GRANTS).flatMap((grants) => Object.keys(grants)),
       ...OWNER_ONLY_TABLES,
     ]);
-    expect(tables.rows.map((row) => row.name).filter((name) => !granted.has(name))).toEqual([]);
+    expect(
+      tables.rows.map((row) => row.name).filter((name) => !granted.has(name)),
+      'tables no service is granted: add each to SERVICE_GRANTS (the services that use it) or OWNER_ONLY_TABLES ' +
+        'in libs/event-store/src/roles/service-grants.ts, then regenerate deploy/postgres/roles.sql',
+    ).toEqual([]);
     const existing = new Set(tables.rows.map((row) => row.name));
     expect([...granted].filter((name) => !existing.has(name))).toEqual([]);
   });
