@@ -108,6 +108,13 @@ describe('api: token lifecycle', () => {
     const reserved = await h.call('POST', '/tokens', { body: { name: 'bootstrap-admin', role: 'admin' } });
     expect(reserved.status).toBe(409);
     expect(reserved.body.error.message).toContain('reserved');
+    for (const name of ['cron', 'planner', 'upstream:orders.created', 'executor:host-1']) {
+      const system = await h.call('POST', '/tokens', { body: { name, role: 'operator' } });
+      expect(system.status).toBe(400);
+      expect(system.body.error.details).toEqual([
+        { path: '/name', message: expect.stringContaining('services write for themselves') },
+      ]);
+    }
     const viewer = await h.tokenFor('viewer');
     for (const [method, path] of [
       ['GET', '/tokens'],

@@ -1,5 +1,6 @@
+import { isSystemActor } from '@tributary/domain';
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiError } from '../http/api-error.js';
+import { ApiError, invalidRequest } from '../http/api-error.js';
 import { jsonBody } from '../http/body.js';
 import { BodyFields, QueryFields } from '../http/fields.js';
 import type { ApiRequest } from '../http/http-types.js';
@@ -46,6 +47,15 @@ export class TokensController {
         'name_in_use',
         `"${BOOTSTRAP_TOKEN_NAME}" is reserved for TRIBUTARY_BOOTSTRAP_ADMIN_TOKEN; choose another name`,
       );
+    }
+    if (isSystemActor(name)) {
+      // Token names are actors: a token named like a service could act as that service in the audit log.
+      throw invalidRequest('the token', [
+        {
+          path: '/name',
+          message: `"${name}" is a name the services write for themselves (planner, cron, upstream:<subject>, executor:…)`,
+        },
+      ]);
     }
     if (await this.tokens.nameInUse(name)) {
       throw new ApiError(
