@@ -22,7 +22,7 @@ import {
   type Infrastructure,
 } from '@tributary/runtime';
 import { INFRASTRUCTURE } from './tokens.js';
-import { RunCache } from './run-cache.js';
+import { RunCache, runCacheBoundsFrom } from './run-cache.js';
 import { DispatchScheduler } from './dispatch-scheduler.js';
 import { DecisionEngine } from './decision-engine.js';
 import { TriggerHandler } from './trigger.handler.js';
@@ -50,7 +50,7 @@ const CRON_CHECK_EVERY_MS = 500;
 @Injectable()
 export class PlannerService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('planner');
-  readonly runs = new RunCache();
+  readonly runs = new RunCache(runCacheBoundsFrom());
   private readonly relay: OutboxRelay;
   private readonly engine: DecisionEngine;
   private readonly triggers: TriggerHandler;
@@ -226,7 +226,7 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
       .select('run_id')
       .where('state', '=', 'running')
       .execute();
-    const missing = rows.map((r) => r.run_id).filter((runId) => this.runs.get(runId) === undefined);
+    const missing = rows.map((r) => r.run_id).filter((runId) => !this.runs.has(runId));
     for (let i = 0; i < missing.length; i += ADOPT_CHUNK) {
       await this.engine.execute(missing.slice(i, i + ADOPT_CHUNK).map((runId) => ({ runId, commands: [] })));
     }
