@@ -54,7 +54,17 @@ describe('map labels through the real services: run view and CLI', () => {
     const runId = response.body.runId;
     const view: RunView = await system.waitForRun(runId, 90_000);
     expect(view.run.state).toBe('success');
-    expect(view.groups).toEqual([{ path: 'market=LU', state: 'success', label: 'market Luxembourg' }]);
+    expect(view.groups).toEqual([
+      {
+        path: 'market=LU',
+        state: 'success',
+        label: 'market Luxembourg',
+        // The run view counts the group's instances (they are listed on GET /runs/:id/tasks).
+        counts: {
+          success: view.tasks.filter((t: { group: string | null }) => t.group === 'market=LU').length,
+        },
+      },
+    ]);
     const labels = view.tasks.map((t) => [t.taskId, t.mapIndex, t.label]);
     expect(labels).toEqual([
       ['market=LU/queries', null, null],
