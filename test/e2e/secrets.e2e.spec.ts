@@ -193,6 +193,10 @@ describe('secret params through the real services (issue #10 item 4)', () => {
         `/runs/${runId}/events`,
         `/runs/${runId}/tasks/${encodeURIComponent('market=LU/leak')}/logs`,
         `/runs/${runId}/tasks/${encodeURIComponent('market=LU/use')}/logs`,
+        // The paged instances with outputs, one instance, the grid.
+        `/runs/${runId}/tasks?outputs=true`,
+        `/runs/${runId}/tasks/${encodeURIComponent('market=LU/use')}`,
+        `/runs/${runId}/grid`,
       ].map((path) => system.api.get(path)),
     );
     for (const response of responses) expect(response.status).toBe(200);
