@@ -231,14 +231,34 @@ describe('commands against an api', () => {
       if (status !== 200) return [status, body];
       last = body as RunView;
       const { tasks, ...summary } = last;
-      return [200, { ...summary, run: { ...summary.run, instances: tasks.length } }];
+      // As the api: each group with its instances counted per state, nested groups included.
+      const groups = summary.groups.map((g) => {
+        const counts: Record<string, number> = {};
+        for (const t of tasks)
+          if (t.group === g.path || t.group?.startsWith(`${g.path}/`))
+            counts[t.state] = (counts[t.state] ?? 0) + 1;
+        return { ...g, counts };
+      });
+      const counts: Record<string, number> = {};
+      for (const t of tasks) counts[t.state] = (counts[t.state] ?? 0) + 1;
+      return [200, { ...summary, groups, run: { ...summary.run, instances: tasks.length, counts } }];
     };
-    const page = (outputs: boolean) => (): [number, unknown] => [
-      200,
-      { tasks: last!.tasks.map(({ output, ...t }) => (outputs ? { ...t, output } : t)), nextCursor: null },
-    ];
+    const page =
+      (outputs: boolean, keep: (t: RunView['tasks'][number]) => boolean = () => true) =>
+      (): [number, unknown] => [
+        200,
+        {
+          tasks: last!.tasks.filter(keep).map(({ output, ...t }) => (outputs ? { ...t, output } : t)),
+          nextCursor: null,
+        },
+      ];
     routes['GET /runs/r1/tasks?limit=10000'] = page(false);
     routes['GET /runs/r1/tasks?limit=10000&outputs=true'] = page(true);
+    routes['GET /runs/r1/tasks?group=-&limit=10000'] = page(false, (t) => t.group === null);
+    routes['GET /runs/r1/tasks?state=failed,cancelled&limit=11'] = page(
+      false,
+      (t) => t.state === 'failed' || t.state === 'cancelled',
+    );
   };
 
   it('pipelines apply prints each problem as file:line:column path: message (exit 1)', async () => {
@@ -337,7 +357,11 @@ describe('commands against an api', () => {
     serveRun(() => [200, view]);
     const json = await cli(['runs', 'show', 'r1', '--json'], env());
     // The summary and every instance with its output: the run view as it was before paging.
-    expect(JSON.parse(json.out)).toEqual({ ...view, run: { ...view.run, instances: 1 } });
+    expect(JSON.parse(json.out)).toEqual({
+      ...view,
+      run: { ...view.run, instances: 1, counts: { success: 1 } },
+      groups: [{ ...view.groups[0], counts: { success: 1 } }],
+    });
     expect(requests.map((r) => r.path)).toEqual(['/runs/r1', '/runs/r1/tasks?limit=10000&outputs=true']);
     const text = await cli(['runs', 'show', 'r1'], env());
     expect(text.out).toContain('market=LU/generate  success    1');

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiClient } from '../api/api-client.js';
-import { readFullRunView } from '../api/run-view-reader.js';
+import { readProgressView } from '../api/run-view-reader.js';
 import { FINISHED_RUN_STATES, type RunView } from '../api/types.js';
 import { CliError } from '../errors.js';
 import type { ProgressRenderer } from './renderers.js';
@@ -39,7 +39,7 @@ export async function followRun(
       if (options.signal?.aborted) return { view: last, finished: false };
       let view: RunView | null = null;
       try {
-        view = await readFullRunView(client, runId);
+        view = await readProgressView(client, runId);
         errors = 0;
       } catch (error) {
         errors += 1;

@@ -19,6 +19,8 @@ export interface ProgressEntry {
  */
 export function runProgress(view: RunView): ProgressEntry[] {
   const entries: ProgressEntry[] = view.groups.map((group) => {
+    // The api counts each group's instances (nested groups included): no need to list them.
+    if (group.counts) return { label: group.path, state: group.state, ...fromCounts(group.counts) };
     const inside = view.tasks.filter(
       (task) => task.group !== null && (task.group === group.path || task.group.startsWith(`${group.path}/`)),
     );
@@ -28,6 +30,18 @@ export function runProgress(view: RunView): ProgressEntry[] {
     entries.push({ label: task.taskId, state: task.state, ...counts([task]) });
   }
   return entries;
+}
+
+function fromCounts(byState: Record<string, number>): { done: number; total: number; failed: number } {
+  let done = 0;
+  let failed = 0;
+  let total = 0;
+  for (const [state, n] of Object.entries(byState)) {
+    total += n;
+    if (TERMINAL_TASK_STATES.has(state)) done += n;
+    if (FAILED_TASK_STATES.has(state)) failed += n;
+  }
+  return { done, total, failed };
 }
 
 function counts(tasks: readonly RunViewTask[]): { done: number; total: number; failed: number } {
@@ -70,12 +84,17 @@ export function changedProgressLines(view: RunView, previous: Map<string, string
 /** The failed task instances of a view, with their errors: what to show when a run failed. */
 export function failureLines(view: RunView, max = 10): string[] {
   const failed = view.tasks.filter((t) => t.state === 'failed' || t.state === 'cancelled');
+  // The view may list only some of them (readProgressView): the run's counts say how many there are.
+  const counts = view.run.counts;
+  const failedCount = counts ? (counts.failed ?? 0) + (counts.cancelled ?? 0) : failed.length;
   const lines = failed.slice(0, max).map((t) => {
     const message = t.error?.message ? `: ${t.error.message.split('\n')[0]}` : '';
     return `  ${t.taskId} ${t.state} (attempt ${t.attempt})${message}`;
   });
-  if (failed.length > max) lines.push(`  … and ${failed.length - max} more`);
-  const upstream = view.tasks.filter((t) => t.state === 'upstream_failed').length;
+  if (failedCount > max) lines.push(`  … and ${failedCount - max} more`);
+  const upstream = counts
+    ? (counts.upstream_failed ?? 0)
+    : view.tasks.filter((t) => t.state === 'upstream_failed').length;
   if (upstream > 0) lines.push(`  ${upstream} task instance(s) upstream_failed`);
   return lines;
 }

@@ -115,4 +115,35 @@ describe('run progress (plain-text mode)', () => {
       '  1 task instance(s) upstream_failed',
     ]);
   });
+
+  it('given the api counts (groups counted, only top-level and a few failed instances listed), then the same lines', () => {
+    const full = view(
+      'failed',
+      [['market=GR', 'failed']],
+      [
+        ...Array.from({ length: 12 }, (_, i) =>
+          task(`market=GR/retrieve[${i}]`, 'market=GR', 'failed', { error: { message: `e${i}` } }),
+        ),
+        task('market=GR/report', 'market=GR', 'upstream_failed'),
+        task('consolidate', null, 'upstream_failed'),
+      ],
+    );
+    const counted: RunView = {
+      ...full,
+      run: { ...full.run, counts: { failed: 12, upstream_failed: 2 } },
+      groups: [{ path: 'market=GR', state: 'failed', counts: { failed: 12, upstream_failed: 1 } }],
+      // What readProgressView lists: the top-level instances and the first 11 failed ones.
+      tasks: [...full.tasks.slice(0, 11), full.tasks[13]!],
+    };
+    expect(progressLines(counted)).toEqual(progressLines(full));
+    expect(progressLines(counted)).toEqual([
+      'market=GR failed 13/13 (13 failed)',
+      'consolidate upstream_failed 1/1 (1 failed)',
+    ]);
+    expect(failureLines(counted)).toEqual(failureLines(full));
+    expect(failureLines(counted).slice(-2)).toEqual([
+      '  … and 2 more',
+      '  2 task instance(s) upstream_failed',
+    ]);
+  });
 });
