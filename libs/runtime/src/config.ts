@@ -1,5 +1,8 @@
-import { parseDuration } from '@tributary/domain';
 import { DEFAULT_SUBJECT_PREFIX, assertSubjectPrefix } from '@tributary/events';
+import { ConfigError } from './config-error.js';
+import { durationVar, type Env } from './env-vars.js';
+
+export { ConfigError } from './config-error.js';
 
 /** Everything a Tributary process is configured with (DESIGN §7 "Configuration"): environment first, flags override. */
 export interface TributaryConfig {
@@ -56,14 +59,6 @@ export const DEFAULT_PLANNER_ADOPT_EVERY_MS = 30_000;
  */
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 120_000;
 
-/** A configuration value that cannot be used, named by its variable. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly retryable = false;
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
-
 /** Reads the configuration from the environment; `overrides` (CLI flags) win. */
 export function loadConfig(
   env: Env = process.env,
@@ -101,10 +96,10 @@ export function loadConfig(
     host: env.TRIBUTARY_HOST_NAME ?? env.HOSTNAME ?? `pid-${process.pid}`,
     outboxRetentionMs: durationVar(env, 'TRIBUTARY_OUTBOX_RETENTION', DEFAULT_OUTBOX_RETENTION_MS),
     plannerAdoptEveryMs: durationVar(env, 'TRIBUTARY_PLANNER_ADOPT_EVERY', DEFAULT_PLANNER_ADOPT_EVERY_MS, {
-      positive: true,
+      minMs: 1,
     }),
     heartbeatTimeoutMs: durationVar(env, 'TRIBUTARY_HEARTBEAT_TIMEOUT', DEFAULT_HEARTBEAT_TIMEOUT_MS, {
-      positive: true,
+      minMs: 1,
     }),
   };
   return { ...config, ...stripUndefined(overrides) };
@@ -136,19 +131,6 @@ function tlsFiles(env: Env): NatsTlsFiles | null {
     ...(env.TRIBUTARY_NATS_TLS_KEY ? { keyFile: env.TRIBUTARY_NATS_TLS_KEY } : {}),
   };
   return Object.keys(files).length > 0 ? files : null;
-}
-
-/**
- * A duration variable (`500ms`, `30s`, `1h30m`): `fallback` when unset, else its milliseconds; a
- * ConfigError naming the variable when it does not parse (or is 0 where that makes no sense).
- */
-function durationVar(env: Env, name: string, fallback: number, { positive = false } = {}): number {
-  const value = env[name];
-  if (value === undefined || value === '') return fallback;
-  const parsed = parseDuration(value);
-  if (!parsed.ok) throw new ConfigError(`${name}: ${parsed.message}`);
-  if (positive && parsed.ms <= 0) throw new ConfigError(`${name}: must be more than 0, got "${value}"`);
-  return parsed.ms;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -1,4 +1,5 @@
 export * from './config.js';
+export * from './env-vars.js';
 export * from './infrastructure.js';
 export * from './outbox-relay.js';
 export * from './operator-commands.js';

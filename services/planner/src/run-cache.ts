@@ -1,5 +1,5 @@
 import type { RunState } from '@tributary/domain';
-import { ConfigError } from '@tributary/runtime';
+import { wholeNumberVar } from '@tributary/runtime';
 
 /** One run's folded state as this planner last committed it. */
 export interface CachedRun {
@@ -22,17 +22,13 @@ export const DEFAULT_RUN_CACHE_BOUNDS: RunCacheBounds = { maxRuns: 10_000, maxIn
 export function runCacheBoundsFrom(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): RunCacheBounds {
-  const read = (name: string, fallback: number): number => {
-    const value = env[name];
-    if (value === undefined || value.trim() === '') return fallback;
-    const n = Number(value);
-    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1)
-      throw new ConfigError(`${name}: expected a whole number ≥ 1, got "${value}"`);
-    return n;
-  };
   return {
-    maxRuns: read('TRIBUTARY_PLANNER_CACHE_MAX_RUNS', DEFAULT_RUN_CACHE_BOUNDS.maxRuns),
-    maxInstances: read('TRIBUTARY_PLANNER_CACHE_MAX_INSTANCES', DEFAULT_RUN_CACHE_BOUNDS.maxInstances),
+    maxRuns: wholeNumberVar(env, 'TRIBUTARY_PLANNER_CACHE_MAX_RUNS', DEFAULT_RUN_CACHE_BOUNDS.maxRuns),
+    maxInstances: wholeNumberVar(
+      env,
+      'TRIBUTARY_PLANNER_CACHE_MAX_INSTANCES',
+      DEFAULT_RUN_CACHE_BOUNDS.maxInstances,
+    ),
   };
 }
 

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseDuration } from '@tributary/domain';
-import { ConfigError } from '@tributary/runtime';
+import { ConfigError, durationVar, wholeNumberVar, type Env } from '@tributary/runtime';
 
 /** Bounds of the api's HTTP edge (all from the environment; see README "Tokens and the api edge"). */
 export interface ApiEdgeConfig {
@@ -32,38 +31,20 @@ export const DEFAULT_EDGE: Omit<ApiEdgeConfig, 'tls'> = {
   rateBurst: 200,
 };
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 /** The edge bounds from the environment; a ConfigError naming the variable for a bad value. */
 export function loadEdgeConfig(env: Env = process.env): ApiEdgeConfig {
+  // Timeouts under a second would cut ordinary clients off (Node checks them once a second).
+  const time = (name: string, fallback: number) => durationVar(env, name, fallback, { minMs: 1000 });
   return {
-    maxConnections: count(env, 'TRIBUTARY_API_MAX_CONNECTIONS', DEFAULT_EDGE.maxConnections, 1),
-    headersTimeoutMs: duration(env, 'TRIBUTARY_API_HEADERS_TIMEOUT', DEFAULT_EDGE.headersTimeoutMs),
-    requestTimeoutMs: duration(env, 'TRIBUTARY_API_REQUEST_TIMEOUT', DEFAULT_EDGE.requestTimeoutMs),
-    keepAliveTimeoutMs: duration(env, 'TRIBUTARY_API_KEEP_ALIVE_TIMEOUT', DEFAULT_EDGE.keepAliveTimeoutMs),
-    bodyTimeoutMs: duration(env, 'TRIBUTARY_API_BODY_TIMEOUT', DEFAULT_EDGE.bodyTimeoutMs),
-    ratePerSecond: count(env, 'TRIBUTARY_API_RATE_LIMIT', DEFAULT_EDGE.ratePerSecond, 0),
-    rateBurst: count(env, 'TRIBUTARY_API_RATE_BURST', DEFAULT_EDGE.rateBurst, 1),
+    maxConnections: wholeNumberVar(env, 'TRIBUTARY_API_MAX_CONNECTIONS', DEFAULT_EDGE.maxConnections, 1),
+    headersTimeoutMs: time('TRIBUTARY_API_HEADERS_TIMEOUT', DEFAULT_EDGE.headersTimeoutMs),
+    requestTimeoutMs: time('TRIBUTARY_API_REQUEST_TIMEOUT', DEFAULT_EDGE.requestTimeoutMs),
+    keepAliveTimeoutMs: time('TRIBUTARY_API_KEEP_ALIVE_TIMEOUT', DEFAULT_EDGE.keepAliveTimeoutMs),
+    bodyTimeoutMs: time('TRIBUTARY_API_BODY_TIMEOUT', DEFAULT_EDGE.bodyTimeoutMs),
+    ratePerSecond: wholeNumberVar(env, 'TRIBUTARY_API_RATE_LIMIT', DEFAULT_EDGE.ratePerSecond, 0),
+    rateBurst: wholeNumberVar(env, 'TRIBUTARY_API_RATE_BURST', DEFAULT_EDGE.rateBurst, 1),
     tls: tlsFiles(env),
   };
-}
-
-function count(env: Env, name: string, fallback: number, min: number): number {
-  const value = env[name];
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min)
-    throw new ConfigError(`${name}: expected a whole number ≥ ${min}, got "${value}"`);
-  return n;
-}
-
-function duration(env: Env, name: string, fallback: number): number {
-  const value = env[name];
-  if (value === undefined || value === '') return fallback;
-  const parsed = parseDuration(value);
-  if (!parsed.ok) throw new ConfigError(`${name}: ${parsed.message}`);
-  if (parsed.ms < 1000) throw new ConfigError(`${name}: must be at least 1s, got "${value}"`);
-  return parsed.ms;
 }
 
 function tlsFiles(env: Env): ApiEdgeConfig['tls'] {

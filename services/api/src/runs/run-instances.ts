@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '@tributary/event-store';
 import { invalidRequest } from '../http/api-error.js';
 
@@ -88,19 +88,7 @@ export async function instancePage(
   const more = rows.length > filter.limit;
   const page = more ? rows.slice(0, filter.limit) : rows;
   return {
-    tasks: page.map((t) => ({
-      taskId: t.task_id,
-      stage: t.stage,
-      group: t.group_path,
-      mapIndex: t.map_index,
-      label: t.label,
-      state: t.state,
-      attempt: t.attempt,
-      ...(filter.outputs ? { output: (t as { output?: unknown }).output ?? null } : {}),
-      error: t.error ?? null,
-      startedAt: iso(t.started_at),
-      finishedAt: iso(t.finished_at),
-    })),
+    tasks: page.map((t) => instanceOf(t, filter.outputs)),
     nextCursor: more ? encodeCursor(page[page.length - 1]!.task_id) : null,
   };
 }
@@ -117,7 +105,25 @@ export async function oneInstance(
     .where('run_id', '=', runId)
     .where('task_id', '=', taskId)
     .executeTakeFirst();
-  if (!t) return null;
+  return t ? instanceOf(t, true) : null;
+}
+
+type InstanceRow = Pick<
+  Selectable<Database['task_instances']>,
+  | 'task_id'
+  | 'stage'
+  | 'group_path'
+  | 'map_index'
+  | 'label'
+  | 'state'
+  | 'attempt'
+  | 'error'
+  | 'started_at'
+  | 'finished_at'
+> & { output?: unknown };
+
+/** A `task_instances` row as the api shows it, with its output when `withOutput`. */
+function instanceOf(t: InstanceRow, withOutput: boolean): RunInstance {
   return {
     taskId: t.task_id,
     stage: t.stage,
@@ -126,7 +132,7 @@ export async function oneInstance(
     label: t.label,
     state: t.state,
     attempt: t.attempt,
-    output: t.output ?? null,
+    ...(withOutput ? { output: t.output ?? null } : {}),
     error: t.error ?? null,
     startedAt: iso(t.started_at),
     finishedAt: iso(t.finished_at),

@@ -1,4 +1,4 @@
-import { ConfigError, describeBytes, parseByteSize } from '@tributary/runtime';
+import { ConfigError, describeBytes, parseByteSize, wholeNumberVar, type Env } from '@tributary/runtime';
 import { ApiError } from '../http/api-error.js';
 
 /** Bounds of `GET /runs/:id/stream` (from the environment; README "Limits"). */
@@ -17,24 +17,13 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   maxBufferedBytes: 1024 * 1024,
 };
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 /** The stream bounds from the environment; a ConfigError naming the variable for a bad value. */
 export function loadStreamLimits(env: Env = process.env): StreamLimits {
   return {
-    perToken: whole(env, 'TRIBUTARY_SSE_MAX_PER_TOKEN', DEFAULT_STREAM_LIMITS.perToken),
-    total: whole(env, 'TRIBUTARY_SSE_MAX_TOTAL', DEFAULT_STREAM_LIMITS.total),
+    perToken: wholeNumberVar(env, 'TRIBUTARY_SSE_MAX_PER_TOKEN', DEFAULT_STREAM_LIMITS.perToken),
+    total: wholeNumberVar(env, 'TRIBUTARY_SSE_MAX_TOTAL', DEFAULT_STREAM_LIMITS.total),
     maxBufferedBytes: bytes(env, 'TRIBUTARY_SSE_MAX_BUFFER', DEFAULT_STREAM_LIMITS.maxBufferedBytes),
   };
-}
-
-function whole(env: Env, name: string, fallback: number): number {
-  const value = env[name];
-  if (value === undefined || value.trim() === '') return fallback;
-  const n = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1)
-    throw new ConfigError(`${name}: expected a whole number ≥ 1, got "${value}"`);
-  return n;
 }
 
 function bytes(env: Env, name: string, fallback: number): number {
