@@ -11,6 +11,7 @@
  * | `p.event.<cat>.<runId>.<type>` | EVENTS | EventEnvelope |
  * | `p.heartbeat.<executor>`   | (none, core NATS) | Heartbeat |
  * | `p.presence.query`         | (none, core NATS request; replies HostPresence) | empty |
+ * | `p.control.<runId>`        | (none, core NATS request to the planners) | OperatorCommand (JSON) |
  *
  * Streams are named `<PREFIX>_<KIND>` with the prefix upper-cased and `.`
  * replaced by `_`: prefix `t_ab12` gives `T_AB12_TRIGGERS`, `T_AB12_TASKS`,
@@ -79,6 +80,12 @@ export interface Subjects {
   readonly heartbeatAll: string;
   /** `p.presence.query`: core NATS request every live host answers with its HostPresence (scatter-gather). */
   readonly presenceQuery: string;
+  /** `p.control.<runId>`: core NATS request of an operator command to the planners (queue group `planner`). */
+  control(runId: string): string;
+  /** `p.control.*`: every operator command (the planners' subscription). */
+  readonly controlAll: string;
+  /** `p.event.task.*.TaskInstanceCancelled`: cancellations of every run (executor hosts' core subscription). */
+  readonly taskCancelledAll: string;
 }
 
 /**
@@ -109,6 +116,9 @@ export function subjects(prefix: string = DEFAULT_SUBJECT_PREFIX): Subjects {
     heartbeat: (executor) => `${p}.heartbeat.${assertSubjectToken('executor name', executor)}`,
     heartbeatAll: `${p}.heartbeat.*`,
     presenceQuery: `${p}.presence.query`,
+    control: (runId) => `${p}.control.${assertSubjectToken('run id', runId)}`,
+    controlAll: `${p}.control.*`,
+    taskCancelledAll: `${p}.event.task.*.TaskInstanceCancelled`,
   };
 }
 

@@ -23,7 +23,10 @@ describe('subjects', () => {
       eventAll: 't_ab12.event.>',
       heartbeatAll: 't_ab12.heartbeat.*',
       presenceQuery: 't_ab12.presence.query',
+      controlAll: 't_ab12.control.*',
+      taskCancelledAll: 't_ab12.event.task.*.TaskInstanceCancelled',
     });
+    expect(s.control('r1')).toBe('t_ab12.control.r1');
     expect(s.trigger('p1')).toBe('t_ab12.trigger.p1');
     expect(s.task('search')).toBe('t_ab12.task.search');
     expect(s.result('0190d6a4-0000-7000-8000-000000000000')).toBe('t_ab12.result.0190d6a4-0000-7000-8000-000000000000');
@@ -72,6 +75,10 @@ describe('subjects', () => {
   it('validates both tokens of an event subject', () => {
     expect(() => subjects().event('run.1', 'RunCompleted')).toThrow('Invalid run id "run.1"');
     expect(() => subjects().event('run-1', 'Run Completed')).toThrow('Invalid event type "Run Completed"');
+  });
+
+  it('validates the run id of an operator command subject', () => {
+    expect(() => subjects().control('run.*')).toThrow('Invalid run id "run.*"');
   });
 
   it('rejects non-string tokens precisely', () => {

@@ -1,4 +1,5 @@
 import { DEFAULT_SUBJECT_PREFIX, assertSubjectPrefix } from '@tributary/events';
+import { DEFAULT_NATS_URL, natsOptionsFromEnv, type NatsTlsOptions } from '@tributary/messaging';
 import { ConfigError } from './config-error.js';
 import { durationVar, type Env } from './env-vars.js';
 
@@ -39,15 +40,12 @@ export interface TributaryConfig {
   heartbeatTimeoutMs: number;
 }
 
-export interface NatsTlsFiles {
-  caFile?: string;
-  certFile?: string;
-  keyFile?: string;
-}
+/** TLS files for NATS; the NATS variables are read by messaging's `natsOptionsFromEnv`, the one reader. */
+export type NatsTlsFiles = Pick<NatsTlsOptions, 'caFile' | 'certFile' | 'keyFile'>;
 
 /** The `tributary` database of a local server (created on first start when missing). */
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/tributary';
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+export { DEFAULT_NATS_URL };
 export const DEFAULT_API_PORT = 8080;
 /** Published outbox rows are kept an hour by default (for inspection), then pruned. */
 export const DEFAULT_OUTBOX_RETENTION_MS = 3_600_000;
@@ -73,14 +71,15 @@ export function loadConfig(
   } catch (error) {
     throw new ConfigError(`TRIBUTARY_SUBJECT_PREFIX: ${(error as Error).message}`);
   }
+  const nats = natsOptionsFromEnv(env);
   const config: TributaryConfig = {
     databaseUrl: env.TRIBUTARY_DATABASE_URL ?? DEFAULT_DATABASE_URL,
-    natsUrl: env.TRIBUTARY_NATS_URL ?? DEFAULT_NATS_URL,
-    natsCreds: env.TRIBUTARY_NATS_CREDS ?? null,
-    natsUser: env.TRIBUTARY_NATS_USER ?? null,
-    natsPassword: env.TRIBUTARY_NATS_PASSWORD ?? null,
-    natsToken: env.TRIBUTARY_NATS_TOKEN ?? null,
-    natsTls: tlsFiles(env),
+    natsUrl: nats.url === undefined ? DEFAULT_NATS_URL : [nats.url].flat().join(','),
+    natsCreds: nats.credsFile ?? null,
+    natsUser: nats.user ?? null,
+    natsPassword: nats.pass ?? null,
+    natsToken: nats.token ?? null,
+    natsTls: typeof nats.tls === 'object' ? nats.tls : null,
     subjectPrefix: prefix,
     apiHost,
     apiPort: port,
@@ -122,15 +121,6 @@ function parsePort(value: string | undefined): number {
     throw new ConfigError(`TRIBUTARY_API_PORT: "${value}" is not a port number (0-65535)`);
   }
   return port;
-}
-
-function tlsFiles(env: Env): NatsTlsFiles | null {
-  const files: NatsTlsFiles = {
-    ...(env.TRIBUTARY_NATS_TLS_CA ? { caFile: env.TRIBUTARY_NATS_TLS_CA } : {}),
-    ...(env.TRIBUTARY_NATS_TLS_CERT ? { certFile: env.TRIBUTARY_NATS_TLS_CERT } : {}),
-    ...(env.TRIBUTARY_NATS_TLS_KEY ? { keyFile: env.TRIBUTARY_NATS_TLS_KEY } : {}),
-  };
-  return Object.keys(files).length > 0 ? files : null;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

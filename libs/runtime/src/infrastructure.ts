@@ -86,3 +86,6 @@ export async function connectInfrastructure(
     throw error;
   }
 }
+
+/** DI token of a service's Infrastructure (connections, subjects, streams): one for every service. */
+export const INFRASTRUCTURE = Symbol('tributary.infrastructure');

@@ -1,13 +1,12 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { RunCommand } from '@tributary/domain';
+import { subjects } from '@tributary/events';
 
 /**
  * Operator commands (clear, mark, cancel) travel from the api to the planner as NATS request/reply
- * on `<prefix>.control.<runId>` (queue group `planner`): the planner stays the only writer of
+ * on `subjects(prefix).control(runId)` (queue group `planner`): the planner stays the only writer of
  * task-instance state, and the operator gets its answer (or the domain's refusal) synchronously.
  */
-export const controlSubject = (prefix: string, runId: string): string => `${prefix}.control.${runId}`;
-export const controlSubjectAll = (prefix: string): string => `${prefix}.control.*`;
 
 /**
  * The run commands an operator may send (the domain's own types: clear, mark, cancel, each with actor
@@ -29,8 +28,9 @@ export async function sendOperatorCommand(
   command: OperatorCommand,
   timeoutMs = 10_000,
 ): Promise<OperatorReply> {
+  const subject = subjects(prefix).control(command.runId);
   try {
-    const reply = await nc.request(controlSubject(prefix, command.runId), JSON.stringify(command), {
+    const reply = await nc.request(subject, JSON.stringify(command), {
       timeout: timeoutMs,
     });
     return reply.json<OperatorReply>();
@@ -39,7 +39,7 @@ export async function sendOperatorCommand(
       ok: false,
       error: {
         code: 'no_planner',
-        message: `no planner answered on ${controlSubject(prefix, command.runId)}: ${(error as Error).message}`,
+        message: `no planner answered on ${subject}: ${(error as Error).message}`,
       },
     };
   }

@@ -22,5 +22,6 @@ export {
   runTraceId,
   taskInstanceSpanId,
   traceparentOf,
+  traceIdOfTraceparent,
 } from './run-span-ids.js';
 export { emitRecordedSpan, recordedSpansExported, type RecordedSpan } from './recorded-span.js';

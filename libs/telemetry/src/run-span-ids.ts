@@ -40,3 +40,11 @@ export function attemptSpanId(runId: string, taskId: string, attempt: number): s
 export function traceparentOf(traceId: string, spanId: string): string {
   return `00-${traceId}-${spanId}-01`;
 }
+
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** The trace id inside a W3C `traceparent`, or null when there is none or it is malformed. */
+export function traceIdOfTraceparent(traceparent: string | null | undefined): string | null {
+  const match = traceparent ? TRACEPARENT.exec(traceparent) : null;
+  return match ? match[1]! : null;
+}

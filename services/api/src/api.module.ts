@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { loadSecretsKeyring, PlanCache, type Infrastructure } from '@tributary/runtime';
+import { INFRASTRUCTURE, loadSecretsKeyring, PlanCache, type Infrastructure } from '@tributary/runtime';
 import { AuthGuard } from './auth/auth.guard.js';
 import { TokenStore } from './auth/token-store.js';
 import { TokensController } from './auth/tokens.controller.js';
@@ -20,7 +20,7 @@ import { RunStreams } from './runs/run-streams.js';
 import { RunsController } from './runs/runs.controller.js';
 import { RedactSecretsInterceptor } from './http/redact-secrets.interceptor.js';
 import { RunTasksController } from './runs/run-tasks.controller.js';
-import { INFRASTRUCTURE, SECRETS_KEYRING } from './tokens.js';
+import { SECRETS_KEYRING } from './tokens.js';
 
 @Module({})
 export class ApiModule {

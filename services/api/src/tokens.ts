@@ -1,4 +1,2 @@
-/** DI token of the service's Infrastructure (connections, subjects, streams). */
-export const INFRASTRUCTURE = Symbol('tributary.infrastructure');
 /** DI token of the secrets keyring (`SecretsKeyring | null`: null when no key is configured). */
 export const SECRETS_KEYRING = Symbol('tributary.secrets-keyring');

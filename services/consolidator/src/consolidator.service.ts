@@ -1,4 +1,10 @@
-import { answerPresence, loadSecretsKeyring, maxOutputBytesFrom, PlanCache } from '@tributary/runtime';
+import {
+  INFRASTRUCTURE,
+  answerPresence,
+  loadSecretsKeyring,
+  maxOutputBytesFrom,
+  PlanCache,
+} from '@tributary/runtime';
 import { sanitizeText } from '@tributary/domain';
 import {
   Inject,
@@ -19,7 +25,6 @@ import type { Subscription } from '@nats-io/transport-node';
 import { publish } from '@tributary/messaging';
 import type { Infrastructure } from '@tributary/runtime';
 import { builtinHandlers, HandlerRegistry, loadHandlerModules } from '@tributary/worker-sdk';
-import { INFRASTRUCTURE } from './tokens.js';
 import { CONSOLIDATOR_CONCURRENCY } from './consolidator.consumers.js';
 import { Consolidator } from './consolidation.js';
 import { consolidationResultBatch, type ConsolidationResult } from './consolidation-result.js';

@@ -1,7 +1,8 @@
+import { INFRASTRUCTURE } from '@tributary/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Infrastructure } from '@tributary/runtime';
 import { ExecutorService, type ExecutorSettings } from './executor.service.js';
-import { EXECUTOR_SETTINGS, INFRASTRUCTURE } from './tokens.js';
+import { EXECUTOR_SETTINGS } from './tokens.js';
 
 @Module({})
 export class ExecutorModule {

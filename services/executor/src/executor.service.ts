@@ -17,6 +17,7 @@ import {
 import { ensureConsumer, JetStreamConsumerRunner, Outcome, type Delivery } from '@tributary/messaging';
 import { sanitizeText } from '@tributary/domain';
 import {
+  INFRASTRUCTURE,
   answerPresence,
   deadLetterRecorder,
   describeBytes,
@@ -39,16 +40,12 @@ import { ResultPublisher } from './result-publisher.js';
 import { RunningAttempts, type AttemptEnd, type HeldAttempt } from './running-attempts.js';
 import { Semaphore, SemaphoreClosedError } from './semaphore.js';
 import type { ExecutorSettings, ExecutorStats } from './executor-settings.js';
-import { EXECUTOR_SETTINGS, INFRASTRUCTURE } from './tokens.js';
+import { EXECUTOR_SETTINGS } from './tokens.js';
 
 export type { ExecutorSettings, ExecutorStats } from './executor-settings.js';
 
 /** What a result carries besides its output, at most: 64 KiB of logs, error texts, ids and envelope. */
 const RESULT_OVERHEAD_BYTES = 64 * 1024 + 3 * 16 * 1024 * 3 + 16 * 1024;
-
-/** The subject of task-instance cancellations of every run (a core subscription, no stream consumer). */
-export const taskCancelledSubject = (prefix: string): string =>
-  `${prefix}.event.task.*.TaskInstanceCancelled`;
 
 /**
  * An executor host: pulls dispatch batches for its executor names, runs their attempts under one
@@ -113,7 +110,7 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     const { infra, settings } = this;
-    this.cancelSub = infra.nc.subscribe(taskCancelledSubject(infra.config.subjectPrefix), {
+    this.cancelSub = infra.nc.subscribe(infra.subjects.taskCancelledAll, {
       callback: (error, msg) => {
         if (!error) this.onCancelled(msg.data);
       },
@@ -221,7 +218,9 @@ export class ExecutorService implements OnApplicationBootstrap, OnApplicationShu
       held.state = 'running';
       const requested = requestOf(dispatch);
       // Secrets decrypted for the handler only; masked in everything the attempt reports.
-      const decoded = requested.ok ? openAttemptSecrets(requested.request, this.settings.secrets ?? null) : requested;
+      const decoded = requested.ok
+        ? openAttemptSecrets(requested.request, this.settings.secrets ?? null)
+        : requested;
       if (!decoded.ok) {
         result = refusedResult(dispatch, origin, decoded.error, Date.now());
       } else {

@@ -2,7 +2,6 @@ export { startExecutor } from './executor.js';
 export { ExecutorModule } from './executor.module.js';
 export {
   ExecutorService,
-  taskCancelledSubject,
   type ExecutorSettings,
   type ExecutorStats,
 } from './executor.service.js';

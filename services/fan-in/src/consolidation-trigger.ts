@@ -2,6 +2,7 @@ import type { RunEvent } from '@tributary/domain';
 import type { OutboxMessage } from '@tributary/event-store';
 import { encodeRunEvent, RUN_ID_HEADER, TRACEPARENT_HEADER, type Subjects } from '@tributary/events';
 import { uuidFromKey } from '@tributary/runtime';
+import { traceIdOfTraceparent } from '@tributary/telemetry';
 
 /** Who the fan-in's events are from (the envelope's `actor`). */
 export const FAN_IN_ACTOR = 'fan-in';
@@ -14,14 +15,6 @@ export function triggerMsgId(runId: string, round: number): string {
 /** The event id of a round, derived from run and round so every copy of it carries the same id. */
 export function triggerEventId(runId: string, round: number): string {
   return uuidFromKey(`fan-in\u0000${runId}\u0000${round}`);
-}
-
-/** The trace id inside a W3C `traceparent`, or null when there is none or it is malformed. */
-export function traceIdOfTraceparent(traceparent: string | null | undefined): string | null {
-  const match = traceparent
-    ? /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent)
-    : null;
-  return match ? match[1]! : null;
 }
 
 export interface ConsolidationTriggerInput {

@@ -1,6 +1,6 @@
+import { INFRASTRUCTURE } from '@tributary/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Infrastructure } from '@tributary/runtime';
-import { INFRASTRUCTURE } from './tokens.js';
 import { FanInService } from './fan-in.service.js';
 
 @Module({})

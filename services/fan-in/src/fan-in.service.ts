@@ -14,9 +14,14 @@ import {
   redeliveryDelayMs,
   type Delivery,
 } from '@tributary/messaging';
-import { deadLetterRecorder, OutboxRelay, type Infrastructure, PlanCache } from '@tributary/runtime';
+import {
+  INFRASTRUCTURE,
+  deadLetterRecorder,
+  OutboxRelay,
+  type Infrastructure,
+  PlanCache,
+} from '@tributary/runtime';
 import type { OutboxMessage } from '@tributary/event-store';
-import { INFRASTRUCTURE } from './tokens.js';
 import { fanInConsumer } from './fan-in.consumers.js';
 import { FanInStore, type GroupEventDelivery, type RunApplyOutcome } from './fan-in.store.js';
 

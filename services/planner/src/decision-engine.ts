@@ -42,6 +42,7 @@ import {
   recordSpanInTrace,
   runSpanId,
   runTraceId,
+  traceIdOfTraceparent,
   traceparentOf,
 } from '@tributary/telemetry';
 import { spansOfCommit, type AttemptTimes } from './run-spans.js';
@@ -67,7 +68,6 @@ import {
   dispatchMessages,
   eventMessages,
   MAX_DISPATCH_BYTES,
-  traceIdOf,
 } from './outgoing-messages.js';
 
 /** A command for a run, with the time it happened (a result's finish time) when that differs from now. */
@@ -273,7 +273,7 @@ export class DecisionEngine {
         );
         const newEvents: NewEvent[] = [];
         for (const d of decided) {
-          const traceId = traceIdOf(d.entry.traceparent);
+          const traceId = traceIdOfTraceparent(d.entry.traceparent);
           for (const event of d.events) {
             newEvents.push({
               eventId: randomUUID(),
@@ -295,7 +295,7 @@ export class DecisionEngine {
             .map((d) => ({
               state: d.entry.state,
               affected: affectedBy(d.entry.state, d.events),
-              traceId: traceIdOf(d.entry.traceparent),
+              traceId: traceIdOfTraceparent(d.entry.traceparent),
             }));
           // Events, heads, projections and outbox in ONE statement (one round trip per commit), unless
           // a projection row is deleted (a statement may not touch the same row twice).
@@ -429,7 +429,7 @@ export class DecisionEngine {
     for (const outcome of outcomes) {
       if (outcome.events.length === 0) continue;
       const run = committed.get(outcome.runId);
-      const traceId = traceIdOf(run?.entry.traceparent ?? null);
+      const traceId = traceIdOfTraceparent(run?.entry.traceparent ?? null);
       if (!run || !traceId) continue;
       for (const span of spansOfCommit(run.entry.state, traceId, outcome.events, run.before))
         emitRecordedSpan(span);
@@ -448,7 +448,7 @@ export class DecisionEngine {
     if (headSeq === 0) {
       if (!work.start) return null;
       // The run's span is the root of its trace: every message of the run continues from it.
-      const traceId = traceIdOf(work.start.traceparent) ?? runTraceId(runId);
+      const traceId = traceIdOfTraceparent(work.start.traceparent) ?? runTraceId(runId);
       return {
         state: initialRunState(work.start.plan),
         lastRunSeq: 0,

@@ -13,7 +13,7 @@ import {
   type Subjects,
 } from '@tributary/events';
 import type { OutboxMessage } from '@tributary/event-store';
-import { attemptSpanId, traceparentOf } from '@tributary/telemetry';
+import { attemptSpanId, traceIdOfTraceparent, traceparentOf } from '@tributary/telemetry';
 
 /** Attempts per dispatch message: keeps a batch well under NATS' 1 MiB payload limit for typical inputs. */
 export const MAX_ATTEMPTS_PER_DISPATCH = 200;
@@ -66,16 +66,10 @@ function attemptBytes(a: ReturnType<typeof toAttempt>): number {
 
 /** The attempt's own span (emitted when it ends) is the parent of everything its executor host does. */
 function attemptTraceparent(runTraceparent: string | null, d: AttemptPayload): string | null {
-  const traceId = traceIdOf(runTraceparent);
+  const traceId = traceIdOfTraceparent(runTraceparent);
   return traceId ? traceparentOf(traceId, attemptSpanId(d.runId, d.taskId, d.attempt)) : null;
 }
 
-export function traceIdOf(traceparent: string | null): string | null {
-  const match = traceparent
-    ? /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent)
-    : null;
-  return match ? match[1]! : null;
-}
 
 function headers(runId: string, traceparent: string | null): Record<string, string> {
   return traceparent

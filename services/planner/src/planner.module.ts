@@ -1,6 +1,6 @@
+import { INFRASTRUCTURE } from '@tributary/runtime';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Infrastructure } from '@tributary/runtime';
-import { INFRASTRUCTURE } from './tokens.js';
 import { PlannerService } from './planner.service.js';
 
 @Module({})

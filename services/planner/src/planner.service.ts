@@ -15,13 +15,12 @@ import {
 } from '@tributary/events';
 import { ensureConsumer, JetStreamConsumerRunner, Outcome, redeliveryDelayMs } from '@tributary/messaging';
 import {
-  controlSubjectAll,
+  INFRASTRUCTURE,
   deadLetterRecorder,
   OutboxRelay,
   PlanCache,
   type Infrastructure,
 } from '@tributary/runtime';
-import { INFRASTRUCTURE } from './tokens.js';
 import { RunCache, runCacheBoundsFrom } from './run-cache.js';
 import { DispatchScheduler } from './dispatch-scheduler.js';
 import { DecisionEngine } from './decision-engine.js';
@@ -175,7 +174,7 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
     ];
     for (const runner of this.runners) await runner.start();
 
-    this.controlSub = infra.nc.subscribe(controlSubjectAll(infra.config.subjectPrefix), {
+    this.controlSub = infra.nc.subscribe(infra.subjects.controlAll, {
       queue: 'planner',
       callback: (error, msg) => {
         if (error) return;

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ServedExecutors } from '@tributary/domain';
-import { liveHosts, type Infrastructure, type LiveHost } from '@tributary/runtime';
-import { INFRASTRUCTURE } from '../tokens.js';
+import { INFRASTRUCTURE, liveHosts, type Infrastructure, type LiveHost } from '@tributary/runtime';
 
 /**
  * Per executor name: the live executor hosts that run its tasks, the consolidators that can run it as a

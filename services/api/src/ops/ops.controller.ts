@@ -1,3 +1,4 @@
+import { INFRASTRUCTURE } from '@tributary/runtime';
 import { Controller, Get, Header, Inject, Logger, Query, Res } from '@nestjs/common';
 import { sql } from 'kysely';
 import { TASK_STATES } from '@tributary/domain';
@@ -6,7 +7,6 @@ import { MinRole } from '../auth/principal.js';
 import { QueryFields } from '../http/fields.js';
 import type { ApiResponse } from '../http/http-types.js';
 import { RUN_STATES } from '../runs/run-queries.js';
-import { INFRASTRUCTURE } from '../tokens.js';
 import { HttpMetrics } from './http-metrics.js';
 import { renderPrometheus } from './prometheus.js';
 

@@ -7,13 +7,17 @@ import {
   type UpstreamTriggerSpec,
 } from '@tributary/domain';
 import { getPipeline, listPipelines, savePipelineVersion } from '@tributary/event-store';
-import { captureUpstreamSubjects, upstreamSubjectProblem, type Infrastructure } from '@tributary/runtime';
+import {
+  INFRASTRUCTURE,
+  captureUpstreamSubjects,
+  upstreamSubjectProblem,
+  type Infrastructure,
+} from '@tributary/runtime';
 import { Caller, MinRole, type Principal } from '../auth/principal.js';
 import { ApiError, notFound } from '../http/api-error.js';
 import { assertStorable, assertStorableText, bodyText, jsonBody, mediaTypeOf } from '../http/body.js';
 import { pathParam, QueryFields } from '../http/fields.js';
 import type { ApiRequest, ApiResponse } from '../http/http-types.js';
-import { INFRASTRUCTURE } from '../tokens.js';
 import { LiveExecutors } from '../executors/live-executors.js';
 import { TriggerService } from './trigger.service.js';
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { encodeTriggerRun, jsonToBytes, RUN_ID_HEADER, timestampFromEpochMs } from '@tributary/events';
 import { publish, PublishError } from '@tributary/messaging';
 import {
+  INFRASTRUCTURE,
   describeBytes,
   openSecrets,
   runIdForTrigger,
@@ -17,7 +18,7 @@ import { paramsLimit } from './params-limit.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiError, notFound } from '../http/api-error.js';
 import { BodyFields } from '../http/fields.js';
-import { INFRASTRUCTURE, SECRETS_KEYRING } from '../tokens.js';
+import { SECRETS_KEYRING } from '../tokens.js';
 import { PlanCache } from '@tributary/runtime';
 import { context, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
 import { runSpanId, runTraceId, withSpan } from '@tributary/telemetry';

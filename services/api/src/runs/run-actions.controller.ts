@@ -1,6 +1,7 @@
 import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { invalidTaskSelectorReason, TASK_STATES, type TaskState } from '@tributary/domain';
 import {
+  INFRASTRUCTURE,
   describeBytes,
   sendOperatorCommand,
   type Infrastructure,
@@ -12,7 +13,6 @@ import { jsonBody } from '../http/body.js';
 import { BodyFields } from '../http/fields.js';
 import { runIdParam } from './run-id.js';
 import type { ApiRequest } from '../http/http-types.js';
-import { INFRASTRUCTURE } from '../tokens.js';
 
 /** Optional for clear, mark and group retry (recorded when given); required to cancel a run. */
 const REASON = { maxLength: 2000 } as const;

@@ -1,8 +1,8 @@
+import { INFRASTRUCTURE } from '@tributary/runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import { toExportedEvent, toStoredEvent, type Database, type ExportedEvent } from '@tributary/event-store';
 import type { Infrastructure } from '@tributary/runtime';
-import { INFRASTRUCTURE } from '../tokens.js';
 import {
   instancePage,
   oneInstance,

@@ -1,3 +1,4 @@
+import { INFRASTRUCTURE } from '@tributary/runtime';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Subscription } from '@nats-io/transport-node';
 import { decodeRunEvents } from '@tributary/events';
@@ -5,7 +6,6 @@ import { hashedPayload } from '@tributary/event-store';
 import type { Infrastructure } from '@tributary/runtime';
 import { notFound } from '../http/api-error.js';
 import type { ApiResponse } from '../http/http-types.js';
-import { INFRASTRUCTURE } from '../tokens.js';
 import { FINISHED_RUN_STATES, RunQueries } from './run-queries.js';
 import { loadStreamLimits, slowClientReason, StreamSlots } from './stream-limits.js';
 
