@@ -1,3 +1,5 @@
+import type { Issue } from '@tributary/api-contract';
+
 /** Exit codes of the `tributary` command. */
 export const EXIT_OK = 0;
 /** A failed run, or an operation that failed (api error, broken chain, unreachable service). */
@@ -27,13 +29,8 @@ export class UsageError extends CliError {
   }
 }
 
-/** One problem the api names in a 422 (or any error) response. */
-export interface ApiErrorDetail {
-  path: string;
-  message: string;
-  line?: number;
-  column?: number;
-}
+/** One problem the api names in an error response. */
+export type ApiErrorDetail = Issue;
 
 /** An error answer of the api (`{error: {code, message, details}}`), or status 0 (`unreachable`, `connection_lost`) when no answer came. */
 export class ApiError extends Error {

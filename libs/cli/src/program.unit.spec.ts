@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resolveApiTarget } from './api/api-target.js';
 import { writeDevState } from './api/dev-state.js';
 import type { RunView } from './api/types.js';
+import { runViewOfTasks } from './test-support.js';
 import { runCli } from './program.js';
 import { recordingContext } from './test-support.js';
 
@@ -190,35 +191,29 @@ describe('commands against an api', () => {
   });
   const env = () => ({ TRIBUTARY_API_URL: url, TRIBUTARY_API_TOKEN: 'tok' });
 
-  const runView = (state: string, taskState: string): RunView => ({
-    run: {
-      id: 'r1',
-      pipeline: 'p',
-      version: 1,
-      state,
-      params: { markets: ['LU'] },
-      createdAt: '2024-06-11T10:00:00.000Z',
-      finishedAt: null,
-    },
-    groups: [{ path: 'market=LU', state: state === 'running' ? 'running' : state }],
-    tasks: [
-      {
-        taskId: 'market=LU/generate',
-        stage: 'market/generate',
-        group: 'market=LU',
-        mapIndex: null,
-        state: taskState,
-        attempt: 1,
-        output: null,
-        error:
-          taskState === 'failed'
-            ? { message: 'no catalog for LU', type: 'FatalError', retryable: false }
-            : null,
-        startedAt: null,
-        finishedAt: null,
-      },
-    ],
-  });
+  const runView = (state: string, taskState: string): RunView =>
+    runViewOfTasks(
+      { id: 'r1', pipeline: 'p', version: 1, state, params: { markets: ['LU'] } },
+      [{ path: 'market=LU', state: state === 'running' ? 'running' : state }],
+      [
+        {
+          taskId: 'market=LU/generate',
+          stage: 'market/generate',
+          group: 'market=LU',
+          mapIndex: null,
+          label: null,
+          state: taskState,
+          attempt: 1,
+          output: null,
+          error:
+            taskState === 'failed'
+              ? { message: 'no catalog for LU', type: 'FatalError', retryable: false }
+              : null,
+          startedAt: null,
+          finishedAt: null,
+        },
+      ],
+    );
 
   /**
    * The api's answers for a run: `GET /runs/r1` (the summary: no instances) from `answer`, and its

@@ -1,46 +1,14 @@
-/** Shapes of the api's answers (DESIGN §7), as the CLI reads them. */
+/** Shapes of the api's answers (DESIGN §7), as the CLI reads them: the api's own contract where it has one. */
+import type { RunViewBody, TaskInstanceView } from '@tributary/api-contract';
 
-export interface RunViewTask {
-  taskId: string;
-  stage: string;
-  group: string | null;
-  mapIndex: number | null;
-  /** The stage's `label:` for this map index; null (or absent from older apis) without one. */
-  label?: string | null;
-  state: string;
-  attempt: number;
-  /** Present when read with outputs (`runs show --json`, `GET /runs/:id/tasks?outputs=true`). */
-  output?: unknown;
-  error: { message?: string; type?: string; retryable?: boolean } | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
+/** One task instance as the api shows it. */
+export type RunViewTask = TaskInstanceView;
 
 /**
  * `GET /runs/:id` (run, groups, per-stage counts) with `tasks` from `GET /runs/:id/tasks` (all pages):
  * the shape `readFullRunView` assembles.
  */
-export interface RunView {
-  run: {
-    id: string;
-    pipeline: string;
-    version: number;
-    state: string;
-    params: unknown;
-    createdAt: string | null;
-    finishedAt: string | null;
-    reason?: string | null;
-    /** A success with failed groups (api ≥ issue #9); absent from older apis. */
-    partial?: boolean;
-    counts?: Record<string, number>;
-    failedGroups?: string[];
-    /** Task instances in all. */
-    instances?: number;
-  };
-  groups: { path: string; state: string; label?: string | null; counts?: Record<string, number> }[];
-  stages?: { stage: string; counts: Record<string, number> }[];
-  tasks: RunViewTask[];
-}
+export type RunView = RunViewBody & { tasks: TaskInstanceView[] };
 
 /** A row of `GET /runs`. */
 export interface RunSummary {

@@ -18,14 +18,12 @@ export interface ProgressEntry {
  * per task outside any group (a `prepare` stage, the consolidation). Totals grow while maps expand.
  */
 export function runProgress(view: RunView): ProgressEntry[] {
-  const entries: ProgressEntry[] = view.groups.map((group) => {
-    // The api counts each group's instances (nested groups included): no need to list them.
-    if (group.counts) return { label: group.path, state: group.state, ...fromCounts(group.counts) };
-    const inside = view.tasks.filter(
-      (task) => task.group !== null && (task.group === group.path || task.group.startsWith(`${group.path}/`)),
-    );
-    return { label: group.path, state: group.state, ...counts(inside) };
-  });
+  // The api counts each group's instances (nested groups included): no need to list them.
+  const entries: ProgressEntry[] = view.groups.map((group) => ({
+    label: group.path,
+    state: group.state,
+    ...fromCounts(group.counts),
+  }));
   for (const task of view.tasks.filter((t) => t.group === null)) {
     entries.push({ label: task.taskId, state: task.state, ...counts([task]) });
   }
@@ -86,15 +84,13 @@ export function failureLines(view: RunView, max = 10): string[] {
   const failed = view.tasks.filter((t) => t.state === 'failed' || t.state === 'cancelled');
   // The view may list only some of them (readProgressView): the run's counts say how many there are.
   const counts = view.run.counts;
-  const failedCount = counts ? (counts.failed ?? 0) + (counts.cancelled ?? 0) : failed.length;
+  const failedCount = (counts.failed ?? 0) + (counts.cancelled ?? 0);
   const lines = failed.slice(0, max).map((t) => {
     const message = t.error?.message ? `: ${t.error.message.split('\n')[0]}` : '';
     return `  ${t.taskId} ${t.state} (attempt ${t.attempt})${message}`;
   });
   if (failedCount > max) lines.push(`  … and ${failedCount - max} more`);
-  const upstream = counts
-    ? (counts.upstream_failed ?? 0)
-    : view.tasks.filter((t) => t.state === 'upstream_failed').length;
+  const upstream = counts.upstream_failed ?? 0;
   if (upstream > 0) lines.push(`  ${upstream} task instance(s) upstream_failed`);
   return lines;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunView, RunViewTask } from '../api/types.js';
+import { runViewOfTasks } from '../test-support.js';
 import { changedProgressLines, failureLines, progressLines, runProgress } from './run-progress.js';
 
 const task = (
@@ -15,6 +16,7 @@ const task = (
     .replace(/\[\d+\]$/, ''),
   group,
   mapIndex: null,
+  label: null,
   state,
   attempt: 1,
   output: null,
@@ -24,19 +26,12 @@ const task = (
   ...extra,
 });
 
-const view = (runState: string, groups: [string, string][], tasks: RunViewTask[]): RunView => ({
-  run: {
-    id: 'r1',
-    pipeline: 'p',
-    version: 1,
-    state: runState,
-    params: {},
-    createdAt: null,
-    finishedAt: null,
-  },
-  groups: groups.map(([path, state]) => ({ path, state })),
-  tasks,
-});
+const view = (runState: string, groups: [string, string][], tasks: RunViewTask[]): RunView =>
+  runViewOfTasks(
+    { id: 'r1', pipeline: 'p', version: 1, state: runState, params: {} },
+    groups.map(([path, state]) => ({ path, state })),
+    tasks,
+  );
 
 describe('run progress (plain-text mode)', () => {
   it('counts terminal task instances per group and lists top-level tasks on their own', () => {
@@ -131,7 +126,9 @@ describe('run progress (plain-text mode)', () => {
     const counted: RunView = {
       ...full,
       run: { ...full.run, counts: { failed: 12, upstream_failed: 2 } },
-      groups: [{ path: 'market=GR', state: 'failed', counts: { failed: 12, upstream_failed: 1 } }],
+      groups: [
+        { path: 'market=GR', state: 'failed', label: null, counts: { failed: 12, upstream_failed: 1 } },
+      ],
       // What readProgressView lists: the top-level instances and the first 11 failed ones.
       tasks: [...full.tasks.slice(0, 11), full.tasks[13]!],
     };

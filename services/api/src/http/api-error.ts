@@ -1,10 +1,6 @@
-/** One problem with a request: where (a JSON pointer into the body, or `?name` for a query parameter) and why. */
-export interface Issue {
-  path: string;
-  message: string;
-  line?: number;
-  column?: number;
-}
+import type { ErrorBody, Issue } from '@tributary/api-contract';
+
+export type { Issue };
 
 /**
  * An error the api answers with `{ "error": { code, message, details? }, ...extra }` and `status`.
@@ -23,7 +19,7 @@ export class ApiError extends Error {
     super(message);
   }
 
-  body(): Record<string, unknown> {
+  body(): ErrorBody {
     return {
       error: {
         code: this.code,

@@ -1,21 +1,10 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
+import type { TaskInstancePage, TaskInstanceView } from '@tributary/api-contract';
 import type { Database } from '@tributary/event-store';
 import { invalidRequest } from '../http/api-error.js';
 
-/** One task instance as the api shows it; `output` only when asked for (`outputs=true`, or one instance). */
-export interface RunInstance {
-  taskId: string;
-  stage: string;
-  group: string | null;
-  mapIndex: number | null;
-  label: string | null;
-  state: string;
-  attempt: number;
-  output?: unknown;
-  error: unknown;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
+/** One task instance as the api shows it (the contract's shape). */
+export type RunInstance = TaskInstanceView;
 
 /** `GET /runs/:id/tasks` filters; `group: null` = instances outside any group (`?group=-`). */
 export interface InstanceFilter {
@@ -28,11 +17,7 @@ export interface InstanceFilter {
   outputs: boolean;
 }
 
-export interface InstancePage {
-  tasks: RunInstance[];
-  /** Pass as `cursor` for the next page; null on the last page. */
-  nextCursor: string | null;
-}
+export type InstancePage = TaskInstancePage;
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
@@ -133,7 +118,7 @@ function instanceOf(t: InstanceRow, withOutput: boolean): RunInstance {
     state: t.state,
     attempt: t.attempt,
     ...(withOutput ? { output: t.output ?? null } : {}),
-    error: t.error ?? null,
+    error: (t.error ?? null) as TaskInstanceView['error'],
     startedAt: iso(t.started_at),
     finishedAt: iso(t.finished_at),
   };

@@ -1,3 +1,5 @@
+import type { RunOutcome } from '@tributary/api-contract';
+
 /** Task states that make a finished run's outcome partial (the run state itself stays Airflow's). */
 const FAILED_TASK_STATES: ReadonlySet<string> = new Set(['failed', 'upstream_failed']);
 
@@ -6,14 +8,6 @@ const FAILED_TASK_STATES: ReadonlySet<string> = new Set(['failed', 'upstream_fai
  * is `failed`, or that directly holds a task instance in `failed` or `upstream_failed`. A run is
  * `partial` when its state is `success` and it has at least one such instance or group.
  */
-export interface RunOutcome {
-  partial: boolean;
-  /** Task instances per state, e.g. `{success: 9, failed: 1, upstream_failed: 2}`. */
-  counts: Record<string, number>;
-  /** Paths of the failed groups (e.g. `region=eu`), sorted. */
-  failedGroups: string[];
-}
-
 export function runOutcomeOf(
   runState: string,
   groups: readonly { path: string; state: string }[],
