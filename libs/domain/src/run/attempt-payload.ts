@@ -30,16 +30,13 @@ export interface AttemptPayload {
   redispatchedAt?: number;
 }
 
-const itemsCache = new WeakMap<RunState, Map<string, Json[]>>();
-
 /**
- * The list a mapped stage or group block expands over, evaluated once and remembered (a 10 000-index
- * map must not re-evaluate its list per index). Cleared with `mapItemsOf.invalidate` when outputs change.
+ * The list a mapped stage or group block expands over, evaluated once and remembered in
+ * `state.mapItems`. Cleared with `mapItemsOf.invalidate` when outputs change.
  */
 export const mapItemsOf = Object.assign(
   (state: RunState, slot: SlotRecord): { ok: true; value: Json[] } | { ok: false; error: string } => {
-    let cache = itemsCache.get(state);
-    if (!cache) itemsCache.set(state, (cache = new Map()));
+    const cache = state.mapItems;
     const cached = cache.get(slot.key);
     if (cached) return { ok: true, value: cached };
     const node = state.index.node(slot.stagePath);
@@ -57,7 +54,7 @@ export const mapItemsOf = Object.assign(
     cache.set(slot.key, result.value);
     return { ok: true, value: result.value };
   },
-  { invalidate: (state: RunState): void => void itemsCache.delete(state) },
+  { invalidate: (state: RunState): void => state.mapItems.clear() },
 );
 
 /** Renders an attempt's input (`with:` with `${{ }}` evaluated), upstream outputs and item. */

@@ -125,6 +125,11 @@ export interface RunState {
   /** Slots and groups whose counters changed since decide last looked (decide drains them). */
   readonly dirtySlots: Set<string>;
   readonly dirtyGroups: Set<string>;
+  /**
+   * Per slot key: the list its map (or group block) expands over, evaluated once (a 10 000-index map must
+   * not re-evaluate its list per index). Emptied when a clear changes outputs (`mapItemsOf.invalidate`).
+   */
+  readonly mapItems: Map<string, Json[]>;
 }
 
 export function initialRunState(plan: CompiledPlan): RunState {
@@ -161,5 +166,6 @@ export function initialRunState(plan: CompiledPlan): RunState {
     eventCount: 0,
     dirtySlots: new Set(),
     dirtyGroups: new Set(),
+    mapItems: new Map(),
   };
 }
