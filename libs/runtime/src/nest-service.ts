@@ -16,56 +16,87 @@ export interface RunningService {
 }
 
 /**
- * Starts one service as a NestJS application context over shared infrastructure (Postgres, NATS,
- * streams), with OpenTelemetry so every message carries the run's trace.
+ * THE start path of every service: OpenTelemetry (so every message carries the run's trace), the shared
+ * infrastructure (Postgres, NATS, streams), then the Nest app `create` builds and starts over it. A start
+ * that fails at any step closes what it had opened before the error reaches the caller.
  */
-export async function startNestService(
+export async function startService<A extends INestApplicationContext>(
+  name: string,
+  config: TributaryConfig,
+  create: (infra: Infrastructure) => Promise<A>,
+  options: InfrastructureOptions = {},
+): Promise<RunningService & { readonly app: A }> {
+  const telemetry = acquireTelemetry(`tributary-${name}`);
+  let infra: Infrastructure | null = null;
+  try {
+    infra = await connectInfrastructure(config, name, options);
+    const app = await create(infra);
+    return runningService(name, infra, app, telemetry);
+  } catch (error) {
+    await infra?.close().catch(() => undefined);
+    await telemetry.release().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A service as a NestJS application context (Nest providers drive their own consumers). */
+export function startNestService(
   name: string,
   config: TributaryConfig,
   moduleFor: (infra: Infrastructure) => DynamicModule,
   options: InfrastructureOptions = {},
 ): Promise<RunningService> {
-  const telemetry = acquireTelemetry(`tributary-${name}`);
-  const infra = await connectInfrastructure(config, name, options);
-  const app = await NestFactory.createApplicationContext(moduleFor(infra), {
-    logger: serviceLogger(),
-    abortOnError: false,
-  });
-  // No Nest shutdown hooks: whoever runs the service owns the signals (runAsProcess, or `tributary dev`,
-  // which stops several services of one process in order).
-  await app.init();
-  return runningService(name, infra, app, telemetry);
+  return startService(
+    name,
+    config,
+    async (infra) => {
+      const app = await NestFactory.createApplicationContext(moduleFor(infra), {
+        logger: serviceLogger(),
+        abortOnError: false,
+      });
+      // No Nest shutdown hooks: whoever runs the service owns the signals (runAsProcess, or `tributary dev`,
+      // which stops several services of one process in order).
+      await app.init();
+      return app;
+    },
+    options,
+  );
 }
 
 /**
- * Starts one service as a NestJS microservice whose transport is given (the JetStream transport of
+ * A service as a NestJS microservice whose transport is given (the JetStream transport of
  * libs/messaging: `@EventPattern` handlers on durable pull consumers, acked when they return).
  */
-export async function startNestMicroservice(
+export function startNestMicroservice(
   name: string,
   config: TributaryConfig,
   moduleFor: (infra: Infrastructure) => DynamicModule,
   strategyFor: (infra: Infrastructure) => CustomTransportStrategy,
   options: InfrastructureOptions = {},
 ): Promise<RunningService> {
-  const telemetry = acquireTelemetry(`tributary-${name}`);
-  const infra = await connectInfrastructure(config, name, options);
-  const app = await NestFactory.createMicroservice<MicroserviceOptions>(moduleFor(infra), {
-    strategy: strategyFor(infra),
-    logger: serviceLogger(),
-    abortOnError: false,
-  });
-  await app.listen();
-  return runningService(name, infra, app, telemetry);
+  return startService(
+    name,
+    config,
+    async (infra) => {
+      const app = await NestFactory.createMicroservice<MicroserviceOptions>(moduleFor(infra), {
+        strategy: strategyFor(infra),
+        logger: serviceLogger(),
+        abortOnError: false,
+      });
+      await app.listen();
+      return app;
+    },
+    options,
+  );
 }
 
 /** Stops in order: the Nest app (drains consumers), then the connections, then the tracer (flushes spans). */
-function runningService(
+function runningService<A extends INestApplicationContext>(
   name: string,
   infra: Infrastructure,
-  app: INestApplicationContext,
+  app: A,
   telemetry: { release(): Promise<void> },
-): RunningService {
+): RunningService & { readonly app: A } {
   let stopping: Promise<void> | null = null;
   return {
     name,

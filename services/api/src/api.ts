@@ -6,10 +6,9 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { Logger } from '@nestjs/common';
 import {
   ConfigError,
-  acquireTelemetry,
-  connectInfrastructure,
   loadConfig,
   serviceLogger,
+  startService,
   type RunningService,
   type TributaryConfig,
 } from '@tributary/runtime';
@@ -55,9 +54,7 @@ export async function startApi(
   const host = options.host ?? config.apiHost;
   const bootstrapProblem = config.bootstrapAdminToken && bootstrapTokenProblem(config.bootstrapAdminToken);
   if (bootstrapProblem) throw new ConfigError(`TRIBUTARY_BOOTSTRAP_ADMIN_TOKEN ${bootstrapProblem}`);
-  const telemetry = acquireTelemetry('tributary-api');
-  const infra = await connectInfrastructure(config, 'api');
-  try {
+  const service = await startService('api', config, async (infra) => {
     const logger = new Logger('api');
     const store = new TokenStore(infra.db);
     const verifier = new TokenVerifier(store);
@@ -77,7 +74,12 @@ export async function startApi(
     const bodyLimit = bodyLimitFor(paramsLimit(infra.nc.info?.max_payload ?? 1024 * 1024).bytes);
     const httpMetrics = new HttpMetrics();
     const app = await NestFactory.create(
-      ApiModule.register(infra, httpMetrics, { store, verifier }, { maxBytes: bodyLimit, timeoutMs: edge.bodyTimeoutMs }),
+      ApiModule.register(
+        infra,
+        httpMetrics,
+        { store, verifier },
+        { maxBytes: bodyLimit, timeoutMs: edge.bodyTimeoutMs },
+      ),
       new ExpressAdapter(),
       {
         logger: serviceLogger(),
@@ -100,26 +102,10 @@ export async function startApi(
     answerMalformedRequests(server);
     answerExpectContinue(server, bodyLimit);
     await app.listen(options.port ?? config.apiPort, host);
-    const address = app.getHttpServer().address() as AddressInfo;
-    let stopping: Promise<void> | null = null;
-    return {
-      name: 'api',
-      infra,
-      app,
-      url: `${edge.tls ? 'https' : 'http'}://${urlHost(host)}:${address.port}`,
-      stop() {
-        stopping ??= (async () => {
-          await app.close();
-          await infra.close();
-          await telemetry.release();
-        })();
-        return stopping;
-      },
-    };
-  } catch (error) {
-    await infra.close().catch(() => undefined);
-    throw error;
-  }
+    return app;
+  });
+  const address = service.app.getHttpServer().address() as AddressInfo;
+  return { ...service, url: `${edge.tls ? 'https' : 'http'}://${urlHost(host)}:${address.port}` };
 }
 
 /** A host clients can reach: wildcard binds are reached on loopback; IPv6 literals get brackets. */
@@ -150,7 +136,11 @@ function answerMalformedRequests(server: Server): void {
             : `the request is not valid HTTP: ${error.message}`,
       },
     });
-    const reason = tooLarge ? 'Request Header Fields Too Large' : timedOut ? 'Request Timeout' : 'Bad Request';
+    const reason = tooLarge
+      ? 'Request Header Fields Too Large'
+      : timedOut
+        ? 'Request Timeout'
+        : 'Bad Request';
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\n` +
         `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
