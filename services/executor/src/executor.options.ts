@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { ConfigError, maxOutputBytesFrom } from '@tributary/runtime';
 
 /** How an executor host runs, besides the shared configuration (`TributaryConfig`). */
@@ -28,7 +29,7 @@ type Env = Readonly<Record<string, string | undefined>>;
  * `TRIBUTARY_MAX_OUTPUT_BYTES`. Throws a ConfigError naming the flag or variable when a value is unusable.
  */
 export function executorOptionsFrom(argv: readonly string[], env: Env = process.env): ExecutorOptions {
-  const flags = parseFlags(argv, ['executors', 'concurrency', 'max-output-bytes']);
+  const flags = parseFlags(argv);
   const options: ExecutorOptions = {};
   const executors = flags.get('executors') ?? env.TRIBUTARY_EXECUTORS;
   const executorsSource = flags.has('executors') ? '--executors' : 'TRIBUTARY_EXECUTORS';
@@ -76,20 +77,23 @@ export function splitList(value: string): string[] {
   ];
 }
 
-function parseFlags(argv: readonly string[], known: readonly string[]): Map<string, string> {
+const FLAGS = ['executors', 'concurrency', 'max-output-bytes'] as const;
+
+/** Node's own argv parser; other arguments (a service name, flags of other tools) are left alone. */
+function parseFlags(argv: readonly string[]): Map<string, string> {
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: Object.fromEntries(FLAGS.map((name) => [name, { type: 'string' }])),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    for (const name of known) {
-      if (arg === `--${name}`) {
-        const value = argv[i + 1];
-        if (value === undefined || value.startsWith('--')) throw new ConfigError(`--${name} needs a value`);
-        flags.set(name, value);
-        i++;
-      } else if (arg.startsWith(`--${name}=`)) {
-        flags.set(name, arg.slice(name.length + 3));
-      }
-    }
+  for (const token of tokens) {
+    if (token.kind !== 'option' || !(FLAGS as readonly string[]).includes(token.name)) continue;
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith('--')))
+      throw new ConfigError(`--${token.name} needs a value`);
+    flags.set(token.name, token.value);
   }
   return flags;
 }
