@@ -49,7 +49,7 @@ export { toStoredEvent } from './events/event-row.mapper.js';
 export type { ClaimedOutboxMessage, OutboxMessage } from './outbox/outbox-message.js';
 export { enqueueOutbox, outboxWrites } from './outbox/enqueue-outbox.js';
 export { claimOutbox } from './outbox/claim-outbox.js';
-export { markPublished } from './outbox/mark-published.js';
+export { markPublished, markPublishedByMsgId } from './outbox/mark-published.js';
 export { pruneOutbox } from './outbox/prune-outbox.js';
 
 export type { EventLogRow, EventLogTable, NewEventLogRow } from './tables/event-log.table.js';
@@ -151,3 +151,6 @@ export type {
   AuditCheckpointRow,
   AuditCheckpointsTable,
 } from './tables/audit-checkpoints.table.js';
+export { insertDeadLetter, type DeadLetterRow } from './dead-letters/insert-dead-letter.js';
+export { readRunProjectionRows, type RunProjectionRows } from './projections/read-run-projection.js';
+export { loggedRunIds, runHasEvents } from './events/logged-runs.js';

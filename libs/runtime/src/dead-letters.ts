@@ -1,8 +1,8 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { sanitizeText } from '@tributary/domain';
-import type { Database } from '@tributary/event-store';
+import { insertDeadLetter, type Database } from '@tributary/event-store';
 import type { DeadLetterEvent } from '@tributary/messaging';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 
 /** One message a consumer gave up on, as stored in `dead_letters` (migration 006). */
 export interface DeadLetterRecord {
@@ -93,16 +93,21 @@ export async function recordDeadLetter(
   const reason = text(
     record.reason.length > MAX_REASON ? `${record.reason.slice(0, MAX_REASON)}…` : record.reason,
   );
-  const insert = sql`
-    insert into dead_letters
-      (service, stream, consumer, subject, stream_seq, deliveries, reason, error_type, msg_id, headers,
-       payload, payload_bytes, published_at)
-    values (${text(record.service)}, ${text(record.stream)}, ${text(record.consumer)}, ${text(record.subject)},
-            ${record.streamSequence}, ${record.deliveries}, ${reason},
-            ${record.errorType === null ? null : text(record.errorType)}, ${record.msgId === null ? null : text(record.msgId)},
-            ${JSON.stringify(headers)}::jsonb, ${payload}, ${record.payloadBytes},
-            ${record.publishedAt === null ? null : new Date(record.publishedAt)})
-    on conflict do nothing`.execute(db);
+  const insert = insertDeadLetter(db, {
+    service: text(record.service),
+    stream: text(record.stream),
+    consumer: text(record.consumer),
+    subject: text(record.subject),
+    streamSequence: record.streamSequence,
+    deliveries: record.deliveries,
+    reason,
+    errorType: record.errorType === null ? null : text(record.errorType),
+    msgId: record.msgId === null ? null : text(record.msgId),
+    headers,
+    payload,
+    payloadBytes: record.payloadBytes,
+    publishedAt: record.publishedAt === null ? null : new Date(record.publishedAt),
+  });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(

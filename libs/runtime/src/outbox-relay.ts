@@ -3,6 +3,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import {
   claimOutbox,
   markPublished,
+  markPublishedByMsgId,
   pruneOutbox,
   type Database,
   type OutboxMessage,
@@ -54,13 +55,7 @@ export class OutboxRelay {
     // it runs behind, so the next commit's messages need not wait for this UPDATE.
     if (published.length > 0) {
       this.marking = this.marking
-        .then(() =>
-          this.db
-            .updateTable('outbox')
-            .set({ published_at: new Date() })
-            .where('msg_id', 'in', published)
-            .execute(),
-        )
+        .then(() => markPublishedByMsgId(this.db, published))
         .then(
           () => undefined,
           (error: unknown) => this.options.onError?.(error),

@@ -1,4 +1,4 @@
-import { rebuildRunProjection } from '@tributary/event-store';
+import { loggedRunIds, rebuildRunProjection } from '@tributary/event-store';
 import { println, type CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { jsonText } from '../output/table.js';
@@ -17,17 +17,7 @@ export interface RebuildOptions {
  */
 export async function projectionsRebuild(ctx: CliContext, options: RebuildOptions): Promise<number> {
   return withDatabase(ctx, options, async (db) => {
-    const runIds =
-      options.run !== undefined
-        ? [options.run]
-        : (
-            await db
-              .selectFrom('run_streams')
-              .select('run_id')
-              .where('last_seq', '>', 0)
-              .orderBy('run_id')
-              .execute()
-          ).map((r) => r.run_id);
+    const runIds = options.run !== undefined ? [options.run] : await loggedRunIds(db);
     const report: { runId: string; events: number; state: string; differences: string[] }[] = [];
     for (const runId of runIds) {
       const before = await replayRun(db, runId);

@@ -1,6 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { RunState } from '@tributary/domain';
-import { canonicalJson, foldRun, hashedPayload, readRunEvents, type Database } from '@tributary/event-store';
+import {
+  canonicalJson,
+  foldRun,
+  hashedPayload,
+  readRunEvents,
+  readRunProjectionRows,
+  type Database,
+} from '@tributary/event-store';
 
 /** Projected rows of one run, with comparable values (JSON values, times as ISO strings). */
 export interface ProjectionSnapshot {
@@ -87,9 +94,7 @@ export function expectedProjection(state: RunState): ProjectionSnapshot {
 
 /** The run's rows in `runs`, `groups`, `task_instances`, as comparable values. */
 export async function actualProjection(db: Kysely<Database>, runId: string): Promise<ProjectionSnapshot> {
-  const runRow = await db.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirst();
-  const groupRows = await db.selectFrom('groups').selectAll().where('run_id', '=', runId).execute();
-  const taskRows = await db.selectFrom('task_instances').selectAll().where('run_id', '=', runId).execute();
+  const { run: runRow, groups: groupRows, tasks: taskRows } = await readRunProjectionRows(db, runId);
   return {
     run: runRow
       ? {

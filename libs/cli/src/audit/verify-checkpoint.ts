@@ -1,4 +1,4 @@
-import { verifyAgainstCheckpoint } from '@tributary/event-store';
+import { runHasEvents, verifyAgainstCheckpoint } from '@tributary/event-store';
 import { println, type CliContext } from '../context.js';
 import { CliError, EXIT_FAILED } from '../errors.js';
 import { jsonText } from '../output/table.js';
@@ -18,13 +18,7 @@ export async function auditVerifyCheckpoint(
   return withDatabase(ctx, options, async (db) => {
     const result = await verifyAgainstCheckpoint(db, checkpoint, { runId });
     if (runId !== undefined && result.runsChecked === 0) {
-      const known = await db
-        .selectFrom('event_log')
-        .select('run_id')
-        .where('run_id', '=', runId)
-        .limit(1)
-        .executeTakeFirst();
-      if (!known)
+      if (!(await runHasEvents(db, runId)))
         throw new CliError(
           `run ${runId} is neither in checkpoint ${checkpoint.seq} nor in the log (unknown run id?)`,
         );

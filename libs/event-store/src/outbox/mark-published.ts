@@ -12,3 +12,16 @@ export async function markPublished(db: Kysely<Database>, ids: readonly string[]
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/**
+ * Sets `published_at` on the rows of these message ids (the relay's bookkeeping right after it published
+ * a commit's messages; a row it misses is only re-sent by the sweep and dropped by Nats-Msg-Id).
+ */
+export async function markPublishedByMsgId(db: Kysely<Database>, msgIds: readonly string[]): Promise<void> {
+  if (msgIds.length === 0) return;
+  await db
+    .updateTable('outbox')
+    .set({ published_at: new Date() })
+    .where('msg_id', 'in', [...msgIds])
+    .execute();
+}
