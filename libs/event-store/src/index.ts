@@ -86,6 +86,7 @@ export {
   savePipelineVersion,
   getPipeline,
   listPipelines,
+  latestPipelineVersions,
   type StoredPipeline,
 } from './pipelines/pipeline-repository.js';
 export type {
@@ -154,3 +155,4 @@ export type {
 export { insertDeadLetter, type DeadLetterRow } from './dead-letters/insert-dead-letter.js';
 export { readRunProjectionRows, type RunProjectionRows } from './projections/read-run-projection.js';
 export { loggedRunIds, runHasEvents } from './events/logged-runs.js';
+export { greatestIdempotencyKey, runningRunIds, runStreamLength } from './projections/run-lookups.js';

@@ -7,7 +7,7 @@ import {
   type ScheduleSpec,
   CRON_ACTOR,
 } from '@tributary/domain';
-import type { Database } from '@tributary/event-store';
+import { greatestIdempotencyKey, type Database } from '@tributary/event-store';
 import { encodeTriggerRun, jsonToBytes, RUN_ID_HEADER, timestampFromEpochMs } from '@tributary/events';
 import { publish } from '@tributary/messaging';
 import { runIdForTrigger, type Infrastructure } from '@tributary/runtime';
@@ -111,13 +111,7 @@ export class CronScheduler {
   /** The latest tick that has a run (ISO keys sort by time). */
   private async lastTick(pipelineId: string): Promise<number | null> {
     const prefix = `cron:${pipelineId}:`;
-    const row = await this.db
-      .selectFrom('runs')
-      .select((eb) => eb.fn.max('idempotency_key').as('key'))
-      .where('pipeline_id', '=', pipelineId)
-      .where('idempotency_key', 'like', `${prefix}%`)
-      .executeTakeFirst();
-    const key = row?.key as string | null | undefined;
+    const key = await greatestIdempotencyKey(this.db, pipelineId, prefix);
     return key ? Date.parse(key.slice(prefix.length)) : null;
   }
 

@@ -14,6 +14,7 @@ import {
   type TriggerRun,
 } from '@tributary/events';
 import { ensureConsumer, JetStreamConsumerRunner, Outcome, redeliveryDelayMs } from '@tributary/messaging';
+import { runningRunIds } from '@tributary/event-store';
 import {
   INFRASTRUCTURE,
   deadLetterRecorder,
@@ -220,12 +221,7 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
    * retries, timeouts and held-back instances are ticked again. Returns how many were adopted.
    */
   async adoptRunningRuns(): Promise<number> {
-    const rows = await this.infra.db
-      .selectFrom('runs')
-      .select('run_id')
-      .where('state', '=', 'running')
-      .execute();
-    const missing = rows.map((r) => r.run_id).filter((runId) => !this.runs.has(runId));
+    const missing = (await runningRunIds(this.infra.db)).filter((runId) => !this.runs.has(runId));
     for (let i = 0; i < missing.length; i += ADOPT_CHUNK) {
       await this.engine.execute(missing.slice(i, i + ADOPT_CHUNK).map((runId) => ({ runId, commands: [] })));
     }

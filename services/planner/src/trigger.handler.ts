@@ -6,7 +6,7 @@ import {
   type RunCommand,
   commandActorProblem,
 } from '@tributary/domain';
-import { appendEvents, isRetryableError, type Database } from '@tributary/event-store';
+import { appendEvents, isRetryableError, runStreamLength, type Database } from '@tributary/event-store';
 import { jsonFromBytes, type TriggerRun } from '@tributary/events';
 import type { DecisionEngine, RunWork, RunWorkOutcome } from './decision-engine.js';
 import { runIdForTrigger, uuidFromKey, type PlanCache } from '@tributary/runtime';
@@ -177,12 +177,7 @@ export class TriggerHandler {
       actor: sanitizeText(trigger.actor || 'trigger'),
       at,
     };
-    const exists = await this.db
-      .selectFrom('run_streams')
-      .select('last_seq')
-      .where('run_id', '=', runId)
-      .executeTakeFirst();
-    if (exists && exists.last_seq > 0) return;
+    if ((await runStreamLength(this.db, runId)) > 0) return;
     await appendEvents(this.db, {
       events: [
         {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { AckPolicy, DeliverPolicy, JetStreamApiError, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { compileUpstreamTriggers } from '@tributary/domain';
+import { latestPipelineVersions } from '@tributary/event-store';
 import { JetStreamConsumerRunner, Outcome, redeliveryDelayMs } from '@tributary/messaging';
 import {
   captureUpstreamSubjects,
@@ -78,25 +79,21 @@ export class UpstreamTriggers {
 
   /** Brings every pipeline whose latest version this planner has not reconciled yet into step. */
   async reconcile(): Promise<void> {
-    const latest = await this.infra.db
-      .selectFrom('pipelines')
-      .select(['pipeline_id', (eb) => eb.fn.max('version').as('version')])
-      .groupBy('pipeline_id')
-      .execute();
+    const latest = await latestPipelineVersions(this.infra.db);
     for (const row of latest) {
       if (this.stopped) return;
-      const version = Number(row.version);
-      if (this.reconciled.get(row.pipeline_id) === version) continue;
+      const version = row.version;
+      if (this.reconciled.get(row.pipelineId) === version) continue;
       try {
-        const found = await this.plans.get(row.pipeline_id, version);
+        const found = await this.plans.get(row.pipelineId, version);
         if (found) await this.reconcilePipeline(found);
-        this.reconciled.set(row.pipeline_id, version);
-        this.reported.delete(row.pipeline_id);
+        this.reconciled.set(row.pipelineId, version);
+        this.reported.delete(row.pipelineId);
       } catch (error) {
         // Retried every pass; said once per distinct problem.
-        const line = `upstream triggers of ${row.pipeline_id} version ${version} not consumed, retried: ${error instanceof Error ? error.message : String(error)}`;
-        if (this.reported.get(row.pipeline_id) !== line) this.logger.warn(line);
-        this.reported.set(row.pipeline_id, line);
+        const line = `upstream triggers of ${row.pipelineId} version ${version} not consumed, retried: ${error instanceof Error ? error.message : String(error)}`;
+        if (this.reported.get(row.pipelineId) !== line) this.logger.warn(line);
+        this.reported.set(row.pipelineId, line);
       }
     }
   }

@@ -98,3 +98,15 @@ function toStored(row: {
     createdBy: row.created_by,
   };
 }
+
+/** Each pipeline's latest version number. */
+export async function latestPipelineVersions(
+  db: Kysely<Database>,
+): Promise<{ pipelineId: string; version: number }[]> {
+  const rows = await db
+    .selectFrom('pipelines')
+    .select(['pipeline_id', (eb) => eb.fn.max('version').as('version')])
+    .groupBy('pipeline_id')
+    .execute();
+  return rows.map((r) => ({ pipelineId: r.pipeline_id, version: Number(r.version) }));
+}
