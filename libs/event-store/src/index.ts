@@ -81,7 +81,8 @@ export {
   projectionWrites,
   type RunProjectionChange,
 } from './projections/write-run-projection.js';
-export { loadRunState, pipelineOfRun } from './projections/load-run-state.js';
+export { loadRunState } from './projections/load-run-state.js';
+export { readRunPipeline, type RunPipeline } from './projections/run-pipeline.js';
 export {
   savePipelineVersion,
   getPipeline,

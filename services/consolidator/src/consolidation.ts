@@ -10,7 +10,7 @@ import {
   type RunState,
   type TaskSettings,
 } from '@tributary/domain';
-import { loadRunState, type Database } from '@tributary/event-store';
+import { loadRunState, readRunPipeline, type Database } from '@tributary/event-store';
 import { AttemptOutcome, jsonToBytes, type ResultBatch } from '@tributary/events';
 import {
   limitLogLines,
@@ -95,14 +95,10 @@ export class Consolidator {
 
   async consolidate(trigger: ConsolidationTrigger, signal?: AbortSignal): Promise<ConsolidationDecision> {
     const { runId, round } = trigger;
-    const run = await this.db
-      .selectFrom('runs')
-      .select(['pipeline_id', 'pipeline_version'])
-      .where('run_id', '=', runId)
-      .executeTakeFirst();
+    const run = await readRunPipeline(this.db, runId);
     if (!run) return stale(`run ${runId} does not exist`);
-    const plan = await this.plans.plan(run.pipeline_id, run.pipeline_version);
-    if (!plan) return stale(`pipeline ${run.pipeline_id}@${run.pipeline_version} does not exist`);
+    const plan = await this.plans.plan(run.pipelineId, run.version);
+    if (!plan) return stale(`pipeline ${run.pipelineId}@${run.version} does not exist`);
     const { state } = await loadRunState(this.db, plan, runId);
     const refused = staleReason(state, round) ?? (await this.supersededReason(trigger));
     if (refused) return stale(refused);

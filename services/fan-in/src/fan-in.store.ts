@@ -4,6 +4,7 @@ import {
   compareRunIds,
   enqueueOutbox,
   readRunEvents,
+  readRunPipeline,
   type Database,
   type FanInRunRow,
   type OutboxMessage,
@@ -224,11 +225,7 @@ export class FanInStore {
           .select('last_seq')
           .where('run_id', '=', runId)
           .executeTakeFirst();
-        const run = await trx
-          .selectFrom('runs')
-          .select('trace_id')
-          .where('run_id', '=', runId)
-          .executeTakeFirst();
+        const run = await readRunPipeline(trx, runId);
         const groups = await trx
           .selectFrom('fan_in_groups')
           .select(['path', 'block', 'state', 'last_run_seq'])
@@ -245,7 +242,7 @@ export class FanInStore {
             groups: roundGroups(groups.map(toGroup)),
             at: this.now(),
             traceparent: null,
-            traceId: run?.trace_id ?? null,
+            traceId: run?.traceId ?? null,
           }),
         );
         await trx
@@ -291,16 +288,11 @@ export class FanInStore {
     trx: Transaction<Database>,
     runId: string,
   ): Promise<{ blocksTotal: number; reason: string | null }> {
-    const run = await trx
-      .selectFrom('runs')
-      .select(['pipeline_id', 'pipeline_version'])
-      .where('run_id', '=', runId)
-      .executeTakeFirst();
+    const run = await readRunPipeline(trx, runId);
     // The planner writes the projection with the events it publishes: a missing row is a lag, retry.
     if (!run) throw new Error(`run ${runId} is not in the runs projection (yet)`);
-    const plan = await this.plans.plan(run.pipeline_id, run.pipeline_version);
-    if (!plan)
-      return { blocksTotal: 0, reason: `pipeline ${run.pipeline_id}@${run.pipeline_version} is unknown` };
+    const plan = await this.plans.plan(run.pipelineId, run.version);
+    if (!plan) return { blocksTotal: 0, reason: `pipeline ${run.pipelineId}@${run.version} is unknown` };
     const index = initialRunState(plan).index;
     if (index.consolidationPath === null)
       return { blocksTotal: 0, reason: 'the pipeline has no consolidation' };

@@ -17,6 +17,7 @@ import {
   appendEventsInTransaction,
   enqueueOutbox,
   loadRunState,
+  readRunPipeline,
   lockRunStreams,
   lockRunSlots,
   lockSharedPools,
@@ -64,11 +65,7 @@ const FREES_CAPACITY: ReadonlySet<string> = new Set([
 /** Decisions slower than this are logged at debug level with their phase timings. */
 const SLOW_DECISION_MS = 50;
 import { NO_SHARED_LIMITS, type DispatchScheduler, type SharedLimits } from './dispatch-scheduler.js';
-import {
-  dispatchMessages,
-  eventMessages,
-  MAX_DISPATCH_BYTES,
-} from './outgoing-messages.js';
+import { dispatchMessages, eventMessages, MAX_DISPATCH_BYTES } from './outgoing-messages.js';
 
 /** A command for a run, with the time it happened (a result's finish time) when that differs from now. */
 export interface TimedCommand {
@@ -455,17 +452,13 @@ export class DecisionEngine {
         traceparent: traceparentOf(traceId, runSpanId(runId)),
       };
     }
-    const run = await trx
-      .selectFrom('runs')
-      .select(['pipeline_id', 'pipeline_version', 'trace_id'])
-      .where('run_id', '=', runId)
-      .executeTakeFirst();
+    const run = await readRunPipeline(trx, runId);
     if (!run) return null;
-    const found = await this.plans.get(run.pipeline_id, run.pipeline_version);
+    const found = await this.plans.get(run.pipelineId, run.version);
     if (!found) return null;
     const { state, lastRunSeq } = await loadRunState(trx, found.plan, runId);
     const traceparent =
-      cached?.traceparent ?? (run.trace_id ? traceparentOf(run.trace_id, runSpanId(runId)) : null);
+      cached?.traceparent ?? (run.traceId ? traceparentOf(run.traceId, runSpanId(runId)) : null);
     return { state, lastRunSeq, traceparent };
   }
 }

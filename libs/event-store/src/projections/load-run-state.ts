@@ -29,16 +29,3 @@ export async function loadRunState(
   state.dirtyGroups.clear();
   return { state, lastRunSeq };
 }
-
-/** The pipeline version a run pins, from its first event (TriggerAccepted or TriggerRejected). */
-export async function pipelineOfRun(
-  db: Kysely<Database>,
-  runId: string,
-): Promise<{ pipelineId: string; version: number } | null> {
-  const row = await db
-    .selectFrom('runs')
-    .select(['pipeline_id', 'pipeline_version'])
-    .where('run_id', '=', runId)
-    .executeTakeFirst();
-  return row ? { pipelineId: row.pipeline_id, version: row.pipeline_version } : null;
-}
