@@ -1,31 +1,16 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { sanitizeText } from '@tributary/domain';
-import { insertDeadLetter, type Database } from '@tributary/event-store';
+import { insertDeadLetter, type Database, type DeadLetterRow } from '@tributary/event-store';
 import type { DeadLetterEvent } from '@tributary/messaging';
 import type { Kysely } from 'kysely';
 
-/** One message a consumer gave up on, as stored in `dead_letters` (migration 006). */
-export interface DeadLetterRecord {
-  /** The service that gave up (`planner`, `executor`, …). */
-  service: string;
-  stream: string;
-  consumer: string;
-  subject: string;
-  streamSequence: number;
-  deliveries: number;
-  /** Why: the decode error, the handler's permanent failure, `max_deliver` reached. */
-  reason: string;
-  /** The error's class, when an error was the reason. */
-  errorType: string | null;
-  msgId: string | null;
-  headers: Record<string, string>;
+/** One message a consumer gave up on, as stored in `dead_letters` (migration 006): the row, with the message as read. */
+export type DeadLetterRecord = Omit<DeadLetterRow, 'payload' | 'publishedAt'> & {
   /** The message's bytes, the first {@link MAX_DEAD_LETTER_PAYLOAD_BYTES} of them; null when the message is gone. */
   payload: Uint8Array | null;
-  /** The message's full size; null when the message is gone. */
-  payloadBytes: number | null;
   /** When the stream stored the message (epoch ms); null when unknown. */
   publishedAt: number | null;
-}
+};
 
 /** Bytes of a dead letter's payload kept for inspection (the rest is counted in `payload_bytes`). */
 export const MAX_DEAD_LETTER_PAYLOAD_BYTES = 256 * 1024;

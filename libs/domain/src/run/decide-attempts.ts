@@ -1,11 +1,28 @@
 import type { PlanTaskNode } from '../spec/compiled-plan.js';
-import type { RunCommand } from './run-commands.js';
-import type { RunState } from './run-state.js';
+import type { Rejection, RunCommand } from './run-commands.js';
+import type { RunState, TaskRecord } from './run-state.js';
 import { renderAttempt } from './attempt-payload.js';
 import { failAttempt, recordResult } from './attempt-outcome.js';
 import { refuse, type DecideStep, type StepOutcome } from './decide-step.js';
 
 type Command<T extends RunCommand['type']> = Extract<RunCommand, { type: T }>;
+
+const isTask = (value: TaskRecord | Rejection): value is TaskRecord => 'taskId' in value;
+
+/** The instance a started notice or a result is about, or why it is not its current attempt. */
+function currentAttempt(
+  state: RunState,
+  command: { taskId: string; attempt: number },
+): TaskRecord | Rejection {
+  const rec = state.tasks.get(command.taskId);
+  if (!rec) return refuse('unknown_task', `run ${state.run.id} has no task instance ${command.taskId}`);
+  if (command.attempt !== rec.attempt)
+    return refuse(
+      'stale_attempt',
+      `attempt ${command.attempt} of ${command.taskId} is not current (current: ${rec.attempt})`,
+    );
+  return rec;
+}
 
 /** DispatchTasks: queues the scheduled instances named, rendering each attempt's input (a bad input fails it). */
 export function dispatchTasks(
@@ -42,13 +59,8 @@ export function recordTaskStarted(
   command: Command<'RecordTaskStarted'>,
   { emit, ctx }: DecideStep,
 ): StepOutcome {
-  const rec = state.tasks.get(command.taskId);
-  if (!rec) return refuse('unknown_task', `run ${state.run.id} has no task instance ${command.taskId}`);
-  if (command.attempt !== rec.attempt)
-    return refuse(
-      'stale_attempt',
-      `attempt ${command.attempt} of ${command.taskId} is not current (current: ${rec.attempt})`,
-    );
+  const rec = currentAttempt(state, command);
+  if (!isTask(rec)) return rec;
   if (rec.state === 'running')
     return refuse('duplicate_result', `attempt ${command.attempt} of ${command.taskId} already started`);
   if (rec.state !== 'queued') return refuse('invalid_state', `${command.taskId} is ${rec.state}, not queued`);
@@ -68,13 +80,8 @@ export function recordTaskResult(
   command: Command<'RecordTaskResult'>,
   { emit, ctx }: DecideStep,
 ): StepOutcome {
-  const rec = state.tasks.get(command.taskId);
-  if (!rec) return refuse('unknown_task', `run ${state.run.id} has no task instance ${command.taskId}`);
-  if (command.attempt !== rec.attempt)
-    return refuse(
-      'stale_attempt',
-      `attempt ${command.attempt} of ${command.taskId} is not current (current: ${rec.attempt})`,
-    );
+  const rec = currentAttempt(state, command);
+  if (!isTask(rec)) return rec;
   if (rec.state !== 'queued' && rec.state !== 'running')
     return refuse(
       'duplicate_result',

@@ -3,17 +3,21 @@ import type { Database } from '../db/database.js';
 
 /** A `dead_letters` row as the caller prepared it (text already made storable, payload already cut). */
 export interface DeadLetterRow {
+  /** The service that gave up (`planner`, `executor`, …). */
   service: string;
   stream: string;
   consumer: string;
   subject: string;
   streamSequence: number;
   deliveries: number;
+  /** Why: the decode error, the handler's permanent failure, `max_deliver` reached. */
   reason: string;
+  /** The error's class, when an error was the reason. */
   errorType: string | null;
   msgId: string | null;
   headers: Record<string, string>;
   payload: Buffer | null;
+  /** The message's full size; null when the message is gone. */
   payloadBytes: number | null;
   publishedAt: Date | null;
 }
