@@ -7,9 +7,6 @@ import {
   initialRunState,
   taskIdOfEvent,
   type AttemptPayload,
-  type CompiledPlan,
-  type Rejection,
-  type RunCommand,
   type RunEvent,
   type RunState,
 } from '@tributary/domain';
@@ -37,16 +34,10 @@ import type { CachedRun, RunCache } from './run-cache.js';
 import type { PlanCache } from '@tributary/runtime';
 import { Logger } from '@nestjs/common';
 import { PhaseTimer } from './phase-timer.js';
-import {
-  emitRecordedSpan,
-  recordedSpansExported,
-  recordSpanInTrace,
-  runSpanId,
-  runTraceId,
-  traceIdOfTraceparent,
-  traceparentOf,
-} from '@tributary/telemetry';
-import { spansOfCommit, type AttemptTimes } from './run-spans.js';
+import { runSpanId, runTraceId, traceIdOfTraceparent, traceparentOf } from '@tributary/telemetry';
+import { type AttemptTimes } from './run-spans.js';
+import { emitRunSpans, traceDecisions } from './decision-spans.js';
+import type { RunWork, RunWorkOutcome, TaskLogLine } from './run-work.js';
 import type { ExecutorPresenceCheck } from './executor-presence.js';
 
 /** Events after which an instance no longer holds a run, stage or pool slot (or a run no longer counts). */
@@ -67,39 +58,7 @@ const SLOW_DECISION_MS = 50;
 import { NO_SHARED_LIMITS, type DispatchScheduler, type SharedLimits } from './dispatch-scheduler.js';
 import { dispatchMessages, eventMessages, MAX_DISPATCH_BYTES } from './outgoing-messages.js';
 
-/** A command for a run, with the time it happened (a result's finish time) when that differs from now. */
-export interface TimedCommand {
-  command: RunCommand;
-  at?: number;
-}
-
-/** A log line a handler wrote, stored with the result that carried it. */
-export interface TaskLogLine {
-  runId: string;
-  taskId: string;
-  attempt: number;
-  at: Date;
-  level: string;
-  message: string;
-  fields: unknown;
-}
-
-/** Work for one run in one transaction. `start` creates the run (its first command is StartRun). */
-export interface RunWork {
-  runId: string;
-  commands: TimedCommand[];
-  start?: { plan: CompiledPlan; traceparent: string | null };
-  /** Who caused these events (operator or service), for the log's `actor` column. */
-  actor?: string;
-}
-
-export interface RunWorkOutcome {
-  runId: string;
-  rejections: Rejection[];
-  events: RunEvent[];
-  /** Task instances the operator commands reset, marked or cancelled (Decision.affected). */
-  affected: string[];
-}
+export type { RunWork, RunWorkOutcome, TaskLogLine, TimedCommand } from './run-work.js';
 
 /**
  * The planner's one write path (invariant 2): lock the runs (fixed order), make sure the cached state
@@ -343,8 +302,8 @@ export class DecisionEngine {
         'planner',
       );
     }
-    this.traceDecisions(outcomes, committed, startedAt);
-    this.emitRunSpans(outcomes, committed);
+    traceDecisions(outcomes, committed, startedAt);
+    emitRunSpans(outcomes, committed);
     if (this.presence && dispatchedTo.size > 0) void this.presence.dispatchedTo(dispatchedTo);
     if (outcomes.some((o) => o.events.some((e) => FREES_CAPACITY.has(e.type))))
       this.scheduler.markCapacityFreed();
@@ -387,50 +346,6 @@ export class DecisionEngine {
       runSlots.set(pipelineId, await lockRunSlots(trx, pipelineId, maxActiveRuns, runIds));
     const pools = await lockSharedPools(trx, needs.pools, runIds);
     return { pools, runSlots };
-  }
-
-  /** One `planner.decide` span per run in that run's trace: the transaction served many runs at once. */
-  private traceDecisions(
-    outcomes: readonly RunWorkOutcome[],
-    committed: ReadonlyMap<string, { entry: CachedRun }>,
-    startedAt: number,
-  ): void {
-    for (const outcome of outcomes) {
-      if (outcome.events.length === 0) continue;
-      const types = new Map<string, number>();
-      for (const event of outcome.events) types.set(event.type, (types.get(event.type) ?? 0) + 1);
-      recordSpanInTrace('planner.decide', {
-        traceparent: committed.get(outcome.runId)?.entry.traceparent,
-        startTime: startedAt,
-        attributes: {
-          'tributary.run_id': outcome.runId,
-          'tributary.events': outcome.events.length,
-          'tributary.event_types': [...types].map(([type, n]) => `${type}×${n}`).join(', '),
-          'tributary.runs_in_transaction': outcomes.length,
-        },
-      });
-    }
-  }
-
-  /**
-   * The run's own spans (run, groups, instances, attempts) that this commit completed, emitted after the
-   * commit (so rolled-back work has none) with the times the event log recorded. A planner that crashes
-   * between commit and export loses them; one that re-decides after a crash may emit one twice, with
-   * the same span id (trace backends keep one).
-   */
-  private emitRunSpans(
-    outcomes: readonly RunWorkOutcome[],
-    committed: ReadonlyMap<string, { entry: CachedRun; before: ReadonlyMap<string, AttemptTimes> }>,
-  ): void {
-    if (!recordedSpansExported()) return;
-    for (const outcome of outcomes) {
-      if (outcome.events.length === 0) continue;
-      const run = committed.get(outcome.runId);
-      const traceId = traceIdOfTraceparent(run?.entry.traceparent ?? null);
-      if (!run || !traceId) continue;
-      for (const span of spansOfCommit(run.entry.state, traceId, outcome.events, run.before))
-        emitRecordedSpan(span);
-    }
   }
 
   /** The cached run when it matches the locked head; otherwise folded from the log (or created for StartRun). */

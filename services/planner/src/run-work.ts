@@ -1,0 +1,35 @@
+import type { CompiledPlan, Rejection, RunCommand, RunEvent } from '@tributary/domain';
+
+/** A command for a run, with the time it happened (a result's finish time) when that differs from now. */
+export interface TimedCommand {
+  command: RunCommand;
+  at?: number;
+}
+
+/** A log line a handler wrote, stored with the result that carried it. */
+export interface TaskLogLine {
+  runId: string;
+  taskId: string;
+  attempt: number;
+  at: Date;
+  level: string;
+  message: string;
+  fields: unknown;
+}
+
+/** Work for one run in one transaction. `start` creates the run (its first command is StartRun). */
+export interface RunWork {
+  runId: string;
+  commands: TimedCommand[];
+  start?: { plan: CompiledPlan; traceparent: string | null };
+  /** Who caused these events (operator or service), for the log's `actor` column. */
+  actor?: string;
+}
+
+export interface RunWorkOutcome {
+  runId: string;
+  rejections: Rejection[];
+  events: RunEvent[];
+  /** Task instances the operator commands reset, marked or cancelled (Decision.affected). */
+  affected: string[];
+}
