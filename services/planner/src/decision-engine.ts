@@ -37,7 +37,7 @@ import { PhaseTimer } from './phase-timer.js';
 import { runSpanId, runTraceId, traceIdOfTraceparent, traceparentOf } from '@tributary/telemetry';
 import { type AttemptTimes } from './run-spans.js';
 import { emitRunSpans, traceDecisions } from './decision-spans.js';
-import type { RunWork, RunWorkOutcome, TaskLogLine } from './run-work.js';
+import type { RunWork, RunWorkOutcome, TaskLogRow } from './run-work.js';
 import type { ExecutorPresenceCheck } from './executor-presence.js';
 
 /** Events after which an instance no longer holds a run, stage or pool slot (or a run no longer counts). */
@@ -58,7 +58,7 @@ const SLOW_DECISION_MS = 50;
 import { NO_SHARED_LIMITS, type DispatchScheduler, type SharedLimits } from './dispatch-scheduler.js';
 import { dispatchMessages, eventMessages, MAX_DISPATCH_BYTES } from './outgoing-messages.js';
 
-export type { RunWork, RunWorkOutcome, TaskLogLine, TimedCommand } from './run-work.js';
+export type { RunWork, RunWorkOutcome, TaskLogRow, TimedCommand } from './run-work.js';
 
 /**
  * The planner's one write path (invariant 2): lock the runs (fixed order), make sure the cached state
@@ -86,7 +86,7 @@ export class DecisionEngine {
     return this.publishing;
   }
 
-  execute(works: readonly RunWork[], logs: readonly TaskLogLine[] = []): Promise<RunWorkOutcome[]> {
+  execute(works: readonly RunWork[], logs: readonly TaskLogRow[] = []): Promise<RunWorkOutcome[]> {
     const next = this.queue.then(() => this.executeNow(works, logs));
     this.queue = next.catch(() => undefined);
     return next;
@@ -111,7 +111,7 @@ export class DecisionEngine {
 
   private async executeNow(
     works: readonly RunWork[],
-    logs: readonly TaskLogLine[],
+    logs: readonly TaskLogRow[],
   ): Promise<RunWorkOutcome[]> {
     const byRun = new Map<string, RunWork>();
     for (const work of works) {

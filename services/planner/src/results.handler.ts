@@ -16,7 +16,7 @@ import {
   type AttemptResult,
   type ResultBatch,
 } from '@tributary/events';
-import type { DecisionEngine, RunWork, TaskLogLine } from './decision-engine.js';
+import type { DecisionEngine, RunWork, TaskLogRow } from './decision-engine.js';
 
 /** Counts of what a batch of results did, for logs and metrics. */
 export interface ResultsSummary {
@@ -39,7 +39,7 @@ export class ResultsHandler {
 
   async handle(batches: readonly ResultBatch[]): Promise<ResultsSummary> {
     const works = new Map<string, RunWork>();
-    const logs: TaskLogLine[] = [];
+    const logs: TaskLogRow[] = [];
     let count = 0;
     for (const batch of batches) {
       for (const result of batch.results) {
@@ -78,7 +78,7 @@ export class ResultsHandler {
     };
   }
 
-  private async executeIsolated(works: RunWork[], logs: TaskLogLine[]) {
+  private async executeIsolated(works: RunWork[], logs: TaskLogRow[]) {
     try {
       return await this.engine.execute(works, logs);
     } catch (error) {

@@ -6,8 +6,8 @@ export interface TimedCommand {
   at?: number;
 }
 
-/** A log line a handler wrote, stored with the result that carried it. */
-export interface TaskLogLine {
+/** A `task_logs` row: a log line a handler wrote (worker-sdk TaskLogLine), stored with the result that carried it. */
+export interface TaskLogRow {
   runId: string;
   taskId: string;
   attempt: number;
