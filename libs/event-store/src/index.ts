@@ -87,7 +87,9 @@ export {
   savePipelineVersion,
   getPipeline,
   listPipelines,
+  listPipelineVersions,
   latestPipelineVersions,
+  type PipelineVersionSummary,
   type StoredPipeline,
 } from './pipelines/pipeline-repository.js';
 export type {

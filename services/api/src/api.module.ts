@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { INFRASTRUCTURE, loadSecretsKeyring, PlanCache, type Infrastructure } from '@tributary/runtime';
 import { AuthGuard } from './auth/auth.guard.js';
 import { TokenStore } from './auth/token-store.js';
+import { SessionController } from './auth/session.controller.js';
 import { TokensController } from './auth/tokens.controller.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { ExecutorsController } from './executors/executors.controller.js';
@@ -35,6 +36,7 @@ export class ApiModule {
       controllers: [
         OpsController,
         TokensController,
+        SessionController,
         PipelinesController,
         RunsController,
         RunTasksController,

@@ -137,6 +137,24 @@ describe('api: auth, tokens, health, pipelines, metrics', () => {
     const badVersion = await h.call('GET', '/pipelines/shipping?version=x');
     expect(badVersion.status).toBe(400);
     expect(badVersion.body.error.details[0].path).toBe('?version');
+
+    const versions = await h.call('GET', '/pipelines/shipping/versions', { token: viewer });
+    expect(versions.status).toBe(200);
+    expect(versions.body.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+    expect(versions.body[1]).toEqual({
+      version: 1,
+      contentHash: expect.any(String),
+      createdAt: expect.stringMatching(/Z$/),
+      createdBy: 'bootstrap-admin',
+    });
+    expect(versions.body[0].contentHash).not.toBe(versions.body[1].contentHash);
+    expect((await h.call('GET', '/pipelines/nope/versions')).status).toBe(404);
+  });
+
+  it('tells a token who it is and its role (GET /session)', async () => {
+    expect((await h.call('GET', '/session', { token: viewer })).body).toEqual({ name: 'vera', role: 'viewer' });
+    expect((await h.call('GET', '/session', { token: operator })).body).toEqual({ name: 'otto', role: 'operator' });
+    expect((await h.call('GET', '/session', { token: null })).status).toBe(401);
   });
 
   it('applies a JSON spec', async () => {

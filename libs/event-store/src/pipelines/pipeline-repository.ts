@@ -110,3 +110,30 @@ export async function latestPipelineVersions(
     .execute();
   return rows.map((r) => ({ pipelineId: r.pipeline_id, version: Number(r.version) }));
 }
+
+/** One stored version of a pipeline, without its spec: what a version list shows. */
+export interface PipelineVersionSummary {
+  version: number;
+  contentHash: string;
+  createdAt: Date;
+  createdBy: string | null;
+}
+
+/** Every version of one pipeline, newest first (empty when the pipeline does not exist). */
+export async function listPipelineVersions(
+  db: Kysely<Database>,
+  pipelineId: string,
+): Promise<PipelineVersionSummary[]> {
+  const rows = await db
+    .selectFrom('pipelines')
+    .select(['version', 'content_hash', 'created_at', 'created_by'])
+    .where('pipeline_id', '=', pipelineId)
+    .orderBy('version', 'desc')
+    .execute();
+  return rows.map((row) => ({
+    version: row.version,
+    contentHash: row.content_hash,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+  }));
+}

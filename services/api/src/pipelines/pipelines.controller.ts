@@ -6,7 +6,7 @@ import {
   type SpecWarning,
   type UpstreamTriggerSpec,
 } from '@tributary/domain';
-import { getPipeline, listPipelines, savePipelineVersion } from '@tributary/event-store';
+import { getPipeline, listPipelines, listPipelineVersions, savePipelineVersion } from '@tributary/event-store';
 import {
   INFRASTRUCTURE,
   captureUpstreamSubjects,
@@ -145,6 +145,21 @@ export class PipelinesController {
       id: p.pipelineId,
       version: p.version,
       createdAt: p.createdAt.toISOString(),
+    }));
+  }
+
+  /** Every version of one pipeline, newest first (each one's spec: `GET /pipelines/:id?version=N`). */
+  @Get(':id/versions')
+  @MinRole('viewer')
+  async versions(@Param('id') id: string, @Query() query: Record<string, unknown>) {
+    new QueryFields(query).finish();
+    const versions = await listPipelineVersions(this.infra.db, pathParam('id', id));
+    if (versions.length === 0) throw notFound(`pipeline "${id}" does not exist`);
+    return versions.map((v) => ({
+      version: v.version,
+      contentHash: v.contentHash,
+      createdAt: v.createdAt.toISOString(),
+      createdBy: v.createdBy,
     }));
   }
 
