@@ -4,6 +4,7 @@ import { INFRASTRUCTURE, loadSecretsKeyring, PlanCache, type Infrastructure } fr
 import { AuthGuard } from './auth/auth.guard.js';
 import { TokenStore } from './auth/token-store.js';
 import { SessionController } from './auth/session.controller.js';
+import { TRACE_URL, traceUrlTemplate } from './auth/trace-url.js';
 import { TokensController } from './auth/tokens.controller.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { ExecutorsController } from './executors/executors.controller.js';
@@ -48,6 +49,8 @@ export class ApiModule {
         { provide: HttpMetrics, useValue: httpMetrics },
         // A malformed TRIBUTARY_SECRETS_KEY(_FILE) stops the api at start, not at its first secret trigger.
         { provide: SECRETS_KEYRING, useFactory: () => loadSecretsKeyring() },
+        // A malformed TRIBUTARY_TRACE_URL stops the api at start too.
+        { provide: TRACE_URL, useFactory: () => traceUrlTemplate() },
         { provide: TokenStore, useValue: auth.store },
         { provide: TokenVerifier, useValue: auth.verifier },
         {

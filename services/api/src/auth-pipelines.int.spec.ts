@@ -152,8 +152,8 @@ describe('api: auth, tokens, health, pipelines, metrics', () => {
   });
 
   it('tells a token who it is and its role (GET /session)', async () => {
-    expect((await h.call('GET', '/session', { token: viewer })).body).toEqual({ name: 'vera', role: 'viewer' });
-    expect((await h.call('GET', '/session', { token: operator })).body).toEqual({ name: 'otto', role: 'operator' });
+    expect((await h.call('GET', '/session', { token: viewer })).body).toEqual({ name: 'vera', role: 'viewer', traceUrl: null });
+    expect((await h.call('GET', '/session', { token: operator })).body).toEqual({ name: 'otto', role: 'operator', traceUrl: null });
     expect((await h.call('GET', '/session', { token: null })).status).toBe(401);
   });
 

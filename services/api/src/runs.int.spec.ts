@@ -155,6 +155,25 @@ describe('api: runs', () => {
     expect((await h.call('GET', `/runs/${RUN}/events?after=3`, { token: viewer })).body).toEqual([]);
     expect((await h.call('GET', '/runs/nope/events', { token: viewer })).status).toBe(404);
     expect((await h.call('GET', `/runs/${RUN}/events?after=-1`, { token: viewer })).status).toBe(400);
+    const ofTask = await h.call(
+      'GET',
+      `/runs/${RUN}/events?taskId=${encodeURIComponent('market=LU/fetch')}`,
+      {
+        token: viewer,
+      },
+    );
+    expect(ofTask.body.map((e: { taskId: string }) => e.taskId)).toEqual(
+      res.body
+        .filter((e: { taskId: string | null }) => e.taskId === 'market=LU/fetch')
+        .map((e: { taskId: string }) => e.taskId),
+    );
+    expect(ofTask.body.length).toBeGreaterThan(0);
+    expect(ofTask.body.length).toBeLessThan(3);
+    const ofType = await h.call('GET', `/runs/${RUN}/events?type=TaskInstanceSucceeded`, { token: viewer });
+    expect(ofType.body.map((e: { runSeq: number }) => e.runSeq)).toEqual([3]);
+    const badType = await h.call('GET', `/runs/${RUN}/events?type=x;drop`, { token: viewer });
+    expect(badType.status).toBe(400);
+    expect(badType.body.error.details[0].path).toBe('?type');
   });
 
   it("answers a task's log lines by URL-encoded task id, per attempt", async () => {

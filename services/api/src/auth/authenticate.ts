@@ -12,7 +12,12 @@ export const INSECURE_PRINCIPAL: Principal = { name: 'insecure-no-auth', role: '
  * Answers an error from middleware (before Nest routes a request), in the api's error shape; a body the
  * client is still sending is not read (see dropUnreadBody).
  */
-export function answerEarly(req: ApiRequest, res: ApiResponse, error: ApiError, headers: Record<string, string> = {}): void {
+export function answerEarly(
+  req: ApiRequest,
+  res: ApiResponse,
+  error: ApiError,
+  headers: Record<string, string> = {},
+): void {
   if (error.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="tributary"');
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   dropUnreadBody(req);
@@ -43,7 +48,11 @@ export function authenticate(verifier: TokenVerifier, limiter: RateLimiter, inse
           return answerEarly(
             req,
             res,
-            new ApiError(429, 'rate_limited', `token "${req.principal!.name}" sent too many requests; retry in ${wait}s`),
+            new ApiError(
+              429,
+              'rate_limited',
+              `token "${req.principal!.name}" sent too many requests; retry in ${wait}s`,
+            ),
             { 'Retry-After': String(wait) },
           );
         }

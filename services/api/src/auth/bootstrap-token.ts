@@ -53,7 +53,13 @@ export async function registerBootstrapToken(
     const tokenId = newTokenId();
     await tx
       .insertInto('api_tokens')
-      .values({ token_id: tokenId, secret_hash: secretHash, name: BOOTSTRAP_TOKEN_NAME, role: 'admin', bootstrap: true })
+      .values({
+        token_id: tokenId,
+        secret_hash: secretHash,
+        name: BOOTSTRAP_TOKEN_NAME,
+        role: 'admin',
+        bootstrap: true,
+      })
       .execute();
     return { tokenId, what: current ? ('replaced' as const) : ('registered' as const) };
   });

@@ -75,7 +75,12 @@ export class TokenStore {
   }
 
   /** Creates a token; returns it (the only time it is seen). */
-  async create(input: { name: string; role: Role; expiresAt: Date | null; createdBy: string | null }): Promise<string> {
+  async create(input: {
+    name: string;
+    role: Role;
+    expiresAt: Date | null;
+    createdBy: string | null;
+  }): Promise<string> {
     const { id, secret, token } = newToken();
     await this.db
       .insertInto('api_tokens')

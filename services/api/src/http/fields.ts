@@ -188,6 +188,13 @@ export class QueryFields {
       });
       return undefined;
     }
+    if (rule.pattern && !rule.pattern.test(value)) {
+      this.issues.push({
+        path: `?${name}`,
+        message: `must be ${rule.patternHint ?? `match ${rule.pattern.source}`}, got ${JSON.stringify(value)}`,
+      });
+      return undefined;
+    }
     return value;
   }
 

@@ -121,15 +121,20 @@ export class RunQueries {
   }
 
   /** A page of the run's events with every field their hash covers (docs/audit.md), payloads in hashed form. */
-  async events(runId: string, after: number, limit: number): Promise<ExportedEvent[]> {
-    const rows = await this.db
+  async events(
+    runId: string,
+    after: number,
+    limit: number,
+    only: { taskId?: string | undefined; type?: string | undefined } = {},
+  ): Promise<ExportedEvent[]> {
+    let query = this.db
       .selectFrom('event_log')
       .selectAll()
       .where('run_id', '=', runId)
-      .where('run_seq', '>', after)
-      .orderBy('run_seq')
-      .limit(limit)
-      .execute();
+      .where('run_seq', '>', after);
+    if (only.taskId !== undefined) query = query.where('task_id', '=', only.taskId);
+    if (only.type !== undefined) query = query.where('type', '=', only.type);
+    const rows = await query.orderBy('run_seq').limit(limit).execute();
     return rows.map((row) => toExportedEvent(toStoredEvent(row)));
   }
 

@@ -52,9 +52,16 @@ export class RunsController {
     const q = new QueryFields(query);
     const after = q.integer('after', { min: 0, max: Number.MAX_SAFE_INTEGER }) ?? 0;
     const limit = q.integer('limit', { min: 1, max: 10_000 }) ?? 1000;
+    // One instance's events (its attempts, for the UI's drawer) or one event type (e.g. ConsolidationTriggered).
+    const taskId = q.string('taskId', { maxLength: 2048 });
+    const type = q.string('type', {
+      maxLength: 64,
+      pattern: /^[A-Za-z]+$/,
+      patternHint: 'an event type such as TaskInstanceFailed',
+    });
     q.finish();
     const runId = runIdParam(id);
-    const events = await this.queries.events(runId, after, limit);
+    const events = await this.queries.events(runId, after, limit, { taskId, type });
     if (events.length === 0 && !(await this.queries.runExists(runId))) throw notYet(runId);
     return events;
   }
