@@ -157,3 +157,19 @@ export { insertDeadLetter, type DeadLetterRow } from './dead-letters/insert-dead
 export { readRunProjectionRows, type RunProjectionRows } from './projections/read-run-projection.js';
 export { loggedRunIds, runHasEvents } from './events/logged-runs.js';
 export { greatestIdempotencyKey, runningRunIds, runStreamLength } from './projections/run-lookups.js';
+export {
+  insertFanInRun,
+  lockFanInRun,
+  saveFanInRound,
+  saveFanInRunCounters,
+  type FanInRunCounters,
+} from './fan-in/fan-in-runs.js';
+export {
+  readAllFanInGroups,
+  readFanInGroups,
+  upsertFanInGroups,
+  type FanInGroupRecord,
+} from './fan-in/fan-in-groups.js';
+export { readFanInBlocks, upsertFanInBlocks, type FanInBlockRecord } from './fan-in/fan-in-blocks.js';
+export { clearedConsolidationCandidates } from './fan-in/cleared-consolidations.js';
+export { latestRecordedConsolidationRound } from './fan-in/recorded-consolidation-round.js';
