@@ -173,3 +173,46 @@ export {
 export { readFanInBlocks, upsertFanInBlocks, type FanInBlockRecord } from './fan-in/fan-in-blocks.js';
 export { clearedConsolidationCandidates } from './fan-in/cleared-consolidations.js';
 export { latestRecordedConsolidationRound } from './fan-in/recorded-consolidation-round.js';
+export { pingDatabase } from './db/ping.js';
+export { readEventPage } from './events/event-page.js';
+export { listRunRows, type RunListFilter, type RunListRow } from './runs/run-list.js';
+export { readRunGroups, readRunRow, readRunTrigger, runIsKnown, type RunTriggerRow } from './runs/run-rows.js';
+export {
+  countRunInstancesByCell,
+  countRunsByState,
+  countTaskInstancesByState,
+  type InstanceCellCount,
+  type StateCount,
+} from './runs/state-counts.js';
+export {
+  deleteAcceptedTrigger,
+  insertAcceptedTrigger,
+  readAcceptedTrigger,
+  readAcceptedTriggerRequest,
+  type AcceptedTriggerRow,
+  type NewAcceptedTrigger,
+} from './runs/accepted-triggers.js';
+export {
+  readTaskInstance,
+  readTaskInstances,
+  taskInstanceExists,
+  type ListedTaskInstanceRow,
+  type TaskInstanceQuery,
+} from './runs/task-instance-reads.js';
+export { readTaskLogs } from './runs/task-log-page.js';
+export {
+  activeTokenNameTaken,
+  hasUsableAdminToken,
+  listTokenSummaries,
+  readActiveBootstrapCredential,
+  readTokenCredential,
+  type TokenCredentialRow,
+  type TokenSummaryRow,
+} from './tokens/token-lookups.js';
+export { insertApiToken, markTokenUsed, revokeActiveTokenNamed, type NewApiToken } from './tokens/token-writes.js';
+export {
+  insertBootstrapToken,
+  lockBootstrapRegistration,
+  readActiveBootstrapSecret,
+  revokeBootstrapTokens,
+} from './tokens/bootstrap-token-slot.js';
