@@ -216,3 +216,6 @@ export {
   readActiveBootstrapSecret,
   revokeBootstrapTokens,
 } from './tokens/bootstrap-token-slot.js';
+export { insertTaskLogs, type NewTaskLogLine } from './task-logs/insert-task-logs.js';
+export { insertRejectedRun, type RejectedRun } from './runs/rejected-run.js';
+export { latestPipelineSchedules, type PipelineScheduleRow } from './pipelines/pipeline-schedules.js';
