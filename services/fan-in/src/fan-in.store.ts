@@ -196,7 +196,7 @@ export class FanInStore {
           consolidationTriggerMessage(this.subjects, {
             runId,
             round,
-            // A run without a stream head (0) still names run_seq 1, as before the first event.
+            // The run's last event; a run with no event yet still names run_seq 1.
             runSeq: Math.max(1, headSeq),
             groups: roundGroups(groups.map(toGroup)),
             at: this.now(),
