@@ -10,6 +10,7 @@ export { evaluateMapSuppliers, type MapSupplierVerdict } from './rules/evaluate-
 export { decideRunOutcome, type RunOutcome, type RunOutcomeInput, type LeafStateCounts } from './rules/run-outcome.js';
 export { evaluateFailureBudget, overBudget, TOLERATE_RULES, type FailureTolerance, type BudgetedVerdict } from './rules/failure-budget.js';
 export { explainConsolidationVerdict } from './run/consolidation-verdict.js';
+export { consolidationRoundRefusal } from './run/consolidation-readiness.js';
 
 // schedule
 export { chooseDispatch, type DispatchChoice, type BlockedTask, type BlockReason } from './schedule/choose-dispatch.js';
