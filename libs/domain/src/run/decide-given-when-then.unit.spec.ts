@@ -467,6 +467,38 @@ stages:
   });
 });
 
+describe('decider given/when/then: a map over a literal list (no supplier)', () => {
+  const { given } = specificationFor(
+    planOf(`
+id: literal
+stages:
+  - id: ship
+    executor: shipper
+    map: [a, b]
+`),
+  );
+
+  it('start run: expanded at once, every index scheduled', () => {
+    given([])
+      .when({
+        type: 'StartRun',
+        runId: RUN,
+        pipelineId: 'literal',
+        version: 1,
+        params: {},
+        idempotencyKey: null,
+        actor: 'alice',
+      })
+      .then([
+        accepted('literal'),
+        { type: 'RunPlanned', groupBlocks: 0, at: NOW },
+        { type: 'TaskMapExpanded', stagePath: 'ship', groupPath: null, length: 2, at: NOW },
+        { type: 'TaskInstanceScheduled', taskId: 'ship[0]', at: NOW },
+        { type: 'TaskInstanceScheduled', taskId: 'ship[1]', at: NOW },
+      ]);
+  });
+});
+
 describe('decider given/when/then: a map over two suppliers (SEMANTICS "Mapping")', () => {
   const { given } = specificationFor(
     planOf(`
