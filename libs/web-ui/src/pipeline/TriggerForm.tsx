@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { ApiError } from '../api/api-error';
 import { useSession } from '../session/session';
+import { paramsUiSchema } from './params-ui-schema';
 
 /**
  * A run's params as a form generated from the pipeline's params JSON Schema (react-jsonschema-form, the
@@ -36,7 +37,7 @@ export function TriggerForm({ pipelineId, schema }: { pipelineId: string; schema
   return (
     <section aria-labelledby="trigger-title" className="trigger">
       <h2 id="trigger-title">Trigger a run</h2>
-      <Form schema={schema} validator={validator} onSubmit={({ formData }) => void trigger(formData ?? {})} disabled={busy}>
+      <Form schema={schema} uiSchema={paramsUiSchema(schema)} validator={validator} onSubmit={({ formData }) => void trigger(formData ?? {})} disabled={busy}>
         <label htmlFor="idempotency-key">Idempotency key (optional: the same key never starts a second run)</label>
         <input id="idempotency-key" value={key} onChange={(e) => setKey(e.target.value)} maxLength={256} />
         <button type="submit" className="primary" disabled={busy}>

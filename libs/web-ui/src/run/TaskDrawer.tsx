@@ -43,7 +43,10 @@ export function TaskDrawer(props: { runId: string; taskId: string; version: numb
   );
   const [action, setAction] = useState<'clear' | 'success' | 'failed' | null>(null);
   const logEnd = useRef<HTMLDivElement>(null);
-  useEffect(() => logEnd.current?.scrollIntoView?.({ block: 'nearest' }), [logs.data?.length]);
+  // Braces: newer browsers return a promise from scrollIntoView, and an effect may return only a cleanup.
+  useEffect(() => {
+    void logEnd.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [logs.data?.length]);
   const t = instance.data;
   const attempts = attemptsOf(events.data ?? []);
   const traceId = events.data?.find((e) => e.traceId)?.traceId ?? null;
