@@ -1,9 +1,10 @@
+import type { GridCell } from '@tributary/api-contract';
 import { describe, expect, it } from 'vitest';
 import { gridRows } from './grid-model';
 import { stageNodes, type PipelineSpecView } from './pipeline-stages';
 
 describe('grid rows', () => {
-  const cells = [
+  const cells: GridCell[] = [
     { group: null, stage: 'consolidate', counts: { success: 1 } },
     { group: 'market=LU/lang=fr', stage: 'market/lang/fetch', counts: { failed: 1 } },
     { group: 'market=LU', stage: 'market/generate', counts: { success: 1 } },
