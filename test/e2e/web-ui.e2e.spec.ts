@@ -126,7 +126,7 @@ describe('web UI: the grid, live, with operator actions (issue #12)', () => {
     await page.goto(`${base}/runs/${runId}#token=${encodeURIComponent(token)}`);
     await page.locator('[data-testid="run-grid"][data-ready="true"]').waitFor();
     expect(page.url()).not.toContain('token=');
-    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+    await page.evaluate(() => ((globalThis as unknown as { sameDocument: boolean }).sameDocument = true));
     // Seen while it runs, then updated in place from the SSE stream (no reload: the marker survives).
     await page.locator('.live', { hasText: 'live' }).waitFor({ timeout: 10_000 });
     await rowOf(page, 'market=GR').locator('.badge', { hasText: 'failed' }).waitFor({ timeout: 60_000 });
@@ -134,7 +134,7 @@ describe('web UI: the grid, live, with operator actions (issue #12)', () => {
       await rowOf(page, `market=${market}`)
         .locator('.badge', { hasText: 'success' })
         .waitFor({ timeout: 60_000 });
-    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(
+    expect(await page.evaluate(() => (globalThis as unknown as { sameDocument?: boolean }).sameDocument)).toBe(
       true,
     );
     await page.locator('.run-head', { hasText: 'partial' }).waitFor({ timeout: 30_000 });

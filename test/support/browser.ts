@@ -39,14 +39,14 @@ interface AxeViolation {
  * named (rule, impact, the elements). The context must bypass CSP (the app's policy refuses injected scripts).
  */
 export async function expectAccessible(page: Page, what: string): Promise<void> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_SOURCE });
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.addScriptTag({ path: AXE_SOURCE });
+  // Runs in the page (this file is compiled without the DOM types: globalThis stands for window).
   const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run(ctx: Document, options: unknown): Promise<{ violations: AxeViolation[] }> };
-      }
-    ).axe;
-    const result = await axe.run(document, {
+    const page = globalThis as unknown as {
+      document: unknown;
+      axe: { run(ctx: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> };
+    };
+    const result = await page.axe.run(page.document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
     });
     return result.violations.map((v) => ({

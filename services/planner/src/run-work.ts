@@ -1,4 +1,5 @@
 import type { CompiledPlan, Rejection, RunCommand, RunEvent } from '@tributary/domain';
+import type { NewTaskLogLine } from '@tributary/event-store';
 
 /** A command for a run, with the time it happened (a result's finish time) when that differs from now. */
 export interface TimedCommand {
@@ -7,15 +8,7 @@ export interface TimedCommand {
 }
 
 /** A `task_logs` row: a log line a handler wrote (worker-sdk TaskLogLine), stored with the result that carried it. */
-export interface TaskLogRow {
-  runId: string;
-  taskId: string;
-  attempt: number;
-  at: Date;
-  level: string;
-  message: string;
-  fields: unknown;
-}
+export type TaskLogRow = NewTaskLogLine;
 
 /** Work for one run in one transaction. `start` creates the run (its first command is StartRun). */
 export interface RunWork {
