@@ -1,8 +1,10 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import type { TaskInstancePage, TaskInstanceView } from '@tributary/api-contract';
 import { TASK_STATES } from '@tributary/domain';
 import { invalidRequest, notFound } from '../http/api-error.js';
 import { pathParam, QueryFields } from '../http/fields.js';
 import { MinRole } from '../auth/principal.js';
+import { ApiOperation } from '../openapi/api-operation.js';
 import { runIdParam } from './run-id.js';
 import { decodeCursor } from './run-instances.js';
 import { RunQueries } from './run-queries.js';
@@ -24,7 +26,19 @@ export class RunTasksController {
   constructor(@Inject(RunQueries) private readonly queries: RunQueries) {}
 
   @Get(':id/tasks')
-  async list(@Param('id') id: string, @Query() query: Record<string, unknown>) {
+  @ApiOperation({
+    summary: "A page of the run's task instances in task id order.",
+    query: {
+      state: { description: `Only these states, comma-separated: ${TASK_STATES.join(', ')}.` },
+      group: { description: 'Only this group (`-`: outside any group).' },
+      stage: { description: 'Only this stage path.' },
+      limit: { type: 'integer', description: `How many (default 1000, at most ${MAX_TASK_PAGE}).` },
+      cursor: { description: "The previous page's nextCursor." },
+      outputs: { type: 'boolean', description: "With each instance's output." },
+    },
+    response: 'TaskInstancePage',
+  })
+  async list(@Param('id') id: string, @Query() query: Record<string, unknown>): Promise<TaskInstancePage> {
     const q = new QueryFields(query);
     const state = q.string('state', { maxLength: 512 });
     const group = q.string('group', { maxLength: 2048 });
@@ -58,11 +72,12 @@ export class RunTasksController {
   }
 
   @Get(':id/tasks/:taskId')
+  @ApiOperation({ summary: 'One task instance with its output.', response: 'TaskInstanceView' })
   async one(
     @Param('id') id: string,
     @Param('taskId') taskId: string,
     @Query() query: Record<string, unknown>,
-  ) {
+  ): Promise<TaskInstanceView> {
     new QueryFields(query).finish();
     const runId = runIdParam(id);
     pathParam('taskId', taskId, 2048);

@@ -1,5 +1,7 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
+import type { GridCell, RunEvent, RunSummary, RunViewBody, TaskLogEntry } from '@tributary/api-contract';
 import { notFound } from '../http/api-error.js';
+import { ApiOperation } from '../openapi/api-operation.js';
 import { pathParam, QueryFields } from '../http/fields.js';
 import type { ApiResponse } from '../http/http-types.js';
 import { Caller, MinRole, type Principal } from '../auth/principal.js';
@@ -20,7 +22,17 @@ export class RunsController {
   ) {}
 
   @Get()
-  async list(@Query() query: Record<string, unknown>) {
+  @ApiOperation({
+    summary: 'Runs, newest first.',
+    query: {
+      pipeline: { description: 'Only runs of this pipeline.' },
+      state: { enum: RUN_STATES, description: 'Only runs in this state.' },
+      partial: { type: 'boolean', description: 'Only successes with a failed group or instance.' },
+      limit: { type: 'integer', description: 'How many (default 100).' },
+    },
+    response: 'RunSummary[]',
+  })
+  async list(@Query() query: Record<string, unknown>): Promise<RunSummary[]> {
     const q = new QueryFields(query);
     const pipeline = q.string('pipeline', { maxLength: 256 });
     const state = q.string('state', { oneOf: RUN_STATES });
@@ -31,7 +43,11 @@ export class RunsController {
   }
 
   @Get(':id')
-  async show(@Param('id') id: string, @Query() query: Record<string, unknown>) {
+  @ApiOperation({
+    summary: 'The run, its groups and aggregates (instances are paged: /runs/{id}/tasks).',
+    response: 'RunViewBody',
+  })
+  async show(@Param('id') id: string, @Query() query: Record<string, unknown>): Promise<RunViewBody> {
     new QueryFields(query).finish();
     const found = await this.queries.runView(runIdParam(id));
     if (!found) throw notYet(id);
@@ -40,7 +56,8 @@ export class RunsController {
 
   /** Instances per group × stage × state: the grid of the web UI, without listing instances. */
   @Get(':id/grid')
-  async grid(@Param('id') id: string, @Query() query: Record<string, unknown>) {
+  @ApiOperation({ summary: 'Instances per group × stage × state.', response: 'GridCell[]' })
+  async grid(@Param('id') id: string, @Query() query: Record<string, unknown>): Promise<GridCell[]> {
     new QueryFields(query).finish();
     const cells = await this.queries.grid(runIdParam(id));
     if (!cells) throw notYet(id);
@@ -48,7 +65,17 @@ export class RunsController {
   }
 
   @Get(':id/events')
-  async events(@Param('id') id: string, @Query() query: Record<string, unknown>) {
+  @ApiOperation({
+    summary: "A page of the run's event log, with every field its hash covers (docs/audit.md).",
+    query: {
+      after: { type: 'integer', description: 'Only events after this runSeq (default 0).' },
+      limit: { type: 'integer', description: 'How many (default 1000).' },
+      taskId: { description: "Only this task instance's events." },
+      type: { description: 'Only events of this type, e.g. TaskInstanceFailed.' },
+    },
+    response: 'RunEvent[]',
+  })
+  async events(@Param('id') id: string, @Query() query: Record<string, unknown>): Promise<RunEvent[]> {
     const q = new QueryFields(query);
     const after = q.integer('after', { min: 0, max: Number.MAX_SAFE_INTEGER }) ?? 0;
     const limit = q.integer('limit', { min: 1, max: 10_000 }) ?? 1000;
@@ -67,11 +94,19 @@ export class RunsController {
   }
 
   @Get(':id/tasks/:taskId/logs')
+  @ApiOperation({
+    summary: 'The lines a task instance logged, by attempt.',
+    query: {
+      attempt: { type: 'integer', description: 'Only this attempt.' },
+      limit: { type: 'integer', description: 'How many (default 10000).' },
+    },
+    response: 'TaskLogEntry[]',
+  })
   async logs(
     @Param('id') id: string,
     @Param('taskId') taskId: string,
     @Query() query: Record<string, unknown>,
-  ) {
+  ): Promise<TaskLogEntry[]> {
     const q = new QueryFields(query);
     const attempt = q.integer('attempt', { min: 1, max: 1_000_000 });
     const limit = q.integer('limit', { min: 1, max: 100_000 }) ?? 10_000;
@@ -88,6 +123,10 @@ export class RunsController {
 
   /** Server-sent events: a snapshot, then every event of the run until it completes or is cancelled. */
   @Get(':id/stream')
+  @ApiOperation({
+    summary: 'Server-sent events: a RunViewBody snapshot, then every event of the run until it ends.',
+    response: { mediaTypes: ['text/event-stream'], description: 'Server-sent events' },
+  })
   async stream(
     @Param('id') id: string,
     @Query() query: Record<string, unknown>,
