@@ -4,7 +4,7 @@ import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } fr
 import { ApiError, invalidRequest } from '../http/api-error.js';
 import { jsonBody } from '../http/body.js';
 import { BodyFields, QueryFields } from '../http/fields.js';
-import { ApiOperation } from '../openapi/api-operation.js';
+import { ApiOperation, type QueryDoc } from '../openapi/api-operation.js';
 import type { ApiRequest } from '../http/http-types.js';
 import { Caller, MinRole, ROLES, type Principal, type Role } from './principal.js';
 import { expiryOf } from './token-expiry.js';
@@ -16,6 +16,10 @@ const NAME = {
   pattern: /^[A-Za-z0-9][A-Za-z0-9._@:+-]*$/,
   patternHint: 'letters, digits and . _ @ : + - (starting with a letter or digit)',
 } as const;
+
+const LIST_QUERY = {
+  revoked: { type: 'boolean', oneOf: ['true', 'false'], description: 'Also the revoked tokens.' },
+} satisfies QueryDoc;
 
 /**
  * Token lifecycle (admin): `POST /tokens {name, role, expires?}` → 201 `{token, name, role, expiresAt}`
@@ -79,12 +83,12 @@ export class TokensController {
   @Get()
   @ApiOperation({
     summary: 'The active tokens (never the token itself).',
-    query: { revoked: { type: 'boolean', description: 'Also the revoked ones.' } },
+    query: LIST_QUERY,
     response: 'TokenView[]',
   })
   async list(@Query() query: Record<string, unknown>): Promise<TokenView[]> {
     const fields = new QueryFields(query);
-    const revoked = fields.string('revoked', { oneOf: ['true', 'false'] });
+    const revoked = fields.string('revoked', LIST_QUERY.revoked);
     fields.finish();
     return this.tokens.list({ includeRevoked: revoked === 'true' });
   }

@@ -21,19 +21,32 @@ export interface MediaDoc {
   description: string;
 }
 
+/**
+ * A query parameter. Its rule fields are those QueryFields reads (`maxLength`, `oneOf`, `pattern`; `min`,
+ * `max`), so a route declares its query once, as a constant, and passes each entry to QueryFields too.
+ */
 export interface QueryParamDoc {
   description: string;
-  /** @default 'string' */
+  /** @default 'string'; `boolean` is `true` or `false`. */
   type?: 'string' | 'integer' | 'boolean';
-  /** The values allowed: pass the constant the route checks against (RUN_STATES, TASK_STATES, ...). */
-  enum?: readonly string[];
+  maxLength?: number;
+  oneOf?: readonly string[];
+  pattern?: RegExp;
+  /** What `pattern` means, for QueryFields' message. */
+  patternHint?: string;
+  min?: number;
+  max?: number;
+  /** What the route takes when the parameter is absent. */
+  default?: number;
 }
+
+/** Every query parameter a route accepts (it refuses any other). */
+export type QueryDoc = Record<string, QueryParamDoc>;
 
 export interface ApiOperationDoc {
   summary: string;
   description?: string;
-  /** Every query parameter the route accepts (it refuses any other). */
-  query?: Record<string, QueryParamDoc>;
+  query?: QueryDoc;
   body?: ContractRef | MediaDoc;
   response: ContractRef | MediaDoc;
   /** The success statuses, when the route sets them itself; otherwise @HttpCode's, or Nest's default. */

@@ -1,6 +1,12 @@
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
 import { CONTRACT_SCHEMAS } from '@tributary/api-contract';
-import { API_OPERATION, type ApiOperationDoc, type ContractRef, type MediaDoc } from './api-operation.js';
+import {
+  API_OPERATION,
+  type ApiOperationDoc,
+  type ContractRef,
+  type MediaDoc,
+  type QueryParamDoc,
+} from './api-operation.js';
 import type { NestRoute } from './nest-routes.js';
 
 /** The parts of an OpenAPI 3.1 document this api uses (enough for its tests and the docs page to read). */
@@ -60,6 +66,25 @@ function contentOf(value: ContractRef | MediaDoc): Record<string, { schema: unkn
   return Object.fromEntries(value.mediaTypes.map((type) => [type, { schema: { type: 'string' } }]));
 }
 
+function querySchema(param: QueryParamDoc): Record<string, unknown> {
+  const type = param.type ?? 'string';
+  if (type === 'boolean') return { type };
+  if (type === 'integer') {
+    return {
+      type,
+      ...(param.min !== undefined ? { minimum: param.min } : {}),
+      ...(param.max !== undefined ? { maximum: param.max } : {}),
+      ...(param.default !== undefined ? { default: param.default } : {}),
+    };
+  }
+  return {
+    type,
+    ...(param.maxLength !== undefined ? { maxLength: param.maxLength } : {}),
+    ...(param.oneOf ? { enum: [...param.oneOf] } : {}),
+    ...(param.pattern ? { pattern: param.pattern.source } : {}),
+  };
+}
+
 /** A JSON body whose fields are all optional may be left out (the route reads `{}`). */
 function bodyRequired(body: ContractRef | MediaDoc): boolean {
   if (isMedia(body) || body.endsWith('[]')) return true;
@@ -94,7 +119,7 @@ function operationOf(route: NestRoute, prefix: string): OpenApiOperation {
     in: 'query',
     required: false,
     description: param.description,
-    schema: { type: param.type ?? 'string', ...(param.enum ? { enum: [...param.enum] } : {}) },
+    schema: querySchema(param),
   }));
   const parameters = [...pathParams, ...queryParams];
   const success = Object.fromEntries(

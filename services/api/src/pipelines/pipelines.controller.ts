@@ -31,7 +31,7 @@ import { assertStorable, assertStorableText, bodyText, jsonBody, mediaTypeOf } f
 import { pathParam, QueryFields } from '../http/fields.js';
 import type { ApiRequest, ApiResponse } from '../http/http-types.js';
 import { LiveExecutors } from '../executors/live-executors.js';
-import { ApiOperation } from '../openapi/api-operation.js';
+import { ApiOperation, type QueryDoc } from '../openapi/api-operation.js';
 import { TriggerService } from './trigger.service.js';
 
 /**
@@ -47,6 +47,15 @@ const YAML_TYPES = new Set([
   'text/x-yaml',
   'text/plain',
 ]);
+
+const SHOW_QUERY = {
+  version: {
+    type: 'integer',
+    min: 1,
+    max: 2 ** 31 - 1,
+    description: 'The version to show (default: the latest).',
+  },
+} satisfies QueryDoc;
 
 /** `POST /pipelines` (apply), `GET /pipelines[/:id]`, `POST /pipelines/:id/runs` (trigger). */
 @Controller('pipelines')
@@ -196,12 +205,12 @@ export class PipelinesController {
   @MinRole('viewer')
   @ApiOperation({
     summary: 'One version of a pipeline (the latest by default) with its spec and source text.',
-    query: { version: { type: 'integer', description: 'The version to show.' } },
+    query: SHOW_QUERY,
     response: 'PipelineView',
   })
   async show(@Param('id') id: string, @Query() query: Record<string, unknown>): Promise<PipelineView> {
     const q = new QueryFields(query);
-    const version = q.integer('version', { min: 1, max: 2 ** 31 - 1 });
+    const version = q.integer('version', SHOW_QUERY.version);
     q.finish();
     const pipeline = await getPipeline(this.infra.db, pathParam('id', id), version);
     if (!pipeline) {
