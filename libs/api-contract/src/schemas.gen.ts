@@ -24,6 +24,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['id', 'version', 'created', 'warnings'],
+    additionalProperties: false,
     description:
       '`POST /pipelines`: the version stored (201) or the equal latest one (200, `created: false`).',
   },
@@ -42,6 +43,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['ok', 'cancelled'],
+    additionalProperties: false,
     description: '`POST /runs/:id/cancel`: the task instances cancelled.',
   },
   CancelRequest: {
@@ -52,6 +54,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['reason'],
+    additionalProperties: false,
     description: '`POST /runs/:id/cancel` body.',
   },
   ClearedAnswer: {
@@ -72,6 +75,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['ok', 'dryRun', 'cleared'],
+    additionalProperties: false,
     description: '`POST /runs/:id/clear`: the task instances reset (or that would be, with `dryRun`).',
   },
   ClearRequest: {
@@ -107,6 +111,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['taskIds'],
+    additionalProperties: false,
     description: '`POST /runs/:id/clear` body: selectors (exact ids, group paths, `*` patterns).',
   },
   CreatedToken: {
@@ -126,6 +131,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['token', 'name', 'role', 'expiresAt'],
+    additionalProperties: false,
     description: '`POST /tokens` → 201: the only answer that shows the token.',
   },
   CreateTokenRequest: {
@@ -143,6 +149,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['name', 'role'],
+    additionalProperties: false,
     description: '`POST /tokens` body.',
   },
   ErrorBody: {
@@ -166,6 +173,7 @@ export const CONTRACT_SCHEMAS = {
           },
         },
         required: ['code', 'message'],
+        additionalProperties: false,
       },
     },
     required: ['error'],
@@ -224,6 +232,7 @@ export const CONTRACT_SCHEMAS = {
       'version',
       'lastSeen',
     ],
+    additionalProperties: false,
     description: 'A live executor host or consolidator, as it answered the presence request.',
   },
   ExecutorSummary: {
@@ -240,6 +249,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['hosts', 'consolidators', 'inFlight'],
+    additionalProperties: false,
     description:
       "Per executor name: the live executor hosts that run its tasks, the consolidators that can run it as a pipeline's consolidation, and the attempts of it running now.",
   },
@@ -260,6 +270,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['hosts', 'executors'],
+    additionalProperties: false,
     description: '`GET /executors`.',
   },
   GridCell: {
@@ -276,6 +287,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['group', 'stage', 'counts'],
+    additionalProperties: false,
     description:
       'One cell of `GET /runs/:id/grid`: the instances of one stage directly in one group (null = outside any).',
   },
@@ -300,6 +312,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['cleared', 'dryRun', 'group', 'ok'],
+    additionalProperties: false,
     description: '`POST /runs/:id/groups/retry`.',
   },
   GroupRetryRequest: {
@@ -317,6 +330,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['group'],
+    additionalProperties: false,
     description: '`POST /runs/:id/groups/retry` body.',
   },
   HealthBody: {
@@ -336,6 +350,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['status', 'postgres', 'nats'],
+    additionalProperties: false,
     description: '`GET /healthz`: which dependency is down, nothing more (it is public). 503 when one is.',
   },
   Issue: {
@@ -355,6 +370,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['path', 'message'],
+    additionalProperties: false,
     description:
       'One problem with a request: where (a JSON pointer into the body, or `?name` for a query parameter) and why.',
   },
@@ -373,6 +389,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['ok', 'marked'],
+    additionalProperties: false,
     description: '`POST /runs/:id/mark`: the task instances marked.',
   },
   MarkRequest: {
@@ -390,6 +407,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['taskId', 'state'],
+    additionalProperties: false,
     description: '`POST /runs/:id/mark` body.',
   },
   PipelineSummary: {
@@ -406,6 +424,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['id', 'version', 'createdAt'],
+    additionalProperties: false,
     description: 'One entry of `GET /pipelines`: a pipeline and its latest version.',
   },
   PipelineVersionSummary: {
@@ -426,6 +445,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['version', 'contentHash', 'createdAt', 'createdBy'],
+    additionalProperties: false,
     description: 'One entry of `GET /pipelines/:id/versions`, newest first.',
   },
   PipelineView: {
@@ -451,6 +471,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['id', 'version', 'spec', 'source', 'createdAt', 'createdBy'],
+    additionalProperties: false,
     description:
       '`GET /pipelines/:id[?version=N]`: one version with its parsed spec and the text it was applied as.',
   },
@@ -466,6 +487,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['name', 'revoked'],
+    additionalProperties: false,
     description: '`DELETE /tokens/:name`.',
   },
   RunEvent: {
@@ -526,6 +548,7 @@ export const CONTRACT_SCHEMAS = {
       'prevHash',
       'hash',
     ],
+    additionalProperties: false,
     description:
       "One entry of `GET /runs/:id/events`: an event of the run's log with every field its hash covers (docs/audit.md); the event store's `ExportedEvent` has this shape.",
   },
@@ -549,6 +572,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['partial', 'counts', 'failedGroups'],
+    additionalProperties: false,
     description: "What a run's outcome hides behind its (leaf-rule) state (see the api's `runOutcomeOf`).",
   },
   RunSummary: {
@@ -574,6 +598,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['id', 'pipeline', 'version', 'state', 'createdAt', 'finishedAt'],
+    additionalProperties: false,
     description: 'One entry of `GET /runs`, newest first.',
   },
   RunViewBody: {
@@ -581,6 +606,7 @@ export const CONTRACT_SCHEMAS = {
     properties: {
       run: {
         type: 'object',
+        additionalProperties: false,
         properties: {
           partial: {
             type: 'boolean',
@@ -659,6 +685,7 @@ export const CONTRACT_SCHEMAS = {
             },
           },
           required: ['path', 'state', 'label', 'counts'],
+          additionalProperties: false,
         },
         description:
           'Every group, sorted by path; `counts` covers its instances and those of its nested groups.',
@@ -676,11 +703,13 @@ export const CONTRACT_SCHEMAS = {
             },
           },
           required: ['stage', 'counts'],
+          additionalProperties: false,
         },
         description: 'Per stage path (over every group): instances per state, sorted by stage.',
       },
     },
     required: ['run', 'groups', 'stages'],
+    additionalProperties: false,
     description:
       '`GET /runs/:id` and the SSE snapshot: the run, its groups and aggregates — never its instances or outputs (those are paged: `GET /runs/:id/tasks`), so the answer stays small for a run of 100 000 instances. Times are ISO-8601 UTC.',
   },
@@ -700,6 +729,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['name', 'role', 'traceUrl'],
+    additionalProperties: false,
     description: '`GET /session`: who the bearer token is, its role, and where trace ids link to.',
   },
   StateCounts: {
@@ -724,6 +754,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['tasks', 'nextCursor'],
+    additionalProperties: false,
     description: "`GET /runs/:id/tasks`: one page of a run's instances in task id order.",
   },
   TaskInstanceView: {
@@ -767,6 +798,7 @@ export const CONTRACT_SCHEMAS = {
                 type: 'boolean',
               },
             },
+            additionalProperties: false,
           },
           {
             type: 'null',
@@ -792,6 +824,7 @@ export const CONTRACT_SCHEMAS = {
       'startedAt',
       'finishedAt',
     ],
+    additionalProperties: false,
     description:
       'One task instance as the api shows it; `output` only when asked for (`outputs=true`, or one instance).',
   },
@@ -813,6 +846,7 @@ export const CONTRACT_SCHEMAS = {
       fields: {},
     },
     required: ['attempt', 'at', 'level', 'message', 'fields'],
+    additionalProperties: false,
     description: 'One entry of `GET /runs/:id/tasks/:taskId/logs`: a line a handler logged.',
   },
   TokenView: {
@@ -842,6 +876,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['name', 'role', 'createdAt', 'createdBy', 'expiresAt', 'lastUsedAt', 'revokedAt'],
+    additionalProperties: false,
     description: 'One entry of `GET /tokens`: never the token or its hash.',
   },
   TriggerAccepted: {
@@ -852,6 +887,7 @@ export const CONTRACT_SCHEMAS = {
       },
     },
     required: ['runId'],
+    additionalProperties: false,
     description: "`POST /pipelines/:id/runs` → 202: the run's id (also in `Location`).",
   },
   TriggerRequest: {
@@ -869,6 +905,7 @@ export const CONTRACT_SCHEMAS = {
         description: 'A version other than the latest.',
       },
     },
+    additionalProperties: false,
     description: '`POST /pipelines/:id/runs` body; every field optional.',
   },
 } as const;
