@@ -30,10 +30,22 @@ function contentLabel(content: Record<string, { schema: unknown }> | undefined):
     .join(', ');
 }
 
+/** A parameter's schema in words: `1…1000, default 100`, `a | b`, `string, at most 256 characters`. */
+function valuesOf(schema: Record<string, unknown>): string {
+  if (Array.isArray(schema.enum)) return schema.enum.join(' | ');
+  const parts = [String(schema.type)];
+  if (schema.minimum !== undefined || schema.maximum !== undefined)
+    parts[0] = `${String(schema.type)} ${String(schema.minimum ?? '')}…${String(schema.maximum ?? '')}`;
+  if (schema.default !== undefined) parts.push(`default ${String(schema.default)}`);
+  if (schema.maxLength !== undefined) parts.push(`at most ${String(schema.maxLength)} characters`);
+  if (schema.pattern !== undefined) parts.push(`matching ${String(schema.pattern)}`);
+  return parts.join(', ');
+}
+
 function operationHtml(path: string, method: string, op: OpenApiOperation): string {
   const params = (op.parameters ?? [])
     .map((p) => {
-      const values = (p.schema.enum as string[] | undefined)?.join(' | ') ?? String(p.schema.type);
+      const values = valuesOf(p.schema);
       return `<tr><td><code>${escape(p.in === 'query' ? `?${p.name}` : `{${p.name}}`)}</code></td><td>${escape(values)}</td><td>${escape(p.description ?? '')}</td></tr>`;
     })
     .join('');

@@ -63,7 +63,8 @@ function schemaOf(ref: ContractRef): unknown {
 
 function contentOf(value: ContractRef | MediaDoc): Record<string, { schema: unknown }> {
   if (!isMedia(value)) return { 'application/json': { schema: schemaOf(value) } };
-  return Object.fromEntries(value.mediaTypes.map((type) => [type, { schema: { type: 'string' } }]));
+  const schemaOfMedia = (type: string) => (/[/+]json$/.test(type) ? { type: 'object' } : { type: 'string' });
+  return Object.fromEntries(value.mediaTypes.map((type) => [type, { schema: schemaOfMedia(type) }]));
 }
 
 function querySchema(param: QueryParamDoc): Record<string, unknown> {
@@ -131,7 +132,7 @@ function operationOf(route: NestRoute, prefix: string): OpenApiOperation {
       },
     ]),
   );
-  const error = { description: 'ErrorBody', content: contentOf('ErrorBody') };
+  const error = { description: 'An error: its code, message and details', content: contentOf('ErrorBody') };
   const relative = route.path.slice(prefix.length + 2);
   return {
     operationId: `${route.controller.name.replace(/Controller$/, '')}.${(route.handler as { name: string }).name}`,

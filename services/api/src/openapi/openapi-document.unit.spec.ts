@@ -99,5 +99,6 @@ describe('openApiDocument', () => {
     expect(page).toContain('One &lt;part&gt; &amp; its &quot;things&quot;');
     expect(page).not.toContain('<part>');
     expect(page).toContain('<a href="#schema-GridCell">GridCell</a>[]');
+    expect(page).toContain('<td><code>?limit</code></td><td>integer 1…50, default 10</td>');
   });
 });
