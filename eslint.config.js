@@ -43,6 +43,11 @@ export default tseslint.config(
     },
   },
   {
+    // The web UI runs in the browser: browser globals, and no Node IO.
+    files: ['libs/web-ui/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['libs/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -15,6 +15,8 @@ const LAYER: Record<string, number> = {
   testing: 0,
   events: 1,
   'worker-sdk': 1,
+  // The browser app: it reads api-contract's types; the api serves its built files (a package edge).
+  'web-ui': 1,
   'event-store': 2,
   messaging: 2,
   runtime: 3,

@@ -4,12 +4,11 @@
 export * from './rules/task-state.js';
 export * from './rules/trigger-rule.js';
 export type { UpstreamCounts } from './rules/upstream-counts.js';
-export { emptyCounts, addFinished, countUpstreams, doneCount, assertConsistentCounts } from './rules/upstream-counts.js';
+export { emptyCounts, addFinished, doneCount, assertConsistentCounts } from './rules/upstream-counts.js';
 export { evaluateTriggerRule, type RuleVerdict } from './rules/evaluate-trigger-rule.js';
-export { evaluateMapSuppliers, type MapSupplierVerdict } from './rules/evaluate-map-suppliers.js';
-export { decideRunOutcome, type RunOutcome, type RunOutcomeInput, type LeafStateCounts } from './rules/run-outcome.js';
 export { evaluateFailureBudget, overBudget, TOLERATE_RULES, type FailureTolerance, type BudgetedVerdict } from './rules/failure-budget.js';
 export { explainConsolidationVerdict } from './run/consolidation-verdict.js';
+export { consolidationRoundRefusal } from './run/consolidation-readiness.js';
 
 // schedule
 export { chooseDispatch, type DispatchChoice, type BlockedTask, type BlockReason } from './schedule/choose-dispatch.js';

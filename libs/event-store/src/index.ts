@@ -159,3 +159,65 @@ export { insertDeadLetter, type DeadLetterRow } from './dead-letters/insert-dead
 export { readRunProjectionRows, type RunProjectionRows } from './projections/read-run-projection.js';
 export { loggedRunIds, runHasEvents } from './events/logged-runs.js';
 export { greatestIdempotencyKey, runningRunIds, runStreamLength } from './projections/run-lookups.js';
+export {
+  insertFanInRun,
+  lockFanInRun,
+  saveFanInRound,
+  saveFanInRunCounters,
+  type FanInRunCounters,
+} from './fan-in/fan-in-runs.js';
+export {
+  readAllFanInGroups,
+  readFanInGroups,
+  upsertFanInGroups,
+  type FanInGroupRecord,
+} from './fan-in/fan-in-groups.js';
+export { readFanInBlocks, upsertFanInBlocks, type FanInBlockRecord } from './fan-in/fan-in-blocks.js';
+export { clearedConsolidationCandidates } from './fan-in/cleared-consolidations.js';
+export { latestRecordedConsolidationRound } from './fan-in/recorded-consolidation-round.js';
+export { pingDatabase } from './db/ping.js';
+export { readEventPage, type EventPageFilter } from './events/event-page.js';
+export { listRunRows, type RunListFilter, type RunListRow } from './runs/run-list.js';
+export { readRunGroups, readRunRow, readRunTrigger, runIsKnown, type RunTriggerRow } from './runs/run-rows.js';
+export {
+  countRunInstancesByCell,
+  countRunsByState,
+  countTaskInstancesByState,
+  type InstanceCellCount,
+  type StateCount,
+} from './runs/state-counts.js';
+export {
+  deleteAcceptedTrigger,
+  insertAcceptedTrigger,
+  readAcceptedTrigger,
+  readAcceptedTriggerRequest,
+  type AcceptedTriggerRow,
+  type NewAcceptedTrigger,
+} from './runs/accepted-triggers.js';
+export {
+  readTaskInstance,
+  readTaskInstances,
+  taskInstanceExists,
+  type ListedTaskInstanceRow,
+  type TaskInstanceQuery,
+} from './runs/task-instance-reads.js';
+export { readTaskLogs } from './runs/task-log-page.js';
+export {
+  activeTokenNameTaken,
+  hasUsableAdminToken,
+  listTokenSummaries,
+  readActiveBootstrapCredential,
+  readTokenCredential,
+  type TokenCredentialRow,
+  type TokenSummaryRow,
+} from './tokens/token-lookups.js';
+export { insertApiToken, markTokenUsed, revokeActiveTokenNamed, type NewApiToken } from './tokens/token-writes.js';
+export {
+  insertBootstrapToken,
+  lockBootstrapRegistration,
+  readActiveBootstrapSecret,
+  revokeBootstrapTokens,
+} from './tokens/bootstrap-token-slot.js';
+export { insertTaskLogs, type NewTaskLogLine } from './task-logs/insert-task-logs.js';
+export { insertRejectedRun, type RejectedRun } from './runs/rejected-run.js';
+export { latestPipelineSchedules, type PipelineScheduleRow } from './pipelines/pipeline-schedules.js';

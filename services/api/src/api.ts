@@ -23,6 +23,7 @@ import { loadEdgeConfig, type ApiEdgeConfig } from './http/edge-config.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { limitServer } from './http/server-limits.js';
 import { tracingMiddleware } from './http/tracing.js';
+import { serveWebUi, webUiDirectory } from './http/web-ui.js';
 import { HttpMetrics } from './ops/http-metrics.js';
 import { paramsLimit } from './pipelines/params-limit.js';
 
@@ -92,6 +93,8 @@ export async function startApi(
     app.setGlobalPrefix(API_PREFIX);
     // Authentication comes first, the body is read only after the route's role check (BodyInterceptor):
     // an anonymous client, or one below the route's role, cannot make the api hold its upload.
+    // The web UI's static files come first: they are public and need no token (its calls do).
+    app.use(serveWebUi(webUiDirectory()));
     app.use(
       httpMetrics.middleware(),
       authenticate(verifier, new RateLimiter(edge.ratePerSecond, edge.rateBurst), config.insecureNoAuth),

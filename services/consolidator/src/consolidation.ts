@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import {
+  consolidationRoundRefusal,
   explainConsolidationVerdict,
   renderAttempt,
   sanitizeText,
@@ -100,7 +101,9 @@ export class Consolidator {
     const plan = await this.plans.plan(run.pipelineId, run.version);
     if (!plan) return stale(`pipeline ${run.pipelineId}@${run.version} does not exist`);
     const { state } = await loadRunState(this.db, plan, runId);
-    const refused = staleReason(state, round) ?? (await this.supersededReason(trigger));
+    // The same check the planner makes when the result arrives: only a round the run waits for is run.
+    const refused =
+      consolidationRoundRefusal(state, round)?.message ?? (await this.supersededReason(trigger));
     if (refused) return stale(refused);
 
     const rec = state.tasks.get(state.index.consolidationPath!)!;
@@ -303,38 +306,6 @@ export class Consolidator {
 
 function stale(reason: string): ConsolidationDecision {
   return { kind: 'stale', reason };
-}
-
-/**
- * Why a trigger no longer matches the run, or null when the run waits for exactly this consolidation:
- * the fan-in mode, the run still running, the round newer than the last recorded one, the consolidation
- * `pending`, and every top-level group terminal (the planner checks the same when the result arrives).
- */
-export function staleReason(state: RunState, round: number): string | null {
-  const path = state.index.consolidationPath;
-  const rec = path ? state.tasks.get(path) : undefined;
-  if (!rec) return `run ${state.run.id} has no consolidation`;
-  if (state.run.consolidationVia !== 'fan-in') return `run ${state.run.id} consolidates in the planner`;
-  if (state.run.status !== 'running') return `run ${state.run.id} is ${state.run.status}`;
-  if (round <= state.run.consolidationRound)
-    return `round ${round} is not newer than the recorded round ${state.run.consolidationRound}`;
-  if (rec.state !== 'pending') return `the consolidation is ${rec.state}, not pending`;
-  if (!allTopLevelGroupsTerminal(state))
-    return 'a top-level group is running again (or a block has not expanded)';
-  return null;
-}
-
-/** Every top-level group block expanded (or was ruled out) and none of its groups is running. */
-export function allTopLevelGroupsTerminal(state: RunState): boolean {
-  for (const block of state.index.topLevelBlocks) {
-    const slot = state.slots.get(slotKeyOf(null, block));
-    if (!slot || slot.status === 'unexpanded') return false;
-    for (const path of slot.groups) {
-      const group = state.groups.get(path);
-      if (!group || group.state === 'running') return false;
-    }
-  }
-  return true;
 }
 
 /** "3 group(s): 2 success, 1 failed", for the messages of skipped/upstream_failed results. */

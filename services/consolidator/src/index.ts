@@ -5,8 +5,6 @@ export { consolidatorConsumer, CONSOLIDATOR_DURABLE } from './consolidator.consu
 export {
   Consolidator,
   ConsolidatorStoppingError,
-  allTopLevelGroupsTerminal,
-  staleReason,
   type ConsolidationDecision,
   type ConsolidationTrigger,
   type ConsolidatorOptions,

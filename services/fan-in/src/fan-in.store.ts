@@ -1,11 +1,24 @@
 import type { Kysely, Transaction } from 'kysely';
-import { CONSOLIDATE_ID, initialRunState, type RunEvent } from '@tributary/domain';
+import { initialRunState, type RunEvent } from '@tributary/domain';
 import {
+  clearedConsolidationCandidates,
   compareRunIds,
   enqueueOutbox,
+  insertFanInRun,
+  latestRecordedConsolidationRound,
+  lockFanInRun,
+  readAllFanInGroups,
+  readFanInBlocks,
+  readFanInGroups,
   readRunEvents,
   readRunPipeline,
+  runStreamLength,
+  saveFanInRound,
+  saveFanInRunCounters,
+  upsertFanInBlocks,
+  upsertFanInGroups,
   type Database,
+  type FanInGroupRecord,
   type FanInRunRow,
   type OutboxMessage,
 } from '@tributary/event-store';
@@ -41,9 +54,6 @@ export interface RunApplyOutcome {
   /** Set when the run was seen for the first time and found not to be the fan-in's (why). */
   notFannedIn: string | null;
 }
-
-const ROWS_PER_INSERT = 1000;
-const PATHS_PER_SELECT = 5000;
 
 /**
  * The fan-in's Postgres side: per run, ONE transaction that locks the `fan_in_runs` row FOR UPDATE,
@@ -109,14 +119,8 @@ export class FanInStore {
           round: row.round,
           armed: row.armed,
         },
-        await this.loadGroups(trx, runId, paths),
-        (
-          await trx
-            .selectFrom('fan_in_blocks')
-            .select(['block', 'last_run_seq'])
-            .where('run_id', '=', runId)
-            .execute()
-        ).map((b) => ({ block: b.block, lastRunSeq: b.last_run_seq })),
+        (await readFanInGroups(trx, runId, paths)).map(toGroup),
+        await readFanInBlocks(trx, runId),
       );
 
       for (const item of relevant) {
@@ -128,12 +132,7 @@ export class FanInStore {
           if (step.fire === null) continue;
           // Every group of the run, not only the ones this batch touched: write back, then read all.
           await this.writeRows(trx, runId, ledger);
-          const all = await trx
-            .selectFrom('fan_in_groups')
-            .select(['path', 'block', 'state', 'last_run_seq'])
-            .where('run_id', '=', runId)
-            .orderBy('path')
-            .execute();
+          const all = await readAllFanInGroups(trx, runId);
           outcome.rounds.push(step.fire);
           outcome.messages.push(
             consolidationTriggerMessage(this.subjects, {
@@ -150,17 +149,12 @@ export class FanInStore {
       }
       await this.writeRows(trx, runId, ledger);
       const { run } = ledger;
-      await trx
-        .updateTable('fan_in_runs')
-        .set({
-          blocks_seen: run.blocksSeen,
-          open_groups: run.openGroups,
-          round: run.round,
-          armed: run.armed,
-          updated_at: new Date(this.now()),
-        })
-        .where('run_id', '=', runId)
-        .execute();
+      await saveFanInRunCounters(
+        trx,
+        runId,
+        { blocksSeen: run.blocksSeen, openGroups: run.openGroups, round: run.round, armed: run.armed },
+        new Date(this.now()),
+      );
       if (outcome.messages.length > 0) await enqueueOutbox(trx, outcome.messages);
       return outcome;
     }
@@ -175,23 +169,9 @@ export class FanInStore {
    * through the same locked transaction and outbox as any other. Returns what each run did.
    */
   async fireClearedConsolidations(limit = 100): Promise<RunApplyOutcome[]> {
-    const candidates = await this.db
-      .selectFrom('fan_in_runs as f')
-      .innerJoin('runs as r', 'r.run_id', 'f.run_id')
-      .innerJoin('task_instances as t', (join) =>
-        join.onRef('t.run_id', '=', 'f.run_id').on('t.task_id', '=', CONSOLIDATE_ID),
-      )
-      .select('f.run_id')
-      .where('r.state', '=', 'running')
-      .where('t.state', '=', 'pending')
-      .where('f.blocks_total', '>', 0)
-      .where('f.armed', '=', false)
-      .where('f.open_groups', '=', 0)
-      .whereRef('f.blocks_seen', '>=', 'f.blocks_total')
-      .limit(limit)
-      .execute();
+    const candidates = await clearedConsolidationCandidates(this.db, limit);
     const outcomes: RunApplyOutcome[] = [];
-    for (const { run_id: runId } of candidates) {
+    for (const runId of candidates) {
       const outcome = await this.db.transaction().execute(async (trx) => {
         const done: RunApplyOutcome = {
           runId,
@@ -202,54 +182,29 @@ export class FanInStore {
           messages: [],
           notFannedIn: null,
         };
-        const row = await trx
-          .selectFrom('fan_in_runs')
-          .selectAll()
-          .where('run_id', '=', runId)
-          .forUpdate()
-          .executeTakeFirst();
+        const row = await lockFanInRun(trx, runId);
         if (!row || row.armed || row.open_groups > 0 || row.blocks_seen < row.blocks_total) return done;
-        const recorded = await trx
-          .selectFrom('event_log')
-          .select(['payload'])
-          .where('run_id', '=', runId)
-          .where('type', '=', 'ConsolidationTriggered')
-          .orderBy('run_seq', 'desc')
-          .limit(1)
-          .executeTakeFirst();
-        const recordedRound = (recorded?.payload as { round?: number } | undefined)?.round ?? 0;
+        const recordedRound = await latestRecordedConsolidationRound(trx, runId);
         // The latest round is still on its way (consolidator running, result not recorded yet): wait.
         if (recordedRound < row.round) return done;
-        const head = await trx
-          .selectFrom('run_streams')
-          .select('last_seq')
-          .where('run_id', '=', runId)
-          .executeTakeFirst();
+        const headSeq = await runStreamLength(trx, runId);
         const run = await readRunPipeline(trx, runId);
-        const groups = await trx
-          .selectFrom('fan_in_groups')
-          .select(['path', 'block', 'state', 'last_run_seq'])
-          .where('run_id', '=', runId)
-          .orderBy('path')
-          .execute();
+        const groups = await readAllFanInGroups(trx, runId);
         const round = Math.max(row.round, recordedRound) + 1;
         done.rounds.push(round);
         done.messages.push(
           consolidationTriggerMessage(this.subjects, {
             runId,
             round,
-            runSeq: Math.max(1, Number(head?.last_seq ?? 1)),
+            // The run's last event; a run with no event yet still names run_seq 1.
+            runSeq: Math.max(1, headSeq),
             groups: roundGroups(groups.map(toGroup)),
             at: this.now(),
             traceparent: null,
             traceId: run?.traceId ?? null,
           }),
         );
-        await trx
-          .updateTable('fan_in_runs')
-          .set({ round, updated_at: new Date(this.now()) })
-          .where('run_id', '=', runId)
-          .execute();
+        await saveFanInRound(trx, runId, round, new Date(this.now()));
         await enqueueOutbox(trx, done.messages);
         return done;
       });
@@ -263,18 +218,12 @@ export class FanInStore {
     trx: Transaction<Database>,
     runId: string,
   ): Promise<{ row: FanInRunRow; notFannedIn: string | null }> {
-    const locked = () =>
-      trx.selectFrom('fan_in_runs').selectAll().where('run_id', '=', runId).forUpdate().executeTakeFirst();
-    const existing = await locked();
+    const existing = await lockFanInRun(trx, runId);
     if (existing) return { row: existing, notFannedIn: null };
     const { blocksTotal, reason } = await this.blocksTotalOf(trx, runId);
     // blocks_total 0 marks a run the fan-in leaves alone, so later events need no second look.
-    await trx
-      .insertInto('fan_in_runs')
-      .values({ run_id: runId, blocks_total: blocksTotal })
-      .onConflict((oc) => oc.column('run_id').doNothing())
-      .execute();
-    const row = await locked();
+    await insertFanInRun(trx, runId, blocksTotal);
+    const row = await lockFanInRun(trx, runId);
     if (!row) throw new Error(`fan_in_runs row of run ${runId} vanished`);
     return { row, notFannedIn: row.blocks_total > 0 ? null : reason };
   }
@@ -308,63 +257,15 @@ export class FanInStore {
     return { blocksTotal: index.topLevelBlocks.length, reason: null };
   }
 
-  private async loadGroups(
-    trx: Transaction<Database>,
-    runId: string,
-    paths: readonly string[],
-  ): Promise<FanInGroup[]> {
-    const rows: FanInGroup[] = [];
-    for (let i = 0; i < paths.length; i += PATHS_PER_SELECT) {
-      const chunk = paths.slice(i, i + PATHS_PER_SELECT);
-      const found = await trx
-        .selectFrom('fan_in_groups')
-        .select(['path', 'block', 'state', 'last_run_seq'])
-        .where('run_id', '=', runId)
-        .where('path', 'in', chunk)
-        .execute();
-      rows.push(...found.map(toGroup));
-    }
-    return rows;
-  }
-
   private async writeRows(trx: Transaction<Database>, runId: string, ledger: FanInLedger): Promise<void> {
     const { groups, blocks } = ledger.takeDirty();
-    for (let i = 0; i < groups.length; i += ROWS_PER_INSERT) {
-      await trx
-        .insertInto('fan_in_groups')
-        .values(
-          groups.slice(i, i + ROWS_PER_INSERT).map((g) => ({
-            run_id: runId,
-            path: g.path,
-            block: g.block,
-            state: g.state,
-            last_run_seq: g.lastRunSeq,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.columns(['run_id', 'path']).doUpdateSet((eb) => ({
-            block: eb.ref('excluded.block'),
-            state: eb.ref('excluded.state'),
-            last_run_seq: eb.ref('excluded.last_run_seq'),
-          })),
-        )
-        .execute();
-    }
-    if (blocks.length > 0) {
-      await trx
-        .insertInto('fan_in_blocks')
-        .values(blocks.map((b) => ({ run_id: runId, block: b.block, last_run_seq: b.lastRunSeq })))
-        .onConflict((oc) =>
-          oc
-            .columns(['run_id', 'block'])
-            .doUpdateSet((eb) => ({ last_run_seq: eb.ref('excluded.last_run_seq') })),
-        )
-        .execute();
-    }
+    await upsertFanInGroups(trx, runId, groups);
+    await upsertFanInBlocks(trx, runId, blocks);
   }
 }
 
-function toGroup(row: { path: string; block: string; state: string; last_run_seq: number }): FanInGroup {
-  const state: FanInGroupState = row.state === 'success' || row.state === 'failed' ? row.state : 'running';
-  return { path: row.path, block: row.block, state, lastRunSeq: row.last_run_seq };
+function toGroup(record: FanInGroupRecord): FanInGroup {
+  const state: FanInGroupState =
+    record.state === 'success' || record.state === 'failed' ? record.state : 'running';
+  return { path: record.path, block: record.block, state, lastRunSeq: record.lastRunSeq };
 }

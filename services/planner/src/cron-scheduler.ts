@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import {
   cronIdempotencyKey,
   cronTicks,
@@ -7,7 +7,7 @@ import {
   type ScheduleSpec,
   CRON_ACTOR,
 } from '@tributary/domain';
-import { greatestIdempotencyKey, type Database } from '@tributary/event-store';
+import { greatestIdempotencyKey, latestPipelineSchedules, type Database } from '@tributary/event-store';
 import { encodeTriggerRun, jsonToBytes, RUN_ID_HEADER, timestampFromEpochMs } from '@tributary/events';
 import { publish } from '@tributary/messaging';
 import { runIdForTrigger, type Infrastructure } from '@tributary/runtime';
@@ -90,15 +90,8 @@ export class CronScheduler {
 
   /** Latest version of each pipeline, when it has a schedule. */
   private async scheduledPipelines() {
-    const rows = await sql<{
-      pipeline_id: string;
-      version: number;
-      schedule: ScheduleSpec | null;
-      created_at: Date;
-    }>`
-      select distinct on (pipeline_id) pipeline_id, version, spec->'schedule' as schedule, created_at
-      from pipelines order by pipeline_id, version desc`.execute(this.db);
-    return rows.rows
+    const rows = await latestPipelineSchedules(this.db);
+    return rows
       .filter((r) => r.schedule !== null)
       .map((r) => ({
         pipelineId: r.pipeline_id,

@@ -13,6 +13,7 @@ import {
 import {
   appendEventsInTransaction,
   enqueueOutbox,
+  insertTaskLogs,
   loadRunState,
   readRunPipeline,
   lockRunStreams,
@@ -274,22 +275,7 @@ export class DecisionEngine {
           await enqueueOutbox(trx, outbox);
         }
         phases.mark('outbox');
-        if (logs.length > 0) {
-          await trx
-            .insertInto('task_logs')
-            .values(
-              logs.map((l) => ({
-                run_id: l.runId,
-                task_id: l.taskId,
-                attempt: l.attempt,
-                at: l.at,
-                level: l.level,
-                message: l.message,
-                fields: l.fields === null ? null : JSON.stringify(l.fields),
-              })),
-            )
-            .execute();
-        }
+        await insertTaskLogs(trx, logs);
       });
     } catch (error) {
       for (const runId of runIds) this.runs.evict(runId);

@@ -6,7 +6,13 @@ import {
   type RunCommand,
   commandActorProblem,
 } from '@tributary/domain';
-import { appendEvents, isRetryableError, runStreamLength, type Database } from '@tributary/event-store';
+import {
+  appendEvents,
+  insertRejectedRun,
+  isRetryableError,
+  runStreamLength,
+  type Database,
+} from '@tributary/event-store';
 import { jsonFromBytes, type TriggerRun } from '@tributary/events';
 import type { DecisionEngine, RunWork, RunWorkOutcome } from './decision-engine.js';
 import { runIdForTrigger, uuidFromKey, type PlanCache } from '@tributary/runtime';
@@ -190,24 +196,16 @@ export class TriggerHandler {
           occurredAt: new Date(at),
         },
       ],
-      project: async (trx) => {
-        await trx
-          .insertInto('runs')
-          .values({
-            run_id: runId,
-            pipeline_id: pipelineId,
-            pipeline_version: trigger.pipelineVersion || 0,
-            state: 'rejected',
-            params: JSON.stringify({}),
-            idempotency_key: idempotencyKey,
-            trace_id: traceId,
-            reason: event.issues[0]!.message,
-            created_at: new Date(at),
-            finished_at: new Date(at),
-          })
-          .onConflict((oc) => oc.column('run_id').doNothing())
-          .execute();
-      },
+      project: (trx) =>
+        insertRejectedRun(trx, {
+          runId,
+          pipelineId,
+          pipelineVersion: trigger.pipelineVersion || 0,
+          idempotencyKey,
+          traceId,
+          reason: event.issues[0]!.message,
+          at: new Date(at),
+        }),
     });
   }
 }

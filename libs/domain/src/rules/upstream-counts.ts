@@ -51,20 +51,6 @@ export function addFinished(counts: UpstreamCounts, state: FinishedState, delta:
 }
 
 /**
- * Counts built from every relevant upstream instance's state; `null` stands for an instance
- * that has not finished yet.
- *
- * @param complete false while some upstream is not expanded yet (its instances are missing here).
- */
-export function countUpstreams(states: readonly (FinishedState | null)[], complete = true): UpstreamCounts {
-  const counts = emptyCounts(states.length, complete);
-  for (const state of states) {
-    if (state !== null) counts[COUNT_KEY[state]] += 1;
-  }
-  return counts;
-}
-
-/**
  * Throws a RangeError unless every count is a non-negative integer and `done <= total`.
  * Inconsistent counts are a bug in the caller, never a verdict.
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addFinished, countUpstreams, doneCount, emptyCounts } from './upstream-counts.js';
+import { addFinished, doneCount, emptyCounts } from './upstream-counts.js';
 
 describe('emptyCounts', () => {
   it.each([
@@ -59,26 +59,5 @@ describe('addFinished', () => {
 
   it('given more finished than known upstreams, then it throws', () => {
     expect(() => addFinished(addFinished(emptyCounts(1), 'success', 1), 'success', 1)).toThrow(RangeError);
-  });
-});
-
-describe('countUpstreams', () => {
-  it('given states with unfinished instances, then each is counted and total is their number', () => {
-    const counts = countUpstreams(
-      ['success', null, 'skipped', 'upstream_failed', 'success', 'failed'],
-      false,
-    );
-    expect(counts).toEqual({
-      success: 2,
-      skipped: 1,
-      failed: 1,
-      upstreamFailed: 1,
-      total: 6,
-      complete: false,
-    });
-  });
-
-  it('given no states, then it is the no-upstream count', () => {
-    expect(countUpstreams([])).toEqual(emptyCounts());
   });
 });

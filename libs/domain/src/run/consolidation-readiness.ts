@@ -15,6 +15,7 @@ export function awaitingFanIn(state: RunState): boolean {
   return rec !== undefined && rec.state === 'pending' && allGroupsTerminal(state);
 }
 
+/** Every top-level group block expanded (or was ruled out) and none of its groups is running. */
 function allGroupsTerminal(state: RunState): boolean {
   for (const block of state.index.topLevelBlocks) {
     const slot = state.slots.get(slotKeyOf(null, block));
@@ -24,25 +25,39 @@ function allGroupsTerminal(state: RunState): boolean {
   return true;
 }
 
+/**
+ * Why consolidation round `round` no longer matches the run, or null when the run waits for exactly this
+ * round: the run consolidates through the fan-in, the round is newer than the last recorded one, the
+ * consolidation is `pending` and every top-level group is terminal. The consolidator asks this before
+ * running the handler; the decider asks it again when the result arrives.
+ */
+export function consolidationRoundRefusal(state: RunState, round: number): Rejection | null {
+  if (state.run.consolidationVia !== 'fan-in')
+    return { code: 'invalid_state', message: `run ${state.run.id} consolidates in the planner` };
+  const rec = state.tasks.get(state.index.consolidationPath ?? '');
+  if (!rec) return { code: 'unknown_task', message: `run ${state.run.id} has no consolidation` };
+  if (round <= state.run.consolidationRound)
+    return { code: 'duplicate_result', message: `consolidation round ${round} was already recorded` };
+  // Rounds only grow; a newer round is current when the run still waits for its consolidation.
+  // A finished or cancelled run has no pending consolidation, so this also refuses rounds of ended runs.
+  if (rec.state !== 'pending' || !allGroupsTerminal(state)) {
+    return {
+      code: 'stale_attempt',
+      message: `consolidation round ${round} no longer matches the run (a group reopened)`,
+    };
+  }
+  return null;
+}
+
 /** Records what the consolidator did for a round the fan-in triggered; a stale round is refused. */
 export function recordConsolidation(
   state: RunState,
   command: Extract<RunCommand, { type: 'RecordConsolidationResult' }>,
   emit: Emit,
 ): Rejection | null {
-  if (state.run.consolidationVia !== 'fan-in')
-    return { code: 'invalid_state', message: `run ${state.run.id} consolidates in the planner` };
-  const rec = state.tasks.get(state.index.consolidationPath ?? '');
-  if (!rec) return { code: 'unknown_task', message: `run ${state.run.id} has no consolidation` };
-  if (command.round <= state.run.consolidationRound)
-    return { code: 'duplicate_result', message: `consolidation round ${command.round} was already recorded` };
-  // Rounds only grow; a newer round is current when the run still waits for its consolidation.
-  if (rec.state !== 'pending' || !allGroupsTerminal(state)) {
-    return {
-      code: 'stale_attempt',
-      message: `consolidation round ${command.round} no longer matches the run (a group reopened)`,
-    };
-  }
+  const refused = consolidationRoundRefusal(state, command.round);
+  if (refused) return refused;
+  const rec = state.tasks.get(state.index.consolidationPath!)!;
   const groups = (consolidationUpstream(state) as { groups: { path: string; state: string }[] }).groups;
   emit({
     type: 'ConsolidationTriggered',

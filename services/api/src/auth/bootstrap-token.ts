@@ -1,5 +1,10 @@
-import { sql } from 'kysely';
 import { ConfigError } from '@tributary/runtime';
+import {
+  insertBootstrapToken,
+  lockBootstrapRegistration,
+  readActiveBootstrapSecret,
+  revokeBootstrapTokens,
+} from '@tributary/event-store';
 import { BOOTSTRAP_TOKEN_NAME, type TokenStore } from './token-store.js';
 import { hashSecret, newTokenId, parseToken, secretMatches } from './token-secret.js';
 import type { TokenVerifier } from './token-verifier.js';
@@ -17,9 +22,6 @@ export function bootstrapTokenProblem(token: string): string | null {
   return null;
 }
 
-/** Serialises bootstrap registration across api replicas starting at once. */
-const LOCK_KEY = 0x7472_6274; // "trbt"
-
 /**
  * Makes `token` the one active bootstrap admin token (`bootstrap-admin`): nothing changes when it is
  * already; otherwise the previous bootstrap token is revoked and this one stored (salted scrypt).
@@ -34,33 +36,15 @@ export async function registerBootstrapToken(
   if (problem) throw new ConfigError(`TRIBUTARY_BOOTSTRAP_ADMIN_TOKEN ${problem}`);
   const secretHash = await hashSecret(token);
   const outcome = await store.db.transaction().execute(async (tx) => {
-    await sql`select pg_advisory_xact_lock(${LOCK_KEY})`.execute(tx);
-    const current = await tx
-      .selectFrom('api_tokens')
-      .select(['token_id', 'secret_hash'])
-      .where('bootstrap', '=', true)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+    // Serialises bootstrap registration across api replicas starting at once.
+    await lockBootstrapRegistration(tx);
+    const current = await readActiveBootstrapSecret(tx);
     if (current?.secret_hash && (await secretMatches(token, current.secret_hash)))
       return { tokenId: current.token_id, what: 'unchanged' as const };
     // The previous bootstrap token, and any other active token holding the reserved name, go.
-    await tx
-      .updateTable('api_tokens')
-      .set({ revoked_at: new Date() })
-      .where('revoked_at', 'is', null)
-      .where((eb) => eb.or([eb('bootstrap', '=', true), eb('name', '=', BOOTSTRAP_TOKEN_NAME)]))
-      .execute();
+    await revokeBootstrapTokens(tx, BOOTSTRAP_TOKEN_NAME, new Date());
     const tokenId = newTokenId();
-    await tx
-      .insertInto('api_tokens')
-      .values({
-        token_id: tokenId,
-        secret_hash: secretHash,
-        name: BOOTSTRAP_TOKEN_NAME,
-        role: 'admin',
-        bootstrap: true,
-      })
-      .execute();
+    await insertBootstrapToken(tx, { tokenId, secretHash, name: BOOTSTRAP_TOKEN_NAME });
     return { tokenId, what: current ? ('replaced' as const) : ('registered' as const) };
   });
   verifier.knowBootstrap(token, outcome.tokenId);

@@ -1,5 +1,15 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '@tributary/event-store';
+import {
+  activeTokenNameTaken,
+  hasUsableAdminToken,
+  insertApiToken,
+  listTokenSummaries,
+  markTokenUsed,
+  readActiveBootstrapCredential,
+  readTokenCredential,
+  revokeActiveTokenNamed,
+  type Database,
+} from '@tributary/event-store';
 import type { Role } from './principal.js';
 import { hashSecret, newToken } from './token-secret.js';
 
@@ -34,44 +44,22 @@ export class TokenStore {
   constructor(readonly db: Kysely<Database>) {}
 
   byId(tokenId: string): Promise<StoredToken | undefined> {
-    return this.db
-      .selectFrom('api_tokens')
-      .select(['token_id', 'secret_hash', 'name', 'role', 'expires_at', 'revoked_at'])
-      .where('token_id', '=', tokenId)
-      .executeTakeFirst();
+    return readTokenCredential(this.db, tokenId);
   }
 
   /** The active bootstrap token's row (at most one: a partial unique index). */
   activeBootstrap(): Promise<StoredToken | undefined> {
-    return this.db
-      .selectFrom('api_tokens')
-      .select(['token_id', 'secret_hash', 'name', 'role', 'expires_at', 'revoked_at'])
-      .where('bootstrap', '=', true)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+    return readActiveBootstrapCredential(this.db);
   }
 
   /** Whether an active token has this name (names are actors in the audit log: keep them unique). */
-  async nameInUse(name: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('api_tokens')
-      .select('name')
-      .where('name', '=', name)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return row !== undefined;
+  nameInUse(name: string): Promise<boolean> {
+    return activeTokenNameTaken(this.db, name);
   }
 
   /** Whether a token could act as admin now (the api refuses to start without one). */
-  async hasActiveAdmin(now = new Date()): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('api_tokens')
-      .select('token_id')
-      .where('role', '=', 'admin')
-      .where('revoked_at', 'is', null)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-      .executeTakeFirst();
-    return row !== undefined;
+  hasActiveAdmin(now = new Date()): Promise<boolean> {
+    return hasUsableAdminToken(this.db, now);
   }
 
   /** Creates a token; returns it (the only time it is seen). */
@@ -82,29 +70,20 @@ export class TokenStore {
     createdBy: string | null;
   }): Promise<string> {
     const { id, secret, token } = newToken();
-    await this.db
-      .insertInto('api_tokens')
-      .values({
-        token_id: id,
-        secret_hash: await hashSecret(secret),
-        name: input.name,
-        role: input.role,
-        created_by: input.createdBy,
-        expires_at: input.expiresAt,
-      })
-      .execute();
+    await insertApiToken(this.db, {
+      tokenId: id,
+      secretHash: await hashSecret(secret),
+      name: input.name,
+      role: input.role,
+      createdBy: input.createdBy,
+      expiresAt: input.expiresAt,
+    });
     return token;
   }
 
   /** Every token, newest first; revoked ones only when asked. */
   async list(options: { includeRevoked?: boolean } = {}): Promise<TokenSummary[]> {
-    let query = this.db
-      .selectFrom('api_tokens')
-      .select(['name', 'role', 'created_at', 'created_by', 'expires_at', 'last_used_at', 'revoked_at'])
-      .orderBy('created_at', 'desc')
-      .orderBy('name');
-    if (!options.includeRevoked) query = query.where('revoked_at', 'is', null);
-    const rows = await query.execute();
+    const rows = await listTokenSummaries(this.db, options);
     return rows.map((row) => ({
       name: row.name,
       role: row.role,
@@ -117,23 +96,12 @@ export class TokenStore {
   }
 
   /** Revokes the active token of this name; its id (for caches), or null when no active token has the name. */
-  async revoke(name: string): Promise<string | null> {
-    const row = await this.db
-      .updateTable('api_tokens')
-      .set({ revoked_at: new Date() })
-      .where('name', '=', name)
-      .where('revoked_at', 'is', null)
-      .returning('token_id')
-      .executeTakeFirst();
-    return row?.token_id ?? null;
+  revoke(name: string): Promise<string | null> {
+    return revokeActiveTokenNamed(this.db, name, new Date());
   }
 
   /** Records use; callers throttle it (one write per token a minute at most). */
   async touch(tokenId: string): Promise<void> {
-    await this.db
-      .updateTable('api_tokens')
-      .set({ last_used_at: new Date() })
-      .where('token_id', '=', tokenId)
-      .execute();
+    await markTokenUsed(this.db, tokenId, new Date());
   }
 }

@@ -1,8 +1,13 @@
 import { INFRASTRUCTURE } from '@tributary/runtime';
 import { Controller, Get, Header, Inject, Logger, Query, Res } from '@nestjs/common';
-import { sql } from 'kysely';
 import type { HealthBody } from '@tributary/api-contract';
 import { TASK_STATES } from '@tributary/domain';
+import {
+  countRunsByState,
+  countTaskInstancesByState,
+  pingDatabase,
+  type StateCount,
+} from '@tributary/event-store';
 import type { Infrastructure } from '@tributary/runtime';
 import { MinRole } from '../auth/principal.js';
 import { ApiOperation } from '../openapi/api-operation.js';
@@ -54,7 +59,7 @@ export class OpsController {
       }
     };
     const [postgres, nats] = await Promise.all([
-      check('postgres', () => sql`select 1`.execute(this.infra.db)),
+      check('postgres', () => pingDatabase(this.infra.db)),
       check('nats', async () => {
         if (this.infra.nc.isClosed()) throw new Error('connection closed');
         await this.infra.nc.flush();
@@ -75,21 +80,10 @@ export class OpsController {
   async metrics(@Query() query: Record<string, unknown>): Promise<string> {
     new QueryFields(query).finish();
     const db = this.infra.db;
-    const [runs, tasks] = await Promise.all([
-      db
-        .selectFrom('runs')
-        .select(['state', (eb) => eb.fn.countAll<string>().as('n')])
-        .groupBy('state')
-        .execute(),
-      db
-        .selectFrom('task_instances')
-        .select(['state', (eb) => eb.fn.countAll<string>().as('n')])
-        .groupBy('state')
-        .execute(),
-    ]);
-    const byState = (known: readonly string[], rows: { state: string; n: string | number | bigint }[]) => {
+    const [runs, tasks] = await Promise.all([countRunsByState(db), countTaskInstancesByState(db)]);
+    const byState = (known: readonly string[], rows: StateCount[]) => {
       const counts = new Map<string, number>(known.map((s) => [s, 0]));
-      for (const row of rows) counts.set(row.state, Number(row.n));
+      for (const row of rows) counts.set(row.state, row.count);
       return [...counts].map(([state, value]) => ({ labels: { state }, value }));
     };
     return renderPrometheus([

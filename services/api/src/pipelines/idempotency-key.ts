@@ -1,5 +1,10 @@
 import type { Kysely } from 'kysely';
-import { canonicalJson, type Database } from '@tributary/event-store';
+import {
+  canonicalJson,
+  readAcceptedTriggerRequest,
+  readRunTrigger,
+  type Database,
+} from '@tributary/event-store';
 import { ApiError } from '../http/api-error.js';
 
 /** What an idempotency key already names: the run and the trigger it was first given with. */
@@ -18,11 +23,7 @@ export interface KeyedTrigger {
  * planner rejected without params (unknown pipeline, unreadable params) names nothing to compare.
  */
 export async function keyedTrigger(db: Kysely<Database>, runId: string): Promise<KeyedTrigger | null> {
-  const receipt = await db
-    .selectFrom('accepted_triggers')
-    .select(['run_id', 'pipeline_id', 'pipeline_version', 'params'])
-    .where('run_id', '=', runId)
-    .executeTakeFirst();
+  const receipt = await readAcceptedTriggerRequest(db, runId);
   if (receipt) {
     return {
       runId,
@@ -32,11 +33,7 @@ export async function keyedTrigger(db: Kysely<Database>, runId: string): Promise
       source: 'receipt',
     };
   }
-  const run = await db
-    .selectFrom('runs')
-    .select(['pipeline_id', 'pipeline_version', 'params', 'state'])
-    .where('run_id', '=', runId)
-    .executeTakeFirst();
+  const run = await readRunTrigger(db, runId);
   if (!run || run.state === 'rejected') return null;
   return {
     runId,

@@ -13,6 +13,7 @@ import {
   type SecretsKeyring,
 } from '@tributary/runtime';
 import { findSecretMarker, type Json } from '@tributary/domain';
+import { deleteAcceptedTrigger, insertAcceptedTrigger } from '@tributary/event-store';
 import { keyedTrigger, refuseKeyReuse, type KeyedTrigger } from './idempotency-key.js';
 import { paramsLimit } from './params-limit.js';
 import type { Principal } from '../auth/principal.js';
@@ -85,18 +86,13 @@ export class TriggerService {
       if (first) refuseKeyReuse(idempotencyKey, this.inClear(first), { params: clearParams, version });
     }
     // The receipt goes first: once the 202 is out, GET /runs/:id must answer (queued) at once.
-    const inserted = await this.infra.db
-      .insertInto('accepted_triggers')
-      .values({
-        run_id: runId,
-        pipeline_id: pipelineId,
-        pipeline_version: found.pipeline.version,
-        params: JSON.stringify(params),
-        actor: caller.name,
-      })
-      .onConflict((oc) => oc.column('run_id').doNothing())
-      .returning('run_id')
-      .executeTakeFirst();
+    const inserted = await insertAcceptedTrigger(this.infra.db, {
+      runId,
+      pipelineId,
+      pipelineVersion: found.pipeline.version,
+      params,
+      actor: caller.name,
+    });
     if (!inserted && idempotencyKey) {
       // A concurrent request with the same key stored its receipt first: same params, or 409.
       const first = await keyedTrigger(this.infra.db, runId);
@@ -114,7 +110,7 @@ export class TriggerService {
       );
     } catch (error) {
       // Not accepted after all (the client gets an error, not 202): withdraw the receipt (ours only).
-      if (inserted) await this.infra.db.deleteFrom('accepted_triggers').where('run_id', '=', runId).execute();
+      if (inserted) await deleteAcceptedTrigger(this.infra.db, runId);
       if (error instanceof PublishError && !error.retryable) {
         // The server refuses this message itself (too large…): trying again cannot help.
         throw new ApiError(413, 'payload_too_large', `the trigger was refused by NATS: ${error.message}`);

@@ -1,6 +1,11 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { TaskInstancePage, TaskInstanceView } from '@tributary/api-contract';
-import type { Database } from '@tributary/event-store';
+import {
+  readTaskInstance,
+  readTaskInstances,
+  type Database,
+  type ListedTaskInstanceRow,
+} from '@tributary/event-store';
 import { invalidRequest } from '../http/api-error.js';
 
 /** One task instance as the api shows it (the contract's shape). */
@@ -46,30 +51,7 @@ export async function instancePage(
   runId: string,
   filter: InstanceFilter,
 ): Promise<InstancePage> {
-  let query = db
-    .selectFrom('task_instances')
-    .select([
-      'task_id',
-      'stage',
-      'group_path',
-      'map_index',
-      'label',
-      'state',
-      'attempt',
-      'error',
-      'started_at',
-      'finished_at',
-    ])
-    .$if(filter.outputs, (q) => q.select('output'))
-    .where('run_id', '=', runId)
-    .orderBy(sql`task_id collate "C"`)
-    .limit(filter.limit + 1);
-  if (filter.states !== undefined) query = query.where('state', 'in', [...filter.states]);
-  if (filter.group === null) query = query.where('group_path', 'is', null);
-  else if (filter.group !== undefined) query = query.where('group_path', '=', filter.group);
-  if (filter.stage !== undefined) query = query.where('stage', '=', filter.stage);
-  if (filter.after !== undefined) query = query.where(sql`task_id collate "C"`, '>', filter.after);
-  const rows = await query.execute();
+  const rows = await readTaskInstances(db, runId, { ...filter, limit: filter.limit + 1 });
   const more = rows.length > filter.limit;
   const page = more ? rows.slice(0, filter.limit) : rows;
   return {
@@ -84,31 +66,12 @@ export async function oneInstance(
   runId: string,
   taskId: string,
 ): Promise<RunInstance | null> {
-  const t = await db
-    .selectFrom('task_instances')
-    .selectAll()
-    .where('run_id', '=', runId)
-    .where('task_id', '=', taskId)
-    .executeTakeFirst();
+  const t = await readTaskInstance(db, runId, taskId);
   return t ? instanceOf(t, true) : null;
 }
 
-type InstanceRow = Pick<
-  Selectable<Database['task_instances']>,
-  | 'task_id'
-  | 'stage'
-  | 'group_path'
-  | 'map_index'
-  | 'label'
-  | 'state'
-  | 'attempt'
-  | 'error'
-  | 'started_at'
-  | 'finished_at'
-> & { output?: unknown };
-
 /** A `task_instances` row as the api shows it, with its output when `withOutput`. */
-function instanceOf(t: InstanceRow, withOutput: boolean): RunInstance {
+function instanceOf(t: ListedTaskInstanceRow, withOutput: boolean): RunInstance {
   return {
     taskId: t.task_id,
     stage: t.stage,

@@ -1,7 +1,17 @@
 import { INFRASTRUCTURE } from '@tributary/runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Kysely } from 'kysely';
-import { toExportedEvent, toStoredEvent, type Database, type ExportedEvent } from '@tributary/event-store';
+import {
+  listRunRows,
+  readEventPage,
+  readTaskLogs,
+  runIsKnown,
+  taskInstanceExists,
+  toExportedEvent,
+  type Database,
+  type EventPageFilter,
+  type ExportedEvent,
+} from '@tributary/event-store';
 import type { Infrastructure } from '@tributary/runtime';
 import {
   instancePage,
@@ -35,38 +45,13 @@ export class RunQueries {
   }
 
   async listRuns(filter: { pipeline?: string; state?: string; partial?: boolean; limit: number }) {
-    let query = this.db
-      .selectFrom('runs')
-      .select(['run_id', 'pipeline_id', 'pipeline_version', 'state', 'created_at', 'finished_at'])
-      .orderBy('created_at', 'desc')
-      .orderBy('run_id', 'desc')
-      .limit(filter.limit);
-    if (filter.pipeline !== undefined) query = query.where('pipeline_id', '=', filter.pipeline);
-    if (filter.state !== undefined) query = query.where('state', '=', filter.state);
-    if (filter.partial === true) {
-      // Same rule as runOutcomeOf: a success with a failed group or a failed/upstream_failed instance.
-      query = query
-        .where('state', '=', 'success')
-        .where((eb) =>
-          eb.or([
-            eb.exists(
-              eb
-                .selectFrom('task_instances as t')
-                .select('t.task_id')
-                .whereRef('t.run_id', '=', 'runs.run_id')
-                .where('t.state', 'in', ['failed', 'upstream_failed']),
-            ),
-            eb.exists(
-              eb
-                .selectFrom('groups as g')
-                .select('g.path')
-                .whereRef('g.run_id', '=', 'runs.run_id')
-                .where('g.state', '=', 'failed'),
-            ),
-          ]),
-        );
-    }
-    const rows = await query.execute();
+    // `partial`: the same rule as runOutcomeOf (a success with a failed group or instance).
+    const rows = await listRunRows(this.db, {
+      pipelineId: filter.pipeline,
+      state: filter.state,
+      partial: filter.partial,
+      limit: filter.limit,
+    });
     return rows.map((r) => ({
       id: r.run_id,
       pipeline: r.pipeline_id,
@@ -110,14 +95,7 @@ export class RunQueries {
 
   /** Whether the run exists in the projection or has any event. */
   async runExists(runId: string, db: Kysely<Database> = this.db): Promise<boolean> {
-    const run = await db.selectFrom('runs').select('run_id').where('run_id', '=', runId).executeTakeFirst();
-    if (run) return true;
-    const head = await db
-      .selectFrom('run_streams')
-      .select('run_id')
-      .where('run_id', '=', runId)
-      .executeTakeFirst();
-    return head !== undefined;
+    return runIsKnown(db, runId);
   }
 
   /** A page of the run's events with every field their hash covers (docs/audit.md), payloads in hashed form. */
@@ -125,40 +103,18 @@ export class RunQueries {
     runId: string,
     after: number,
     limit: number,
-    only: { taskId?: string | undefined; type?: string | undefined } = {},
+    only: EventPageFilter = {},
   ): Promise<ExportedEvent[]> {
-    let query = this.db
-      .selectFrom('event_log')
-      .selectAll()
-      .where('run_id', '=', runId)
-      .where('run_seq', '>', after);
-    if (only.taskId !== undefined) query = query.where('task_id', '=', only.taskId);
-    if (only.type !== undefined) query = query.where('type', '=', only.type);
-    const rows = await query.orderBy('run_seq').limit(limit).execute();
-    return rows.map((row) => toExportedEvent(toStoredEvent(row)));
+    const events = await readEventPage(this.db, runId, after, limit, only);
+    return events.map((event) => toExportedEvent(event));
   }
 
   async taskExists(runId: string, taskId: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('task_instances')
-      .select('task_id')
-      .where('run_id', '=', runId)
-      .where('task_id', '=', taskId)
-      .executeTakeFirst();
-    return row !== undefined;
+    return taskInstanceExists(this.db, runId, taskId);
   }
 
   async logs(runId: string, taskId: string, attempt: number | undefined, limit: number) {
-    let query = this.db
-      .selectFrom('task_logs')
-      .select(['attempt', 'at', 'level', 'message', 'fields'])
-      .where('run_id', '=', runId)
-      .where('task_id', '=', taskId)
-      .orderBy('attempt')
-      .orderBy('id')
-      .limit(limit);
-    if (attempt !== undefined) query = query.where('attempt', '=', attempt);
-    const rows = await query.execute();
+    const rows = await readTaskLogs(this.db, runId, taskId, attempt, limit);
     return rows.map((r) => ({
       attempt: r.attempt,
       at: r.at.toISOString(),

@@ -1,5 +1,12 @@
 import type { Transaction } from 'kysely';
-import type { Database } from '@tributary/event-store';
+import {
+  countRunInstancesByCell,
+  readAcceptedTrigger,
+  readRunGroups,
+  readRunRow,
+  runStreamLength,
+  type Database,
+} from '@tributary/event-store';
 import type { GridCell, RunViewBody, StateCounts } from '@tributary/api-contract';
 import { runOutcomeOf } from './run-outcome.js';
 
@@ -11,18 +18,13 @@ export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0
 
 /** Instances per (group, stage, state): the one aggregate query every summary is built from. */
 export async function gridOf(trx: Transaction<Database>, runId: string): Promise<GridCell[]> {
-  const rows = await trx
-    .selectFrom('task_instances')
-    .select(['group_path', 'stage', 'state', (eb) => eb.fn.countAll<string>().as('n')])
-    .where('run_id', '=', runId)
-    .groupBy(['group_path', 'stage', 'state'])
-    .execute();
+  const rows = await countRunInstancesByCell(trx, runId);
   const cells = new Map<string, GridCell>();
   for (const r of rows) {
-    const key = `${r.group_path ?? ''}\u0000${r.stage}`;
+    const key = `${r.groupPath ?? ''}\u0000${r.stage}`;
     let cell = cells.get(key);
-    if (!cell) cells.set(key, (cell = { group: r.group_path, stage: r.stage, counts: {} }));
-    cell.counts[r.state] = Number(r.n);
+    if (!cell) cells.set(key, (cell = { group: r.groupPath, stage: r.stage, counts: {} }));
+    cell.counts[r.state] = r.count;
   }
   return [...cells.values()].sort((a, b) => cmp(a.group ?? '', b.group ?? '') || cmp(a.stage, b.stage));
 }
@@ -32,18 +34,10 @@ export async function readRunView(
   trx: Transaction<Database>,
   runId: string,
 ): Promise<{ view: RunViewBody; lastSeq: number } | null> {
-  const run = await trx.selectFrom('runs').selectAll().where('run_id', '=', runId).executeTakeFirst();
+  const run = await readRunRow(trx, runId);
   if (!run) return queuedView(trx, runId);
-  const head = await trx
-    .selectFrom('run_streams')
-    .select('last_seq')
-    .where('run_id', '=', runId)
-    .executeTakeFirst();
-  const groups = await trx
-    .selectFrom('groups')
-    .select(['path', 'state', 'label'])
-    .where('run_id', '=', runId)
-    .execute();
+  const lastSeq = await runStreamLength(trx, runId);
+  const groups = await readRunGroups(trx, runId);
   const grid = await gridOf(trx, runId);
   const byGroup = new Map<string, StateCounts>(groups.map((g) => [g.path, {}]));
   const byStage = new Map<string, StateCounts>();
@@ -83,7 +77,7 @@ export async function readRunView(
       .map(([stage, counts]) => ({ stage, counts }))
       .sort((a, b) => cmp(a.stage, b.stage)),
   };
-  return { view, lastSeq: head?.last_seq ?? 0 };
+  return { view, lastSeq };
 }
 
 /**
@@ -95,11 +89,7 @@ async function queuedView(
   trx: Transaction<Database>,
   runId: string,
 ): Promise<{ view: RunViewBody; lastSeq: number } | null> {
-  const accepted = await trx
-    .selectFrom('accepted_triggers')
-    .selectAll()
-    .where('run_id', '=', runId)
-    .executeTakeFirst();
+  const accepted = await readAcceptedTrigger(trx, runId);
   if (!accepted) return null;
   const view: RunViewBody = {
     run: {

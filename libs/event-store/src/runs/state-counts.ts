@@ -1,0 +1,50 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
+
+/** How many rows are in one state. */
+export interface StateCount {
+  state: string;
+  count: number;
+}
+
+/** Runs per state (states without runs are absent). */
+export async function countRunsByState(db: Kysely<Database>): Promise<StateCount[]> {
+  const rows = await db
+    .selectFrom('runs')
+    .select(['state', (eb) => eb.fn.countAll<string>().as('n')])
+    .groupBy('state')
+    .execute();
+  return rows.map((r) => ({ state: r.state, count: Number(r.n) }));
+}
+
+/** Task instances of all runs per state (states without instances are absent). */
+export async function countTaskInstancesByState(db: Kysely<Database>): Promise<StateCount[]> {
+  const rows = await db
+    .selectFrom('task_instances')
+    .select(['state', (eb) => eb.fn.countAll<string>().as('n')])
+    .groupBy('state')
+    .execute();
+  return rows.map((r) => ({ state: r.state, count: Number(r.n) }));
+}
+
+/** The count of a run's instances in one (group, stage, state). */
+export interface InstanceCellCount {
+  groupPath: string | null;
+  stage: string;
+  state: string;
+  count: number;
+}
+
+/** A run's instances per (group, stage, state), in no particular order. */
+export async function countRunInstancesByCell(
+  db: Kysely<Database>,
+  runId: string,
+): Promise<InstanceCellCount[]> {
+  const rows = await db
+    .selectFrom('task_instances')
+    .select(['group_path', 'stage', 'state', (eb) => eb.fn.countAll<string>().as('n')])
+    .where('run_id', '=', runId)
+    .groupBy(['group_path', 'stage', 'state'])
+    .execute();
+  return rows.map((r) => ({ groupPath: r.group_path, stage: r.stage, state: r.state, count: Number(r.n) }));
+}

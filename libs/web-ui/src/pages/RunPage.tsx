@@ -1,0 +1,111 @@
+import { useState } from 'react';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { AuditTimeline } from '../run/AuditTimeline';
+import { CellPanel, type CellRef } from '../run/CellPanel';
+import { ConsolidationPanel } from '../run/ConsolidationPanel';
+import { GroupTimeline } from '../run/GroupTimeline';
+import { RunActions } from '../run/RunActions';
+import { RunGrid } from '../run/RunGrid';
+import { StageGraph } from '../run/StageGraph';
+import { TaskDrawer } from '../run/TaskDrawer';
+import { stageNodes, type PipelineSpecView } from '../run/pipeline-stages';
+import { useRunLive } from '../run/use-run-live';
+import { useSession } from '../session/session';
+import { ErrorNote } from '../ui/ErrorNote';
+import { StackedBar } from '../ui/StackedBar';
+import { StateBadge } from '../ui/StateBadge';
+import { formatDuration, formatTime } from '../ui/time';
+import { useApi } from '../ui/use-api';
+
+const TABS = ['grid', 'graph', 'timeline', 'audit'] as const;
+type Tab = (typeof TABS)[number];
+
+/** One run: header with its outcome and actions, then the grid (default), graph, timeline or audit tab. */
+export function RunPage() {
+  const runId = useParams().runId!;
+  const { client } = useSession();
+  const [search, setSearch] = useSearchParams();
+  const tab = (TABS as readonly string[]).includes(search.get('tab') ?? '') ? (search.get('tab') as Tab) : 'grid';
+  const run = useRunLive(runId);
+  const view = run.view;
+  const spec = useApi(
+    view ? `${view.run.pipeline}@${view.run.version}` : 'none',
+    (signal) =>
+      view
+        ? client
+            .get<{ spec: PipelineSpecView }>(`/pipelines/${encodeURIComponent(view.run.pipeline)}`, { version: view.run.version }, signal)
+            .then((p) => p.spec)
+        : Promise.resolve(undefined),
+  );
+  const stages = spec.data ? stageNodes(spec.data) : [];
+  const [cell, setCell] = useState<CellRef | null>(null);
+  const taskId = search.get('task');
+  const openTask = (id: string | null) => {
+    const next = new URLSearchParams(search);
+    if (id) next.set('task', id);
+    else next.delete('task');
+    setSearch(next);
+  };
+  const setTab = (t: Tab) => {
+    const next = new URLSearchParams(search);
+    next.set('tab', t);
+    setSearch(next, { replace: true });
+  };
+
+  if (!view) {
+    return run.error ? <ErrorNote error={run.error} /> : <p role="status">Loading run {runId}…</p>;
+  }
+  return (
+    <section className="run">
+      <header className="run-head">
+        <div>
+          <h1>
+            Run <code>{view.run.id}</code>
+          </h1>
+          <p>
+            <Link to={`/pipelines/${encodeURIComponent(view.run.pipeline)}`}>{view.run.pipeline}</Link> v{view.run.version} ·{' '}
+            <StateBadge state={view.run.state} />
+            {view.run.partial && <span className="partial"> partial: {view.run.failedGroups.length} failed group(s)</span>} ·{' '}
+            {run.live ? (
+              <span className="live" role="status">
+                live
+              </span>
+            ) : (
+              <span className="muted">not live</span>
+            )}
+          </p>
+          <p className="muted">
+            started {formatTime(view.run.createdAt)} · {formatDuration(view.run.createdAt, view.run.finishedAt)} ·{' '}
+            {view.run.instances} task instances
+          </p>
+          {view.run.reason && <p className="reason">Reason: {view.run.reason}</p>}
+        </div>
+        <div className="run-side">
+          <StackedBar counts={view.run.counts} />
+          <RunActions view={view} onDone={run.refresh} />
+        </div>
+      </header>
+      <ErrorNote error={run.error} />
+      <div className="tabs" role="tablist" aria-label="Run views">
+        {TABS.map((t) => (
+          <button key={t} type="button" role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>
+            {t}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" aria-label={tab}>
+        {tab === 'grid' && (
+          <>
+            <RunGrid view={view} grid={run.grid} stages={stages} onCell={setCell} onRefresh={run.refresh} />
+            <ConsolidationPanel runId={runId} version={run.version} onTask={openTask} />
+          </>
+        )}
+        {tab === 'graph' && <StageGraph stages={stages} counts={view.stages} />}
+        {tab === 'timeline' && <GroupTimeline runId={runId} groups={view.groups.map((g) => g.path)} onTask={openTask} version={run.version} />}
+        {tab === 'audit' && <AuditTimeline runId={runId} />}
+      </div>
+      {cell && <CellPanel runId={runId} cell={cell} version={run.version} onClose={() => setCell(null)} onTask={openTask} />}
+      {taskId && <TaskDrawer runId={runId} taskId={taskId} version={run.version} onClose={() => openTask(null)} onDone={run.refresh} />}
+    </section>
+  );
+}

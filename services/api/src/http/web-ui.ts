@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import express from 'express';
+import type { ApiRequest, ApiResponse } from './http-types.js';
+
+/**
+ * The web UI's built files (libs/web-ui, `vite build` → dist/), found through the package so the api
+ * serves whatever `npm run build` last produced; null when it was never built (the api still runs).
+ */
+export function webUiDirectory(): string | null {
+  try {
+    const dir = join(dirname(createRequire(import.meta.url).resolve('@tributary/web-ui/package.json')), 'dist');
+    return existsSync(join(dir, 'index.html')) ? dir : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The app only talks to its own origin; no framing, no inline script, no referrer leaks of run ids. */
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+};
+
+/**
+ * Serves the single-page app at `/` (everything outside `/api/`): hashed assets for a year, and
+ * `index.html` (never cached) for any other GET, so `/runs/<id>` opens the app on that page. The files
+ * are public (they hold no data); every call the app makes goes to the api with the user's token.
+ */
+export function serveWebUi(dir: string | null) {
+  const assets = dir
+    ? express.static(dir, { index: false, fallthrough: true, immutable: true, maxAge: '365d', redirect: false })
+    : null;
+  return (req: ApiRequest, res: ApiResponse, next: (error?: unknown) => void): void => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path.startsWith('/api/') || path === '/api' || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    if (!dir || !assets) {
+      res.status(503).json({
+        error: {
+          code: 'web_ui_not_built',
+          message: 'the web UI is not built: run `npm run build` (it builds libs/web-ui into libs/web-ui/dist)',
+        },
+      });
+      return;
+    }
+    const sendIndex = () => {
+      res.setHeader('Cache-Control', 'no-cache');
+      (res as unknown as express.Response).sendFile(join(dir, 'index.html'), (error) => error && next(error));
+    };
+    // A missing asset is a 404, not the app (a stale tab asking for an old bundle should fail plainly).
+    if (path.startsWith('/assets/')) return assets(req as never, res as never, () => res.status(404).end());
+    assets(req as never, res as never, sendIndex);
+  };
+}
