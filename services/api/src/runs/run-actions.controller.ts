@@ -4,6 +4,7 @@ import type {
   ClearedAnswer,
   GroupRetriedAnswer,
   MarkedAnswer,
+  MarkRequest,
 } from '@tributary/api-contract';
 import { invalidTaskSelectorReason, TASK_STATES, type TaskState } from '@tributary/domain';
 import {
@@ -26,6 +27,9 @@ const REASON = { maxLength: 2000 } as const;
 const TASK_ID = { maxLength: 2048 } as const;
 /** A group path: `name=key` segments (`market=GR`, `market=GR/lang=el`), no patterns. */
 const GROUP_PATH = /^[^\s/=[\]#|*>]+=[^\s/=[\]#|*>]+(\/[^\s/=[\]#|*>]+=[^\s/=[\]#|*>]+)*$/;
+
+/** The states an operator may mark an instance with (MarkRequest's `state`, which the schema shows). */
+const MARK_STATES = ['success', 'failed', 'skipped'] as const satisfies readonly MarkRequest['state'][];
 
 const selectorProblem = (selector: string): string | null => {
   const problem = invalidTaskSelectorReason(selector);
@@ -180,8 +184,7 @@ export class RunActionsController {
   ): Promise<MarkedAnswer> {
     const body = new BodyFields(jsonBody(req));
     const taskId = body.string('taskId', { ...TASK_ID, required: true });
-    const state = body.string('state', { required: true, oneOf: ['success', 'failed', 'skipped'] }) as
-      'success' | 'failed' | 'skipped';
+    const state = body.string('state', { required: true, oneOf: MARK_STATES }) as MarkRequest['state'];
     const reason = body.string('reason', REASON);
     body.finish();
     const marked = await this.send({
