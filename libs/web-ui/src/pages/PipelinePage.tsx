@@ -29,12 +29,20 @@ export function PipelinePage() {
   const session = useSession();
   const { client } = session;
   const id = encodeURIComponent(pipelineId);
-  const pipeline = useApi(`p:${pipelineId}`, (signal) => client.get<Pipeline>(`/pipelines/${id}`, undefined, signal));
-  const versions = useApi(`v:${pipelineId}`, (signal) => client.get<Version[]>(`/pipelines/${id}/versions`, undefined, signal));
+  const pipeline = useApi(`p:${pipelineId}`, (signal) =>
+    client.get<Pipeline>(`/pipelines/${id}`, undefined, signal),
+  );
+  const versions = useApi(`v:${pipelineId}`, (signal) =>
+    client.get<Version[]>(`/pipelines/${id}/versions`, undefined, signal),
+  );
   const runs = useApi(
     `r:${pipelineId}`,
     (signal) =>
-      client.get<{ id: string; state: string; version: number; createdAt: string }[]>('/runs', { pipeline: pipelineId, limit: 10 }, signal),
+      client.get<{ id: string; state: string; version: number; createdAt: string }[]>(
+        '/runs',
+        { pipeline: pipelineId, limit: 10 },
+        signal,
+      ),
     3000,
   );
   const p = pipeline.data;
@@ -61,18 +69,23 @@ export function PipelinePage() {
               <pre className="output">{JSON.stringify(p.spec.on, null, 2)}</pre>
             </>
           )}
-          {may(session, 'operator') && <TriggerForm pipelineId={pipelineId} schema={p.spec.params ?? { type: 'object' }} />}
+          {may(session, 'operator') && (
+            <TriggerForm pipelineId={pipelineId} schema={p.spec.params ?? { type: 'object' }} />
+          )}
         </>
       )}
       <h2>Last runs</h2>
       <ul className="runs-short">
         {(runs.data ?? []).map((r) => (
           <li key={r.id}>
-            <Link to={`/runs/${r.id}`}>{r.id.slice(0, 8)}</Link> v{r.version} <StateBadge state={r.state} /> {formatTime(r.createdAt)}
+            <Link to={`/runs/${r.id}`}>{r.id.slice(0, 8)}</Link> v{r.version} <StateBadge state={r.state} />{' '}
+            {formatTime(r.createdAt)}
           </li>
         ))}
       </ul>
-      {versions.data && versions.data.length > 1 && <VersionDiff pipelineId={pipelineId} versions={versions.data.map((v) => v.version)} />}
+      {versions.data && versions.data.length > 1 && (
+        <VersionDiff pipelineId={pipelineId} versions={versions.data.map((v) => v.version)} />
+      )}
       {versions.data && (
         <table className="list">
           <caption>All versions</caption>

@@ -25,7 +25,8 @@ export function RunsPage() {
   const since = search.get('since') ?? '';
   const runs = useApi(
     `runs?${search.toString()}`,
-    (signal) => client.get<RunRow[]>('/runs', { pipeline, state, partial: partial || undefined, limit: 200 }, signal),
+    (signal) =>
+      client.get<RunRow[]>('/runs', { pipeline, state, partial: partial || undefined, limit: 200 }, signal),
     2000,
   );
   const set = (name: string, value: string) => {
@@ -41,7 +42,8 @@ export function RunsPage() {
       <h1>Runs</h1>
       <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
         <label>
-          Pipeline <input value={pipeline} onChange={(e) => set('pipeline', e.target.value)} placeholder="any" />
+          Pipeline{' '}
+          <input value={pipeline} onChange={(e) => set('pipeline', e.target.value)} placeholder="any" />
         </label>
         <label>
           State
@@ -53,8 +55,12 @@ export function RunsPage() {
           </select>
         </label>
         <label>
-          <input type="checkbox" checked={partial} onChange={(e) => set('partial', e.target.checked ? 'true' : '')} /> only
-          partial
+          <input
+            type="checkbox"
+            checked={partial}
+            onChange={(e) => set('partial', e.target.checked ? 'true' : '')}
+          />{' '}
+          only partial
         </label>
         <label>
           Since <input type="datetime-local" value={since} onChange={(e) => set('since', e.target.value)} />
@@ -78,13 +84,19 @@ export function RunsPage() {
                 <Link to={`/runs/${run.id}`}>{run.id.slice(0, 8)}</Link>
               </td>
               <td>
-                <Link to={`/pipelines/${encodeURIComponent(run.pipeline)}`}>{run.pipeline}</Link> v{run.version}
+                <Link to={`/pipelines/${encodeURIComponent(run.pipeline)}`}>{run.pipeline}</Link> v
+                {run.version}
               </td>
               <td>
                 <StateBadge state={run.state} />
               </td>
               <td>{formatTime(run.createdAt)}</td>
-              <td>{formatDuration(run.createdAt, run.finishedAt ?? (run.state === 'running' ? new Date().toISOString() : null))}</td>
+              <td>
+                {formatDuration(
+                  run.createdAt,
+                  run.finishedAt ?? (run.state === 'running' ? new Date().toISOString() : null),
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -23,10 +23,13 @@ export function TriggerForm({ pipelineId, schema }: { pipelineId: string; schema
     setBusy(true);
     setError(null);
     try {
-      const { runId } = await client.post<{ runId: string }>(`/pipelines/${encodeURIComponent(pipelineId)}/runs`, {
-        params,
-        ...(key.trim() ? { idempotencyKey: key.trim() } : {}),
-      });
+      const { runId } = await client.post<{ runId: string }>(
+        `/pipelines/${encodeURIComponent(pipelineId)}/runs`,
+        {
+          params,
+          ...(key.trim() ? { idempotencyKey: key.trim() } : {}),
+        },
+      );
       navigate(`/runs/${runId}`);
     } catch (e) {
       setError(e instanceof ApiError ? e.describe() : String(e));
@@ -37,8 +40,16 @@ export function TriggerForm({ pipelineId, schema }: { pipelineId: string; schema
   return (
     <section aria-labelledby="trigger-title" className="trigger">
       <h2 id="trigger-title">Trigger a run</h2>
-      <Form schema={schema} uiSchema={paramsUiSchema(schema)} validator={validator} onSubmit={({ formData }) => void trigger(formData ?? {})} disabled={busy}>
-        <label htmlFor="idempotency-key">Idempotency key (optional: the same key never starts a second run)</label>
+      <Form
+        schema={schema}
+        uiSchema={paramsUiSchema(schema)}
+        validator={validator}
+        onSubmit={({ formData }) => void trigger(formData ?? {})}
+        disabled={busy}
+      >
+        <label htmlFor="idempotency-key">
+          Idempotency key (optional: the same key never starts a second run)
+        </label>
         <input id="idempotency-key" value={key} onChange={(e) => setKey(e.target.value)} maxLength={256} />
         <button type="submit" className="primary" disabled={busy}>
           Trigger

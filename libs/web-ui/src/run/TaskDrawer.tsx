@@ -24,7 +24,13 @@ const RUNNING = new Set(['queued', 'running', 'up_for_retry', 'scheduled']);
  * One task instance: state and timings, every attempt with its error, the log (tailed every 2 s while
  * it runs), its output, its trace, and the operator's clear (dry run first) and mark.
  */
-export function TaskDrawer(props: { runId: string; taskId: string; version: number; onClose(): void; onDone(): void }) {
+export function TaskDrawer(props: {
+  runId: string;
+  taskId: string;
+  version: number;
+  onClose(): void;
+  onDone(): void;
+}) {
   const session = useSession();
   const { client } = session;
   const run = encodeURIComponent(props.runId);
@@ -121,7 +127,8 @@ export function TaskDrawer(props: { runId: string; taskId: string; version: numb
       <ol className="attempts">
         {attempts.map((a) => (
           <li key={a.attempt}>
-            try {a.attempt}: <StateBadge state={a.outcome} /> {a.host && <span className="muted">on {a.host}</span>}{' '}
+            try {a.attempt}: <StateBadge state={a.outcome} />{' '}
+            {a.host && <span className="muted">on {a.host}</span>}{' '}
             <span className="muted">{formatDuration(a.startedAt, a.endedAt)}</span>
             {a.error && <div className="error">{a.error}</div>}
           </li>
@@ -148,10 +155,19 @@ export function TaskDrawer(props: { runId: string; taskId: string; version: numb
           confirmLabel="Clear"
           preview={async () => (
             <ClearedPreview
-              ids={(await client.post<ClearAnswer>(`/runs/${run}/clear`, { taskIds: [props.taskId], dryRun: true })).cleared}
+              ids={
+                (
+                  await client.post<ClearAnswer>(`/runs/${run}/clear`, {
+                    taskIds: [props.taskId],
+                    dryRun: true,
+                  })
+                ).cleared
+              }
             />
           )}
-          act={(reason) => client.post(`/runs/${run}/clear`, { taskIds: [props.taskId], ...(reason ? { reason } : {}) })}
+          act={(reason) =>
+            client.post(`/runs/${run}/clear`, { taskIds: [props.taskId], ...(reason ? { reason } : {}) })
+          }
           onClose={done}
         >
           <p>The instance and everything downstream of it run again.</p>
@@ -161,7 +177,13 @@ export function TaskDrawer(props: { runId: string; taskId: string; version: numb
         <ConfirmDialog
           title={`Mark ${props.taskId} ${action}`}
           confirmLabel={`Mark ${action}`}
-          act={(reason) => client.post(`/runs/${run}/mark`, { taskId: props.taskId, state: action, ...(reason ? { reason } : {}) })}
+          act={(reason) =>
+            client.post(`/runs/${run}/mark`, {
+              taskId: props.taskId,
+              state: action,
+              ...(reason ? { reason } : {}),
+            })
+          }
           onClose={done}
         />
       )}

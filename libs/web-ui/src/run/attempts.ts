@@ -37,7 +37,18 @@ export function attemptsOf(events: readonly LoggedEvent[]): AttemptView[] {
   for (const e of events) {
     if (e.attempt === null || !(e.type in OUTCOME)) continue;
     let a = byAttempt.get(e.attempt);
-    if (!a) byAttempt.set(e.attempt, (a = { attempt: e.attempt, outcome: 'queued', host: null, startedAt: null, endedAt: null, error: null }));
+    if (!a)
+      byAttempt.set(
+        e.attempt,
+        (a = {
+          attempt: e.attempt,
+          outcome: 'queued',
+          host: null,
+          startedAt: null,
+          endedAt: null,
+          error: null,
+        }),
+      );
     a.outcome = OUTCOME[e.type]!;
     if (e.type === 'TaskInstanceStarted') {
       a.startedAt = e.occurredAt;

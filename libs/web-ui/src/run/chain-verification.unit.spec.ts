@@ -45,13 +45,27 @@ describe('the audit timeline checks the hash chain in the browser', () => {
 
   it('finds an edited payload, a missing event and a broken link', async () => {
     const edited = { ...SECOND, payload: { ...SECOND.payload, state: 'failed' } };
-    expect(await verifyChain([FIRST, edited])).toMatchObject({ ok: false, runSeq: 2, problem: expect.stringMatching(/hash/) });
-    expect(await verifyChain([SECOND])).toMatchObject({ ok: false, runSeq: 2, problem: expect.stringMatching(/missing/) });
+    expect(await verifyChain([FIRST, edited])).toMatchObject({
+      ok: false,
+      runSeq: 2,
+      problem: expect.stringMatching(/hash/),
+    });
+    expect(await verifyChain([SECOND])).toMatchObject({
+      ok: false,
+      runSeq: 2,
+      problem: expect.stringMatching(/missing/),
+    });
     const relinked = { ...SECOND, prevHash: GENESIS_HASH };
-    expect(await verifyChain([FIRST, relinked])).toMatchObject({ ok: false, runSeq: 2, problem: expect.stringMatching(/prev_hash/) });
+    expect(await verifyChain([FIRST, relinked])).toMatchObject({
+      ok: false,
+      runSeq: 2,
+      problem: expect.stringMatching(/prev_hash/),
+    });
   });
 
   it('writes canonical JSON: sorted keys, no whitespace, undefined members dropped', () => {
-    expect(canonicalJson({ b: 1, a: [true, null, { d: 'x', c: undefined }] })).toBe('{"a":[true,null,{"d":"x"}],"b":1}');
+    expect(canonicalJson({ b: 1, a: [true, null, { d: 'x', c: undefined }] })).toBe(
+      '{"a":[true,null,{"d":"x"}],"b":1}',
+    );
   });
 });

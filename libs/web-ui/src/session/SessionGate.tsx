@@ -61,8 +61,15 @@ export function SessionGate({ children }: { children: ReactNode }) {
     return { name: gate.name, role: gate.role, traceUrl: gate.traceUrl, client, logout };
   }, [gate, logout]);
 
-  if (gate.kind === 'checking') return <p className="loading" role="status">Connecting to the api…</p>;
+  if (gate.kind === 'checking')
+    return (
+      <p className="loading" role="status">
+        Connecting to the api…
+      </p>
+    );
   if (gate.kind === 'login' || !session)
-    return <LoginPage problem={gate.kind === 'login' ? gate.problem : null} onLogin={(token) => login(token)} />;
+    return (
+      <LoginPage problem={gate.kind === 'login' ? gate.problem : null} onLogin={(token) => login(token)} />
+    );
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
 }
