@@ -1,3 +1,4 @@
+import type { RunSummary } from '@tributary/api-contract';
 import { Link, useSearchParams } from 'react-router';
 import { useSession } from '../session/session';
 import { ErrorNote } from '../ui/ErrorNote';
@@ -5,15 +6,6 @@ import { StateBadge } from '../ui/StateBadge';
 import { RUN_STATES } from '../ui/task-states';
 import { formatDuration, formatTime } from '../ui/time';
 import { useApi } from '../ui/use-api';
-
-interface RunRow {
-  id: string;
-  pipeline: string;
-  version: number;
-  state: string;
-  createdAt: string;
-  finishedAt: string | null;
-}
 
 /** `GET /runs` with its filters in the address (so a filtered list can be shared), refreshed every 2 s. */
 export function RunsPage() {
@@ -26,7 +18,11 @@ export function RunsPage() {
   const runs = useApi(
     `runs?${search.toString()}`,
     (signal) =>
-      client.get<RunRow[]>('/runs', { pipeline, state, partial: partial || undefined, limit: 200 }, signal),
+      client.get<RunSummary[]>(
+        '/runs',
+        { pipeline, state, partial: partial || undefined, limit: 200 },
+        signal,
+      ),
     2000,
   );
   const set = (name: string, value: string) => {

@@ -1,5 +1,6 @@
 import Form from '@rjsf/core';
 import type { RJSFSchema } from '@rjsf/utils';
+import type { TriggerAccepted } from '@tributary/api-contract';
 import validator from '@rjsf/validator-ajv8';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
@@ -23,7 +24,7 @@ export function TriggerForm({ pipelineId, schema }: { pipelineId: string; schema
     setBusy(true);
     setError(null);
     try {
-      const { runId } = await client.post<{ runId: string }>(
+      const { runId } = await client.post<TriggerAccepted>(
         `/pipelines/${encodeURIComponent(pipelineId)}/runs`,
         {
           params,

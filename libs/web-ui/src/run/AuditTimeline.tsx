@@ -7,7 +7,7 @@ import { formatTime } from '../ui/time';
 import type { LoggedEvent } from './attempts';
 import { verifyChain, type ChainCheck } from './chain-verification';
 
-type Exported = LoggedEvent & { eventId: string; runId: string };
+type Exported = LoggedEvent;
 const PAGE = 5000;
 const ROW = 28;
 /** Operator and lifecycle events: what an auditor looks for first. */

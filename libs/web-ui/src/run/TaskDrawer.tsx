@@ -1,4 +1,4 @@
-import type { TaskInstanceView } from '@tributary/api-contract';
+import type { ClearedAnswer, TaskInstanceView, TaskLogEntry } from '@tributary/api-contract';
 import { useEffect, useRef, useState } from 'react';
 import { may, traceLink, useSession } from '../session/session';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
@@ -6,17 +6,8 @@ import { ErrorNote } from '../ui/ErrorNote';
 import { StateBadge } from '../ui/StateBadge';
 import { formatDuration, formatTime } from '../ui/time';
 import { useApi } from '../ui/use-api';
-import type { ClearAnswer } from './action-results';
 import { ClearedPreview } from './ClearedPreview';
 import { attemptsOf, type LoggedEvent } from './attempts';
-
-interface LogLine {
-  attempt: number;
-  at: string;
-  level: string;
-  message: string;
-  fields: unknown;
-}
 
 const RUNNING = new Set(['queued', 'running', 'up_for_retry', 'scheduled']);
 
@@ -44,7 +35,7 @@ export function TaskDrawer(props: {
   const moving = RUNNING.has(instance.data?.state ?? '');
   const logs = useApi(
     `${props.taskId}@${props.version}`,
-    (signal) => client.get<LogLine[]>(`/runs/${run}/tasks/${task}/logs`, { limit: 5000 }, signal),
+    (signal) => client.get<TaskLogEntry[]>(`/runs/${run}/tasks/${task}/logs`, { limit: 5000 }, signal),
     moving ? 2000 : undefined,
   );
   const [action, setAction] = useState<'clear' | 'success' | 'failed' | null>(null);
@@ -157,7 +148,7 @@ export function TaskDrawer(props: {
             <ClearedPreview
               ids={
                 (
-                  await client.post<ClearAnswer>(`/runs/${run}/clear`, {
+                  await client.post<ClearedAnswer>(`/runs/${run}/clear`, {
                     taskIds: [props.taskId],
                     dryRun: true,
                   })

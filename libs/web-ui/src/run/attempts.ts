@@ -1,16 +1,7 @@
-/** One event as `GET /runs/:id/events` answers it (the fields the UI reads). */
-export interface LoggedEvent {
-  runSeq: number;
-  type: string;
-  taskId: string | null;
-  attempt: number | null;
-  payload: Record<string, unknown>;
-  actor: string | null;
-  traceId: string | null;
-  occurredAt: string;
-  prevHash: string;
-  hash: string;
-}
+import type { RunEvent } from '@tributary/api-contract';
+
+/** One event as `GET /runs/:id/events` answers it (the contract's RunEvent), its payload's fields readable. */
+export type LoggedEvent = Omit<RunEvent, 'payload'> & { payload: Record<string, unknown> };
 
 export interface AttemptView {
   attempt: number;

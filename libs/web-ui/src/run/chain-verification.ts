@@ -25,10 +25,7 @@ async function sha256Hex(text: string): Promise<string> {
 }
 
 /** The hash an event must have after `prevHash` (libs/event-store event-hash.ts), from its exported fields. */
-export function eventHash(
-  prevHash: string,
-  e: LoggedEvent & { eventId: string; runId: string },
-): Promise<string> {
+export function eventHash(prevHash: string, e: LoggedEvent): Promise<string> {
   const body = canonicalJson({
     actor: e.actor,
     attempt: e.attempt,
@@ -52,9 +49,7 @@ export type ChainCheck =
  * from its fields and the previous hash, and the run_seq without gaps. What the api answered, checked
  * here, not taken on trust (a checkpoint signature check needs the CLI: `tributary audit verify`).
  */
-export async function verifyChain(
-  events: readonly (LoggedEvent & { eventId: string; runId: string })[],
-): Promise<ChainCheck> {
+export async function verifyChain(events: readonly LoggedEvent[]): Promise<ChainCheck> {
   let prev = GENESIS_HASH;
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;

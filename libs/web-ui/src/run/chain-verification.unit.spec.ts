@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { LoggedEvent } from './attempts';
 import { canonicalJson, GENESIS_HASH, verifyChain } from './chain-verification';
 
-type Exported = LoggedEvent & { eventId: string; runId: string };
+type Exported = LoggedEvent;
 
 // Known answers computed with libs/event-store's computeEventHash (the hash the planner writes) for
 // these two events: the browser's check must agree with it byte for byte.
 const FIRST: Exported = {
+  seq: 1,
   eventId: '00000000-0000-4000-8000-000000000001',
   runId: '11111111-2222-4333-8444-555555555555',
   runSeq: 1,
