@@ -24,7 +24,7 @@ import {
 } from '@tributary/events';
 import { publish } from '@tributary/messaging';
 import { loadConfig, type RunningService } from '@tributary/runtime';
-import { startConsolidator } from './consolidator.js';
+import { startConsolidator } from './start-consolidator.js';
 import { CONSOLIDATOR_DURABLE } from './consolidator.consumers.js';
 import { RecordedRun, type Answer } from '@tributary/run-fixtures';
 

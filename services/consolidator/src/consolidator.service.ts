@@ -26,7 +26,7 @@ import { publish } from '@tributary/messaging';
 import type { Infrastructure } from '@tributary/runtime';
 import { builtinHandlers, HandlerRegistry, loadHandlerModules } from '@tributary/worker-sdk';
 import { CONSOLIDATOR_CONCURRENCY } from './consolidator.consumers.js';
-import { Consolidator } from './consolidation.js';
+import { Consolidator } from './consolidation-round.js';
 import { consolidationResultBatch, type ConsolidationResult } from './consolidation-result.js';
 
 /** The handlers a consolidator hosts: the built-ins, then every TRIBUTARY_HANDLERS module. */
