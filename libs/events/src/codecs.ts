@@ -5,6 +5,12 @@
  */
 import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import { DecodeError, type DecodeResult } from './decode-error.js';
+import {
+  OperatorCommandReplySchema,
+  OperatorCommandRequestSchema,
+  type OperatorCommandReply,
+  type OperatorCommandRequest,
+} from './gen/tributary/v1/control_pb.js';
 import { EventEnvelopeSchema, type EventEnvelope } from './gen/tributary/v1/events_pb.js';
 import { HostPresenceSchema, type HostPresence } from './gen/tributary/v1/presence_pb.js';
 import { DispatchBatchSchema, HeartbeatSchema, ResultBatchSchema, type DispatchBatch, type Heartbeat, type ResultBatch } from './gen/tributary/v1/task_pb.js';
@@ -112,6 +118,26 @@ export function encodeHostPresence(presence: MessageInitShape<typeof HostPresenc
 /** Decodes a {@link HostPresence}; never throws. */
 export function decodeHostPresence(bytes: Uint8Array): DecodeResult<HostPresence> {
   return decodeMessage(HostPresenceSchema, bytes);
+}
+
+/** Encodes an {@link OperatorCommandRequest} (api → planner, core NATS request on `control.<runId>`). */
+export function encodeOperatorCommandRequest(request: MessageInitShape<typeof OperatorCommandRequestSchema>): Uint8Array {
+  return encodeMessage(OperatorCommandRequestSchema, request);
+}
+
+/** Decodes an {@link OperatorCommandRequest}; never throws. */
+export function decodeOperatorCommandRequest(bytes: Uint8Array): DecodeResult<OperatorCommandRequest> {
+  return decodeMessage(OperatorCommandRequestSchema, bytes);
+}
+
+/** Encodes an {@link OperatorCommandReply} (the planner's answer to a control request). */
+export function encodeOperatorCommandReply(reply: MessageInitShape<typeof OperatorCommandReplySchema>): Uint8Array {
+  return encodeMessage(OperatorCommandReplySchema, reply);
+}
+
+/** Decodes an {@link OperatorCommandReply}; never throws. */
+export function decodeOperatorCommandReply(bytes: Uint8Array): DecodeResult<OperatorCommandReply> {
+  return decodeMessage(OperatorCommandReplySchema, bytes);
 }
 
 function describe(value: unknown): string {

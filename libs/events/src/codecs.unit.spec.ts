@@ -6,17 +6,22 @@ import {
   decodeEventEnvelope,
   decodeHeartbeat,
   decodeMessage,
+  decodeOperatorCommandReply,
+  decodeOperatorCommandRequest,
   decodeResultBatch,
   decodeTriggerRun,
   encodeDispatchBatch,
   encodeEventEnvelope,
   encodeHeartbeat,
+  encodeOperatorCommandReply,
+  encodeOperatorCommandRequest,
   encodeResultBatch,
   encodeTriggerRun,
 } from './codecs.js';
 import { DecodeError } from './decode-error.js';
 import { EventEnvelopeSchema, type EventEnvelope } from './gen/tributary/v1/events_pb.js';
-import { GroupState, RunState } from './gen/tributary/v1/common_pb.js';
+import { GroupState, RunState, TaskState } from './gen/tributary/v1/common_pb.js';
+import { OperatorCommandReplySchema, OperatorCommandRequestSchema } from './gen/tributary/v1/control_pb.js';
 import { AttemptOutcome, DispatchBatchSchema, HeartbeatSchema, ResultBatchSchema, type AttemptDispatch } from './gen/tributary/v1/task_pb.js';
 import { TriggerRunSchema } from './gen/tributary/v1/trigger_pb.js';
 import { jsonToBytes } from './json-bytes.js';
@@ -194,8 +199,35 @@ describe('heartbeat codec', () => {
   });
 });
 
+describe('operator command codecs', () => {
+  it('round-trip each command and reply', () => {
+    const requests = [
+      create(OperatorCommandRequestSchema, { runId: 'r', actor: 'otto', reason: 'fixed', command: { case: 'clear', value: { taskIds: ['market=LU', '*/score'], downstream: true, states: { states: [TaskState.FAILED] }, dryRun: true } } }),
+      create(OperatorCommandRequestSchema, { runId: 'r', actor: 'otto', command: { case: 'mark', value: { taskId: 'consolidate', state: TaskState.SKIPPED } } }),
+      create(OperatorCommandRequestSchema, { runId: 'r', actor: 'otto', reason: 'wrong params', command: { case: 'cancel', value: {} } }),
+    ];
+    for (const request of requests) {
+      const decoded = decodeOperatorCommandRequest(encodeOperatorCommandRequest(request));
+      expect(decoded.ok && equals(OperatorCommandRequestSchema, decoded.value, request)).toBe(true);
+    }
+    const replies = [
+      create(OperatorCommandReplySchema, { outcome: { case: 'done', value: { taskIds: ['a', 'consolidate'] } } }),
+      create(OperatorCommandReplySchema, { outcome: { case: 'refused', value: { code: 'run_finished', message: 'run r is already success' } } }),
+    ];
+    for (const reply of replies) {
+      const decoded = decodeOperatorCommandReply(encodeOperatorCommandReply(reply));
+      expect(decoded.ok && equals(OperatorCommandReplySchema, decoded.value, reply)).toBe(true);
+    }
+  });
+
+  it('keeps an absent reason and state filter absent', () => {
+    const decoded = decodeOperatorCommandRequest(encodeOperatorCommandRequest({ runId: 'r', actor: 'otto', command: { case: 'clear', value: { taskIds: ['a'] } } }));
+    expect(decoded.ok && [decoded.value.reason, decoded.value.command.case === 'clear' && decoded.value.command.value.states]).toEqual([undefined, undefined]);
+  });
+});
+
 describe('decoding garbage', () => {
-  const decoders = { decodeDispatchBatch, decodeResultBatch, decodeTriggerRun, decodeEventEnvelope, decodeHeartbeat };
+  const decoders = { decodeDispatchBatch, decodeResultBatch, decodeTriggerRun, decodeEventEnvelope, decodeHeartbeat, decodeOperatorCommandRequest, decodeOperatorCommandReply };
   const garbage: Record<string, Uint8Array> = {
     'an over-long varint': new Uint8Array([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
     'an invalid wire type': new Uint8Array([0x0f, 0x01]),

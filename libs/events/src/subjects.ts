@@ -11,7 +11,7 @@
  * | `p.event.<cat>.<runId>.<type>` | EVENTS | EventEnvelope |
  * | `p.heartbeat.<executor>`   | (none, core NATS) | Heartbeat |
  * | `p.presence.query`         | (none, core NATS request; replies HostPresence) | empty |
- * | `p.control.<runId>`        | (none, core NATS request to the planners) | OperatorCommand (JSON) |
+ * | `p.control.<runId>`        | (none, core NATS request to the planners; replies OperatorCommandReply) | OperatorCommandRequest |
  *
  * Streams are named `<PREFIX>_<KIND>` with the prefix upper-cased and `.`
  * replaced by `_`: prefix `t_ab12` gives `T_AB12_TRIGGERS`, `T_AB12_TASKS`,
