@@ -8,6 +8,7 @@ export * from './gen/tributary/v1/task_pb.js';
 export * from './gen/tributary/v1/events_pb.js';
 export * from './gen/tributary/v1/presence_pb.js';
 export * from './gen/tributary/v1/control_pb.js';
+export * from './gen/tributary/v1/fan_in_pb.js';
 
 export * from './subject-token.js';
 export * from './subjects.js';

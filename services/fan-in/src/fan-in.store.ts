@@ -18,7 +18,7 @@ import {
   type FanInGroup,
   type FanInGroupState,
 } from './fan-in-ledger.js';
-import { consolidationTriggerMessage } from './consolidation-trigger.js';
+import { consolidationDueMessage } from './consolidation-due.js';
 import type { PlanCache } from '@tributary/runtime';
 
 /** One consumed group event, decoded, with what the envelope and headers say about it. */
@@ -136,7 +136,7 @@ export class FanInStore {
             .execute();
           outcome.rounds.push(step.fire);
           outcome.messages.push(
-            consolidationTriggerMessage(this.subjects, {
+            consolidationDueMessage(this.subjects, {
               runId,
               round: step.fire,
               runSeq: item.runSeq,
@@ -235,7 +235,7 @@ export class FanInStore {
         const round = Math.max(row.round, recordedRound) + 1;
         done.rounds.push(round);
         done.messages.push(
-          consolidationTriggerMessage(this.subjects, {
+          consolidationDueMessage(this.subjects, {
             runId,
             round,
             runSeq: Math.max(1, Number(head?.last_seq ?? 1)),
