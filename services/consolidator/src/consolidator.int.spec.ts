@@ -17,14 +17,15 @@ import { createDb, migrateToLatest, type Database } from '@tributary/event-store
 import {
   AttemptOutcome,
   decodeResultBatch,
-  encodeRunEvent,
+  encodeConsolidationDue,
   epochMsFromTimestamp,
   jsonFromBytes,
+  timestampFromEpochMs,
   type AttemptResult,
 } from '@tributary/events';
 import { publish } from '@tributary/messaging';
 import { loadConfig, type RunningService } from '@tributary/runtime';
-import { startConsolidator } from './consolidator.js';
+import { startConsolidator } from './start-consolidator.js';
 import { CONSOLIDATOR_DURABLE } from './consolidator.consumers.js';
 import { RecordedRun, type Answer } from '@tributary/run-fixtures';
 
@@ -100,16 +101,20 @@ describe('consolidator service (Postgres + NATS JetStream, no planner)', () => {
     if (unsafeDir) rmSync(unsafeDir, { recursive: true, force: true });
   });
 
-  /** Publishes a ConsolidationTriggered as the fan-in does and waits until the consolidator took it. */
+  /** Publishes a ConsolidationDue as the fan-in does and waits until the consolidator took it. */
   async function trigger(runId: string, round: number, msgId = `fan-in:${runId}:${round}`): Promise<void> {
     const { infra } = service;
     await publish(
       infra.js,
-      infra.subjects.consolidationTriggered(runId),
-      encodeRunEvent(
-        { type: 'ConsolidationTriggered', round, groups: [], at: Date.now() },
-        { eventId: randomUUID(), runId, runSeq: 1, actor: 'fan-in', traceId: TRACE_ID },
-      ),
+      infra.subjects.consolidationDue(runId),
+      encodeConsolidationDue({
+        runId,
+        round,
+        groups: [],
+        at: timestampFromEpochMs(Date.now()),
+        runSeq: 1n,
+        traceId: TRACE_ID,
+      }),
       { msgId, headers: { traceparent: TRACEPARENT } },
     );
     await waitForConsumerIdle(infra.jsm, infra.streams.EVENTS.name, CONSOLIDATOR_DURABLE, 20_000);
@@ -388,14 +393,9 @@ describe('consolidator service (Postgres + NATS JetStream, no planner)', () => {
   it('terminates an undecodable trigger, records it in dead_letters, and takes the next one', async () => {
     const { infra } = service;
     const runId = randomUUID();
-    await publish(
-      infra.js,
-      infra.subjects.consolidationTriggered(runId),
-      new Uint8Array([0x0a, 0x05, 0x61]),
-      {
-        msgId: `garbage-${runId}`,
-      },
-    );
+    await publish(infra.js, infra.subjects.consolidationDue(runId), new Uint8Array([0x0a, 0x05, 0x61]), {
+      msgId: `garbage-${runId}`,
+    });
     await waitForConsumerIdle(infra.jsm, infra.streams.EVENTS.name, CONSOLIDATOR_DURABLE, 20_000);
     const rows = (
       await sql<{ service: string; consumer: string; subject: string; reason: string; msg_id: string }>`
@@ -407,7 +407,7 @@ describe('consolidator service (Postgres + NATS JetStream, no planner)', () => {
       {
         service: 'consolidator',
         consumer: CONSOLIDATOR_DURABLE,
-        subject: infra.subjects.consolidationTriggered(runId),
+        subject: infra.subjects.consolidationDue(runId),
         reason: expect.stringMatching(/^undecodable payload: /),
         msg_id: `garbage-${runId}`,
       },

@@ -18,6 +18,7 @@ import {
   type TestNats,
 } from '@tributary/testing';
 import {
+  decodeOperatorReply,
   loadConfig,
   sendOperatorCommand,
   type OperatorCommand,
@@ -316,6 +317,32 @@ describe('planner (in-process) with a fake executor', () => {
       reason: 'x',
     });
     expect(refused).toMatchObject({ ok: false, error: { code: 'unknown_task' } });
+    // A control request that is not an OperatorCommandRequest is answered invalid_request, naming why.
+    const control = subjectsOf(nats.prefix).control(runId);
+    const garbled = decodeOperatorReply((await nc.request(control, new Uint8Array([0x0a, 0x7f]))).data);
+    expect(garbled).toEqual({
+      ok: true,
+      reply: {
+        ok: false,
+        error: {
+          code: 'invalid_request',
+          message: expect.stringMatching(
+            /^Cannot decode tributary\.v1\.OperatorCommandRequest from 2 bytes: /,
+          ),
+        },
+      },
+    });
+    const empty = decodeOperatorReply((await nc.request(control, new Uint8Array(0))).data);
+    expect(empty).toEqual({
+      ok: true,
+      reply: {
+        ok: false,
+        error: {
+          code: 'invalid_request',
+          message: 'command is not set: expected one of clear, mark, cancel',
+        },
+      },
+    });
   }, 60_000);
 
   it('records a trigger for an unknown pipeline as TriggerRejected, and a repeated trigger is one run', async () => {

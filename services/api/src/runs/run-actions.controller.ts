@@ -10,6 +10,7 @@ import { invalidTaskSelectorReason, TASK_STATES, type TaskState } from '@tributa
 import {
   INFRASTRUCTURE,
   describeBytes,
+  encodeOperatorCommand,
   sendOperatorCommand,
   type Infrastructure,
   type OperatorCommand,
@@ -202,7 +203,7 @@ export class RunActionsController {
   private async send(command: OperatorCommand): Promise<string[]> {
     // A command NATS cannot carry would come back as "no planner answered" (503, try again): it is the
     // request that is too large, and trying again cannot help.
-    const bytes = Buffer.byteLength(JSON.stringify(command));
+    const bytes = encodeOperatorCommand(command).byteLength;
     const maxPayload = this.infra.nc.info?.max_payload ?? 1024 * 1024;
     if (bytes > maxPayload) {
       throw new ApiError(
