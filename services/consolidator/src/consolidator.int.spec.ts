@@ -278,7 +278,9 @@ describe('consolidator service (Postgres + NATS JetStream, no planner)', () => {
     expect(recovered.outcome).toBe(AttemptOutcome.SUCCESS);
     expect(output(recovered)).toBe(2); // flaky returns ctx.attempt: the second in-process try
     expect(recovered.attempt).toBe(1); // …recorded as the consolidation's one attempt of this round
+    // The handler's own line of its failed try, then the consolidator's retry line.
     expect(recovered.logs.map((l) => l.message)).toEqual([
+      'attempt 1: failing on purpose (the first 1 attempts fail)',
       expect.stringMatching(
         /^try 1 of 3 failed \(Error: flaky: failing attempt 1 of the first 1\); retrying in 20 ms$/,
       ),
