@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RunHarness, planOf } from './run.fixture.js';
 import { initialRunState } from './run-state.js';
 import { evolve } from './run-evolve.js';
-import { MARKETS, ok } from './run-decide.fixtures.js';
+import { MARKETS, ok } from './run-decide.fixture.js';
 
 describe('run decider: retries, timeouts, refusals, cancel', () => {
   const RETRY = `

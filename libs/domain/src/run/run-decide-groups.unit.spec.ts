@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RunHarness, planOf } from './run.fixture.js';
-import { MARKETS, ok } from './run-decide.fixtures.js';
+import { MARKETS, ok } from './run-decide.fixture.js';
 
 describe('run decider: groups and consolidation', () => {
   it('given three markets that all succeed, when the run is driven, then every group succeeds and the consolidation runs once', () => {

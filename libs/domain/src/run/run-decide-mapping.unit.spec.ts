@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RunHarness, planOf } from './run.fixture.js';
-import { ok } from './run-decide.fixtures.js';
+import { ok } from './run-decide.fixture.js';
 
 const SHIPPING = `
 id: shipping

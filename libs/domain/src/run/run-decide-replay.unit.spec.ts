@@ -3,7 +3,7 @@ import { RunHarness, planOf } from './run.fixture.js';
 import { runViewOf } from './run-view.js';
 import { initialRunState } from './run-state.js';
 import { evolve } from './run-evolve.js';
-import { MARKETS, ok } from './run-decide.fixtures.js';
+import { MARKETS, ok } from './run-decide.fixture.js';
 
 describe('run decider: replay', () => {
   it('folding the decided events from scratch reproduces the state', () => {
