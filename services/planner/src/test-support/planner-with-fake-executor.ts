@@ -46,7 +46,7 @@ stages:
   - { id: only, executor: fake }
 `;
 
-export let database: TestDatabase;
+let database: TestDatabase;
 export let nats: TestNats;
 export let db: Kysely<Database>;
 export let nc: NatsConnection;
