@@ -26,3 +26,14 @@ export interface RunWorkOutcome {
   /** Task instances the operator commands reset, marked or cancelled (Decision.affected). */
   affected: string[];
 }
+
+/** One RunWork per run: the commands of every work for the same run, in order. */
+export function commandsByRun(works: readonly RunWork[]): Map<string, RunWork> {
+  const byRun = new Map<string, RunWork>();
+  for (const work of works) {
+    const existing = byRun.get(work.runId);
+    if (existing) existing.commands.push(...work.commands);
+    else byRun.set(work.runId, { ...work, commands: [...work.commands] });
+  }
+  return byRun;
+}
