@@ -6,6 +6,11 @@ import type { Detail, Metric, Scenario } from './scenario.js';
 interface GridParams extends GridWatchOptions {
   groups: number;
   items: number;
+  /**
+   * Whether a grid open over 1 s fails the measurement. Not at smoke size: the smoke test checks that the
+   * measuring works; the 1 s is measured in `npm run bench`, not in a timed test (issue #12).
+   */
+  judged: boolean;
 }
 
 const metric: Metric = { name: 'grid open ms', unit: 'ms', better: 'lower', digits: 0 };
@@ -99,8 +104,17 @@ export const grid: Scenario<GridParams> = {
     probesAfter: 20,
     browserOpens: 5,
     responsivenessMs: 5000,
+    judged: true,
   }),
-  smoke: { groups: 2, items: 50, probeEveryMs: 100, probesAfter: 3, browserOpens: 1, responsivenessMs: 500 },
+  smoke: {
+    groups: 2,
+    items: 50,
+    probeEveryMs: 100,
+    probesAfter: 3,
+    browserOpens: 1,
+    responsivenessMs: 500,
+    judged: false,
+  },
   setup: () => ({ hosts: 2, concurrencyPerHost: 64 }),
   workload: ({ groups, items }) => ({ runs: 1, groups, stages: [{ kind: 'map', items }] }),
   warmup: () => ({ runs: 1, groups: 2, stages: [{ kind: 'map', items: 50 }] }),
@@ -109,7 +123,7 @@ export const grid: Scenario<GridParams> = {
   watcher: (params) => new GridWatcher(params),
   metric,
   details,
-  measure: (_, execution: Execution) => {
+  measure: ({ judged }, execution: Execution) => {
     if (!execution.watched) throw new Error('grid: the execution carries no watcher figures');
     const figures = { ...execution.watched.details, wall_s: wallSeconds(execution) };
     const open = gridOpenMs(figures);
@@ -122,7 +136,7 @@ export const grid: Scenario<GridParams> = {
       distributions: execution.watched.distributions,
       notes,
       failures:
-        open.ms > OPEN_LIMIT_MS
+        judged && open.ms > OPEN_LIMIT_MS
           ? [
               `grid open ${Math.round(open.ms)} ms (${open.how}, worse median of while running and after) > ${OPEN_LIMIT_MS} ms`,
             ]
