@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // `npm run demo`: the search-quality pipeline (DESIGN §0) end to end, through the real services.
 //
-//   1. builds what is stale (tsc -b, incremental: seconds when nothing changed; --skip-build to skip);
+//   1. builds (`npm run build`: tsc -b, incremental, then the web UI with vite; --skip-build to skip);
 //   2. starts `tributary dev` (all five services in one process) on a free port, with a fresh NATS
 //      subject prefix and a fresh database (embedded PGlite / local nats-server when none answers);
 //   3. applies examples/search-quality/pipeline.yaml and triggers markets LU, PT, GR with the CLI,
 //      which draws live per-group progress (`runs trigger --wait`);
 //   4. prints the consolidated cross-market report from the `consolidate` task's output;
-//   5. stops dev (SIGINT), drops the demo database and the prefix's streams. Exit 0 on success.
+//   5. checks the api serves the web UI and the run's grid, and prints the run's address in the UI;
+//      in a terminal (or with --serve) dev stays up until Ctrl-C so the address can be opened;
+//   6. stops dev (SIGINT), drops the demo database and the prefix's streams. Exit 0 on success.
 //
-// Options: --skip-build, --keep (keep the demo database and streams), --markets LU,PT,GR.
+// Options: --skip-build, --keep (keep the demo database and streams), --markets LU,PT,GR, --serve / --no-serve
+// (keep dev and the web UI up after the run until Ctrl-C; the default in a terminal).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -47,6 +50,11 @@ const seconds = (ms) => `${(ms / 1000).toFixed(1)}s`;
 
 class DemoError extends Error {}
 
+/** The run's page in the web UI, with the demo's token in the fragment (the app logs in by itself). */
+let uiAddress = null;
+/** Keep tributary dev up after the demo until Ctrl-C: in a terminal, or with --serve. */
+const serve = flag('--serve') || (process.stdout.isTTY && process.stdin.isTTY && !flag('--no-serve'));
+
 const cleanups = [];
 let dev = null;
 const timings = {};
@@ -61,9 +69,9 @@ async function main() {
 
   // 1. Build.
   if (!flag('--skip-build')) {
-    step('Building (tsc -b: incremental, seconds when nothing changed)');
+    step('Building (tsc -b: incremental, seconds when nothing changed; then the web UI with vite)');
     const started = Date.now();
-    const build = await run('npx', ['tsc', '-b', 'tsconfig.build.json'], { capture: true });
+    const build = await run('npm', ['run', 'build'], { capture: true });
     if (build.code !== 0) throw new DemoError(`the build failed:\n${build.output.slice(-6000)}`);
     timings.build = Date.now() - started;
     say(`  built in ${seconds(timings.build)}`);
@@ -148,6 +156,15 @@ async function main() {
   const verify = await run(process.execPath, [CLI, 'audit', 'verify', runId], { env: cliEnv, cwd: devCwd });
   const replay = await run(process.execPath, [CLI, 'audit', 'replay', runId], { env: cliEnv, cwd: devCwd });
   if (verify.code !== 0 || replay.code !== 0) throw new DemoError('the audit of the run failed (see above)');
+
+  // 5. The web UI: the api serves it; the run's grid must answer before the address is printed.
+  const page = await fetch(`${apiUrl}/runs/${runId}`);
+  const html = await page.text();
+  if (!page.ok || !html.includes('<div id="root">'))
+    throw new DemoError(`the api does not serve the web UI at ${apiUrl}/ (HTTP ${page.status}); was libs/web-ui built?`);
+  const grid = await getJson(`${apiUrl}/api/v1/runs/${runId}/grid`, token);
+  if (!Array.isArray(grid) || grid.length === 0) throw new DemoError(`the run's grid is empty: ${JSON.stringify(grid)}`);
+  uiAddress = `${apiUrl}/runs/${runId}#token=${encodeURIComponent(token)}`;
 
   say();
   say(
@@ -358,6 +375,18 @@ process.once('SIGINT', () => {
 
 main().then(
   async (runId) => {
+    if (serve && !interrupted) {
+      step('The web UI: the run’s grid, live, with every operator action');
+      say(`  ${bold(uiAddress)}`);
+      say(dim('  tributary dev keeps running so you can open it; Ctrl-C stops it and cleans up.'));
+      await new Promise((resolve) => {
+        process.once('SIGINT', resolve);
+        dev.exited.then(resolve);
+      });
+      // Ctrl-C reached dev too (same process group): let it stop by itself, as a second SIGINT would
+      // make it exit at once (130). A SIGINT sent to the demo alone gets dev a SIGINT below.
+      await Promise.race([dev.exited, sleep(5000)]);
+    }
     step('Stopping tributary dev (SIGINT)');
     const devCode = await cleanup();
     if (devCode !== 0 && devCode !== undefined) {
@@ -368,7 +397,11 @@ main().then(
       .map(([k, v]) => `${k} ${seconds(v)}`)
       .join(', ');
     say(green(`✓ demo passed in ${seconds(Date.now() - t0)} (${parts}); run ${runId}`));
-    process.exit(interrupted ? 130 : 0);
+    if (!serve)
+      say(
+        `  web UI (served during the demo; \`npm run demo -- --serve\` keeps it up): ${uiAddress.replace(/#token=.*/, '')}`,
+      );
+    process.exit(interrupted && !serve ? 130 : 0);
   },
   async (error) => {
     say();

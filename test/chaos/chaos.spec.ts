@@ -2,7 +2,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shortChaosConfig } from './chaos-config.js';
-import { formatRunReport, runChaos } from './chaos-run.js';
+import { formatRunReport } from './chaos-report.js';
+import { runChaos } from './chaos-run.js';
 import { seedFromEnv } from './random.js';
 
 /**

@@ -11,7 +11,7 @@
 //   CHAOS_CONCURRENCY attempts at once per executor host process                      default: 16
 //   CHAOS_STALL_MS    no new event in the run's log for this long = stalled           default: 150000
 //   CHAOS_SUPERVISE=0 leave services that exit on their own down (default: restarted, counted, the run fails)
-//   CHAOS_TOLERATE_KNOWN=1  crashes already reported (chaos-run.ts KnownExit) do not fail the run
+//   CHAOS_TOLERATE_KNOWN=1  crashes already reported (chaos-config.ts KnownExit) do not fail the run
 //   CHAOS_PURGE=0     do not purge the TASKS stream (default: once per run; the planner re-dispatches after queuedTimeout)
 //   CHAOS_PROFILE=short  the short version of npm test instead (one run of 313 instances, a few kills)
 //   CHAOS_LOG_DIR     where service logs, diagnoses and summary.json go              default: /tmp/tributary-chaos-<seed>

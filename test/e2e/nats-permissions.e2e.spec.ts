@@ -7,6 +7,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { encodeTriggerRun, jsonToBytes } from '@tributary/events';
 import type { RunView } from '@tributary/domain';
+import { decodeOperatorReply, encodeOperatorCommand } from '@tributary/runtime';
 import { eventually } from '@tributary/testing';
 import { ROOT, TributarySystem, type ServiceKind } from '../support/tributary-system.js';
 import { ThrowawayNats } from '../support/throwaway-nats.js';
@@ -120,7 +121,7 @@ describe('deploy/nats/nats.conf: every service as its own NATS user, and nothing
       await expect(
         attacker.request(
           `tributary.control.${runId}`,
-          JSON.stringify({ type: 'CancelRun', runId, actor: 'admin' }),
+          encodeOperatorCommand({ type: 'CancelRun', runId, actor: 'admin', reason: 'x' }),
           {
             timeout: 3_000,
           },
@@ -182,22 +183,25 @@ describe('deploy/nats/nats.conf: every service as its own NATS user, and nothing
       // The api user may: a control request reaches the planner, which answers (here: unknown run).
       const reply = await api.request(
         'tributary.control.no-such-run',
-        JSON.stringify({ type: 'CancelRun', runId: 'no-such-run', actor: 'test', reason: 'x' }),
+        encodeOperatorCommand({ type: 'CancelRun', runId: 'no-such-run', actor: 'test', reason: 'x' }),
         { timeout: 10_000 },
       );
-      expect(reply.json<{ ok: boolean }>().ok).toBe(false);
+      expect(decodeOperatorReply(reply.data)).toMatchObject({ ok: true, reply: { ok: false } });
 
       // Even from the api's identity, a service's own name is refused as the actor (defence in depth).
       const forged = await api.request(
         `tributary.control.${runId}`,
-        JSON.stringify({ type: 'CancelRun', runId, actor: 'cron', reason: 'x' }),
+        encodeOperatorCommand({ type: 'CancelRun', runId, actor: 'cron', reason: 'x' }),
         { timeout: 10_000 },
       );
-      expect(forged.json()).toEqual({
-        ok: false,
-        error: {
-          code: 'invalid_request',
-          message: `actor "cron" is a service's own name: operator commands are attributed to the api token that sent them`,
+      expect(decodeOperatorReply(forged.data)).toEqual({
+        ok: true,
+        reply: {
+          ok: false,
+          error: {
+            code: 'invalid_request',
+            message: `actor "cron" is a service's own name: operator commands are attributed to the api token that sent them`,
+          },
         },
       });
       const forgedRunId = randomUUID();
@@ -221,7 +225,9 @@ describe('deploy/nats/nats.conf: every service as its own NATS user, and nothing
       }, 20_000);
       expect(rejected.type).toBe('TriggerRejected');
       expect(rejected.actor).toBe('trigger');
-      expect(JSON.stringify(rejected.payload)).toContain("actor \\\"executor:search\\\" is a service's own name");
+      expect(JSON.stringify(rejected.payload)).toContain(
+        'actor \\"executor:search\\" is a service\'s own name',
+      );
     } finally {
       await api.close();
       await fanIn.close();

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectAccessible, launchChromium } from '../support/browser.js';
@@ -7,6 +8,11 @@ import { ROOT, TributarySystem } from '../support/tributary-system.js';
 const UI_LIVE = readFileSync(new URL('./fixtures/ui-live.yaml', import.meta.url), 'utf8');
 const DEMO = readFileSync(`${ROOT}examples/search-quality/pipeline.yaml`, 'utf8');
 const RUN_URL = /\/runs\/([0-9a-f-]{36})(\?.*)?$/;
+/** `TRIBUTARY_SCREENSHOTS=docs npx vitest run e2e/web-ui.e2e.spec.ts` refreshes the README's screenshots. */
+const SHOTS = process.env.TRIBUTARY_SCREENSHOTS;
+const shoot = async (page: Page, name: string) => {
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, name) });
+};
 
 /**
  * Issue #12: the web UI end to end in Debian's Chromium against the real services (separate processes,
@@ -26,7 +32,17 @@ describe('web UI: the grid, live, with operator actions (issue #12)', () => {
       executorHosts: [
         {
           name: 'host-ui',
-          executors: ['generate-queries', 'search', 'judge', 'ner-diff', 'report', 'sleep', 'list', 'noop', 'flaky'],
+          executors: [
+            'generate-queries',
+            'search',
+            'judge',
+            'ner-diff',
+            'report',
+            'sleep',
+            'list',
+            'noop',
+            'flaky',
+          ],
           concurrency: 32,
         },
       ],
@@ -45,7 +61,8 @@ describe('web UI: the grid, live, with operator actions (issue #12)', () => {
     await system?.stop();
   }, 60_000);
 
-  const rowOf = (page: Page, group: string) => page.locator('table.grid tbody tr', { has: page.locator(`span[title="${group}"]`) });
+  const rowOf = (page: Page, group: string) =>
+    page.locator('table.grid tbody tr', { has: page.locator(`span[title="${group}"]`) });
 
   it('logs in with a token, triggers the demo from the generated form and shows every group green', async () => {
     const page = await context.newPage();
@@ -54,7 +71,9 @@ describe('web UI: the grid, live, with operator actions (issue #12)', () => {
     await expectAccessible(page, 'the login page');
     await page.getByLabel('API token').fill('trb_0000000000000000_not-a-real-token-at-all-000000000000000');
     await page.getByRole('button', { name: 'Log in' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('unknown, expired or revoked token');
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toContain('unknown, expired or revoked token');
     await page.getByLabel('API token').fill(token);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { name: 'Runs' }).waitFor();
@@ -72,15 +91,26 @@ describe('web UI: the grid, live, with operator actions (issue #12)', () => {
 
     await page.locator('[data-testid="run-grid"][data-ready="true"]').waitFor();
     for (const market of ['LU', 'PT', 'GR'])
-      await rowOf(page, `market=${market}`).locator('.badge', { hasText: 'success' }).waitFor({ timeout: 60_000 });
+      await rowOf(page, `market=${market}`)
+        .locator('.badge', { hasText: 'success' })
+        .waitFor({ timeout: 60_000 });
     await page.locator('.run-head .badge', { hasText: 'success' }).waitFor({ timeout: 60_000 });
     const view = (await system.api.get(`/runs/${runId}`)).body;
-    expect(view.run).toMatchObject({ state: 'success', instances: 82, params: { markets: ['LU', 'PT', 'GR'] } });
+    expect(view.run).toMatchObject({
+      state: 'success',
+      instances: 82,
+      params: { markets: ['LU', 'PT', 'GR'] },
+    });
     // The idempotency key from the form reached the api: the same key answers the same run.
-    const again = await system.api.post('/pipelines/search-quality/runs', { params: { markets: ['LU', 'PT', 'GR'] }, idempotencyKey: 'ui-demo-1' });
+    const again = await system.api.post('/pipelines/search-quality/runs', {
+      params: { markets: ['LU', 'PT', 'GR'] },
+      idempotencyKey: 'ui-demo-1',
+    });
     expect(again.body.runId).toBe(runId);
     // The mapped cells show their count: 12 queries per market.
-    await expect.poll(() => rowOf(page, 'market=LU').locator('button.cell .count').first().textContent()).toBe('12');
+    await expect
+      .poll(() => rowOf(page, 'market=LU').locator('button.cell .count').first().textContent())
+      .toBe('12');
     await expectAccessible(page, 'the run grid');
     await page.close();
   }, 120_000);
@@ -96,14 +126,20 @@ describe('web UI: the grid, live, with operator actions (issue #12)', () => {
     await page.goto(`${base}/runs/${runId}#token=${encodeURIComponent(token)}`);
     await page.locator('[data-testid="run-grid"][data-ready="true"]').waitFor();
     expect(page.url()).not.toContain('token=');
-    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+    await page.evaluate(() => ((globalThis as unknown as { sameDocument: boolean }).sameDocument = true));
     // Seen while it runs, then updated in place from the SSE stream (no reload: the marker survives).
     await page.locator('.live', { hasText: 'live' }).waitFor({ timeout: 10_000 });
     await rowOf(page, 'market=GR').locator('.badge', { hasText: 'failed' }).waitFor({ timeout: 60_000 });
     for (const market of ['LU', 'PT'])
-      await rowOf(page, `market=${market}`).locator('.badge', { hasText: 'success' }).waitFor({ timeout: 60_000 });
-    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+      await rowOf(page, `market=${market}`)
+        .locator('.badge', { hasText: 'success' })
+        .waitFor({ timeout: 60_000 });
+    expect(await page.evaluate(() => (globalThis as unknown as { sameDocument?: boolean }).sameDocument)).toBe(
+      true,
+    );
     await page.locator('.run-head', { hasText: 'partial' }).waitFor({ timeout: 30_000 });
+    await page.locator('.consolidation').waitFor();
+    await shoot(page, 'web-ui-grid.png');
 
     // A mapped cell: 25 instances as a stacked bar; its list is paged and virtualised.
     await page.getByRole('button', { name: 'market=LU · market/each: 25 success' }).click();
@@ -119,6 +155,7 @@ describe('web UI: the grid, live, with operator actions (issue #12)', () => {
     const drawer = page.getByTestId('task-drawer');
     await drawer.getByText('flaky: failing attempt 1 of the first 1').first().waitFor();
     await drawer.getByRole('log').getByText('failing on purpose').waitFor();
+    await shoot(page, 'web-ui-drawer.png');
     await expectAccessible(page, 'the task drawer');
 
     await drawer.getByRole('button', { name: 'Clear…' }).click();
@@ -128,7 +165,9 @@ describe('web UI: the grid, live, with operator actions (issue #12)', () => {
     const wouldReset = (await preview.getByRole('listitem').allTextContents()).sort();
     expect(wouldReset).toEqual(['consolidate', 'market=GR/gate', 'market=GR/report']);
     // The dry run changed nothing.
-    expect((await system.api.get(`/runs/${runId}/tasks/${encodeURIComponent('market=GR/gate')}`)).body.state).toBe('failed');
+    expect(
+      (await system.api.get(`/runs/${runId}/tasks/${encodeURIComponent('market=GR/gate')}`)).body.state,
+    ).toBe('failed');
     await expectAccessible(page, 'the clear dialog');
     await dialog.getByLabel(/Reason/).fill('gate fixed, try again');
     await dialog.getByRole('button', { name: 'Clear', exact: true }).click();
@@ -149,8 +188,11 @@ describe('web UI: the grid, live, with operator actions (issue #12)', () => {
     expect(await cleared.textContent()).toContain('gate fixed, try again');
     expect(await cleared.textContent()).toContain('bootstrap-admin');
     await page.getByRole('button', { name: 'Verify hash chain' }).click();
-    await expect.poll(() => page.getByTestId('chain-status').textContent(), { timeout: 15_000 }).toMatch(/^chain ok: \d+ events/);
+    await expect
+      .poll(() => page.getByTestId('chain-status').textContent(), { timeout: 15_000 })
+      .toMatch(/^chain ok: \d+ events/);
     await expectAccessible(page, 'the audit timeline');
+    await shoot(page, 'web-ui-audit.png');
 
     for (const tab of ['graph', 'timeline']) {
       await page.getByRole('tab', { name: tab }).click();
@@ -179,7 +221,7 @@ describe('web UI: the grid, live, with operator actions (issue #12)', () => {
     expect(await page.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);
     await page.getByRole('button', { name: 'market=LU · market/gate: 1 failed' }).click();
     await page.getByRole('list', { name: 'Task instances' }).getByRole('button', { name: 'gate' }).click();
-    await page.getByTestId('task-drawer').getByText('Attempts').waitFor();
+    await page.getByTestId('task-drawer').getByRole('heading', { name: 'Attempts' }).waitFor();
     expect(await page.getByRole('button', { name: /^(Clear|Mark)/ }).count()).toBe(0);
     await page.goto(`${base}/pipelines/ui-live`);
     await page.getByRole('heading', { name: 'ui-live' }).waitFor();
@@ -199,7 +241,9 @@ describe('web UI: the grid, live, with operator actions (issue #12)', () => {
     );
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('forbidden');
-    expect((await system.api.get(`/runs/${runId}/tasks/${encodeURIComponent('market=LU/gate')}`)).body.state).toBe('failed');
+    expect(
+      (await system.api.get(`/runs/${runId}/tasks/${encodeURIComponent('market=LU/gate')}`)).body.state,
+    ).toBe('failed');
     await page.close();
   }, 120_000);
 });

@@ -5,7 +5,14 @@
  */
 import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import { DecodeError, type DecodeResult } from './decode-error.js';
+import {
+  OperatorCommandReplySchema,
+  OperatorCommandRequestSchema,
+  type OperatorCommandReply,
+  type OperatorCommandRequest,
+} from './gen/tributary/v1/control_pb.js';
 import { EventEnvelopeSchema, type EventEnvelope } from './gen/tributary/v1/events_pb.js';
+import { ConsolidationDueSchema, type ConsolidationDue } from './gen/tributary/v1/fan_in_pb.js';
 import { HostPresenceSchema, type HostPresence } from './gen/tributary/v1/presence_pb.js';
 import { DispatchBatchSchema, HeartbeatSchema, ResultBatchSchema, type DispatchBatch, type Heartbeat, type ResultBatch } from './gen/tributary/v1/task_pb.js';
 import { TriggerRunSchema, type TriggerRun } from './gen/tributary/v1/trigger_pb.js';
@@ -112,6 +119,42 @@ export function encodeHostPresence(presence: MessageInitShape<typeof HostPresenc
 /** Decodes a {@link HostPresence}; never throws. */
 export function decodeHostPresence(bytes: Uint8Array): DecodeResult<HostPresence> {
   return decodeMessage(HostPresenceSchema, bytes);
+}
+
+/** Encodes a {@link ConsolidationDue} (fan-in → consolidator, `event.fanin.<runId>.ConsolidationDue`). */
+export function encodeConsolidationDue(due: MessageInitShape<typeof ConsolidationDueSchema>): Uint8Array {
+  return encodeMessage(ConsolidationDueSchema, due);
+}
+
+/** Decodes a {@link ConsolidationDue}; never throws. A message without run id or with a round below 1 is refused. */
+export function decodeConsolidationDue(bytes: Uint8Array): DecodeResult<ConsolidationDue> {
+  const decoded = decodeMessage(ConsolidationDueSchema, bytes);
+  if (!decoded.ok) return decoded;
+  const { runId, round } = decoded.value;
+  // Empty bytes decode as the empty message: name what is missing rather than consolidate run "".
+  const problem = runId === '' ? 'run_id is empty' : round < 1 ? `round is ${round}, expected 1 or more` : null;
+  if (problem === null) return decoded;
+  return { ok: false, error: new DecodeError(ConsolidationDueSchema.typeName, bytes.byteLength, new Error(problem)) };
+}
+
+/** Encodes an {@link OperatorCommandRequest} (api → planner, core NATS request on `control.<runId>`). */
+export function encodeOperatorCommandRequest(request: MessageInitShape<typeof OperatorCommandRequestSchema>): Uint8Array {
+  return encodeMessage(OperatorCommandRequestSchema, request);
+}
+
+/** Decodes an {@link OperatorCommandRequest}; never throws. */
+export function decodeOperatorCommandRequest(bytes: Uint8Array): DecodeResult<OperatorCommandRequest> {
+  return decodeMessage(OperatorCommandRequestSchema, bytes);
+}
+
+/** Encodes an {@link OperatorCommandReply} (the planner's answer to a control request). */
+export function encodeOperatorCommandReply(reply: MessageInitShape<typeof OperatorCommandReplySchema>): Uint8Array {
+  return encodeMessage(OperatorCommandReplySchema, reply);
+}
+
+/** Decodes an {@link OperatorCommandReply}; never throws. */
+export function decodeOperatorCommandReply(bytes: Uint8Array): DecodeResult<OperatorCommandReply> {
+  return decodeMessage(OperatorCommandReplySchema, bytes);
 }
 
 function describe(value: unknown): string {

@@ -2,21 +2,29 @@ import { create, equals } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { describe, expect, it } from 'vitest';
 import {
+  decodeConsolidationDue,
   decodeDispatchBatch,
   decodeEventEnvelope,
   decodeHeartbeat,
   decodeMessage,
+  decodeOperatorCommandReply,
+  decodeOperatorCommandRequest,
   decodeResultBatch,
   decodeTriggerRun,
+  encodeConsolidationDue,
   encodeDispatchBatch,
   encodeEventEnvelope,
   encodeHeartbeat,
+  encodeOperatorCommandReply,
+  encodeOperatorCommandRequest,
   encodeResultBatch,
   encodeTriggerRun,
 } from './codecs.js';
 import { DecodeError } from './decode-error.js';
 import { EventEnvelopeSchema, type EventEnvelope } from './gen/tributary/v1/events_pb.js';
-import { GroupState, RunState } from './gen/tributary/v1/common_pb.js';
+import { GroupState, RunState, TaskState } from './gen/tributary/v1/common_pb.js';
+import { OperatorCommandReplySchema, OperatorCommandRequestSchema } from './gen/tributary/v1/control_pb.js';
+import { ConsolidationDueSchema } from './gen/tributary/v1/fan_in_pb.js';
 import { AttemptOutcome, DispatchBatchSchema, HeartbeatSchema, ResultBatchSchema, type AttemptDispatch } from './gen/tributary/v1/task_pb.js';
 import { TriggerRunSchema } from './gen/tributary/v1/trigger_pb.js';
 import { jsonToBytes } from './json-bytes.js';
@@ -194,8 +202,58 @@ describe('heartbeat codec', () => {
   });
 });
 
+describe('operator command codecs', () => {
+  it('round-trip each command and reply', () => {
+    const requests = [
+      create(OperatorCommandRequestSchema, { runId: 'r', actor: 'otto', reason: 'fixed', command: { case: 'clear', value: { taskIds: ['market=LU', '*/score'], downstream: true, states: { states: [TaskState.FAILED] }, dryRun: true } } }),
+      create(OperatorCommandRequestSchema, { runId: 'r', actor: 'otto', command: { case: 'mark', value: { taskId: 'consolidate', state: TaskState.SKIPPED } } }),
+      create(OperatorCommandRequestSchema, { runId: 'r', actor: 'otto', reason: 'wrong params', command: { case: 'cancel', value: {} } }),
+    ];
+    for (const request of requests) {
+      const decoded = decodeOperatorCommandRequest(encodeOperatorCommandRequest(request));
+      expect(decoded.ok && equals(OperatorCommandRequestSchema, decoded.value, request)).toBe(true);
+    }
+    const replies = [
+      create(OperatorCommandReplySchema, { outcome: { case: 'done', value: { taskIds: ['a', 'consolidate'] } } }),
+      create(OperatorCommandReplySchema, { outcome: { case: 'refused', value: { code: 'run_finished', message: 'run r is already success' } } }),
+    ];
+    for (const reply of replies) {
+      const decoded = decodeOperatorCommandReply(encodeOperatorCommandReply(reply));
+      expect(decoded.ok && equals(OperatorCommandReplySchema, decoded.value, reply)).toBe(true);
+    }
+  });
+
+  it('keeps an absent reason and state filter absent', () => {
+    const decoded = decodeOperatorCommandRequest(encodeOperatorCommandRequest({ runId: 'r', actor: 'otto', command: { case: 'clear', value: { taskIds: ['a'] } } }));
+    expect(decoded.ok && [decoded.value.reason, decoded.value.command.case === 'clear' && decoded.value.command.value.states]).toEqual([undefined, undefined]);
+  });
+});
+
+describe('consolidation due codec (the fan-in\'s message)', () => {
+  it('round-trips', () => {
+    const due = create(ConsolidationDueSchema, {
+      runId: 'run-1', round: 2, at, runSeq: 41n, traceId: '0af7651916cd43dd8448eb211c80319c',
+      groups: [{ path: 'market=LU', state: GroupState.SUCCESS }, { path: 'market=PT', state: GroupState.FAILED }],
+    });
+    const decoded = decodeConsolidationDue(encodeConsolidationDue(due));
+    expect(decoded.ok && equals(ConsolidationDueSchema, decoded.value, due)).toBe(true);
+  });
+
+  it('refuses a message without run id or round, naming the field', () => {
+    const noRun = decodeConsolidationDue(new Uint8Array(0));
+    expect(!noRun.ok && noRun.error.message).toBe('Cannot decode tributary.v1.ConsolidationDue from 0 bytes: run_id is empty');
+    const roundZero = decodeConsolidationDue(encodeConsolidationDue({ runId: 'run-1', round: 0 }));
+    expect(!roundZero.ok && roundZero.error.message).toMatch(/^Cannot decode tributary\.v1\.ConsolidationDue from \d+ bytes: round is 0, expected 1 or more$/);
+  });
+
+  it('does not read a run event envelope as one (the message it replaced)', () => {
+    const envelope = encodeEventEnvelope({ eventId: 'e', runId: 'run-1', runSeq: 3n, actor: 'fan-in', body: { case: 'consolidationTriggered', value: { round: 1, groups: [], at } } });
+    expect(decodeConsolidationDue(envelope).ok).toBe(false);
+  });
+});
+
 describe('decoding garbage', () => {
-  const decoders = { decodeDispatchBatch, decodeResultBatch, decodeTriggerRun, decodeEventEnvelope, decodeHeartbeat };
+  const decoders = { decodeConsolidationDue, decodeDispatchBatch, decodeResultBatch, decodeTriggerRun, decodeEventEnvelope, decodeHeartbeat, decodeOperatorCommandRequest, decodeOperatorCommandReply };
   const garbage: Record<string, Uint8Array> = {
     'an over-long varint': new Uint8Array([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
     'an invalid wire type': new Uint8Array([0x0f, 0x01]),

@@ -7,6 +7,8 @@ export * from './gen/tributary/v1/trigger_pb.js';
 export * from './gen/tributary/v1/task_pb.js';
 export * from './gen/tributary/v1/events_pb.js';
 export * from './gen/tributary/v1/presence_pb.js';
+export * from './gen/tributary/v1/control_pb.js';
+export * from './gen/tributary/v1/fan_in_pb.js';
 
 export * from './subject-token.js';
 export * from './subjects.js';

@@ -9,9 +9,10 @@
  * | `p.task.<executor>`        | TASKS    | DispatchBatch  |
  * | `p.result.<runId>`         | RESULTS  | ResultBatch    |
  * | `p.event.<cat>.<runId>.<type>` | EVENTS | EventEnvelope |
+ * | `p.event.fanin.<runId>.ConsolidationDue` | EVENTS | ConsolidationDue (the fan-in's, not a run event) |
  * | `p.heartbeat.<executor>`   | (none, core NATS) | Heartbeat |
  * | `p.presence.query`         | (none, core NATS request; replies HostPresence) | empty |
- * | `p.control.<runId>`        | (none, core NATS request to the planners) | OperatorCommand (JSON) |
+ * | `p.control.<runId>`        | (none, core NATS request to the planners; replies OperatorCommandReply) | OperatorCommandRequest |
  *
  * Streams are named `<PREFIX>_<KIND>` with the prefix upper-cased and `.`
  * replaced by `_`: prefix `t_ab12` gives `T_AB12_TRIGGERS`, `T_AB12_TASKS`,
@@ -72,8 +73,11 @@ export interface Subjects {
   eventsOfRun(runId: string): string;
   /** `p.event.<category>.>`: one family across runs, in stream order (the fan-in takes `group`). */
   eventsOfCategory(category: EventCategory): string;
-  /** `p.event.fanin.<runId>.ConsolidationTriggered`: the fan-in's trigger of a consolidation round. */
-  consolidationTriggered(runId: string): string;
+  /**
+   * `p.event.fanin.<runId>.ConsolidationDue`: the fan-in's message that a consolidation round is due (not
+   * a run event: the planner records ConsolidationTriggered with the round's result).
+   */
+  consolidationDue(runId: string): string;
   /** `p.heartbeat.<executor>`: core NATS heartbeats (no stream captures them). */
   heartbeat(executor: string): string;
   /** `p.heartbeat.*`: every heartbeat. */
@@ -112,7 +116,7 @@ export function subjects(prefix: string = DEFAULT_SUBJECT_PREFIX): Subjects {
       `${p}.event.${category}.${assertSubjectToken('run id', runId)}.EventBatch`,
     eventsOfRun: (runId) => `${p}.event.*.${assertSubjectToken('run id', runId)}.*`,
     eventsOfCategory: (category) => `${p}.event.${category}.>`,
-    consolidationTriggered: (runId) => `${p}.event.fanin.${assertSubjectToken('run id', runId)}.ConsolidationTriggered`,
+    consolidationDue: (runId) => `${p}.event.fanin.${assertSubjectToken('run id', runId)}.ConsolidationDue`,
     heartbeat: (executor) => `${p}.heartbeat.${assertSubjectToken('executor name', executor)}`,
     heartbeatAll: `${p}.heartbeat.*`,
     presenceQuery: `${p}.presence.query`,

@@ -35,7 +35,7 @@ describe('subjects', () => {
     expect(s.event('r1', 'GroupCompleted')).toBe('t_ab12.event.group.r1.GroupCompleted');
     expect(s.event('r1', 'TaskInstanceQueued')).toBe('t_ab12.event.task.r1.TaskInstanceQueued');
     expect(s.event('r1', 'RunCompleted')).toBe('t_ab12.event.run.r1.RunCompleted');
-    expect(s.consolidationTriggered('r1')).toBe('t_ab12.event.fanin.r1.ConsolidationTriggered');
+    expect(s.consolidationDue('r1')).toBe('t_ab12.event.fanin.r1.ConsolidationDue');
     expect(s.heartbeat('sleep')).toBe('t_ab12.heartbeat.sleep');
   });
 

@@ -3,6 +3,7 @@ export * from './env-vars.js';
 export * from './infrastructure.js';
 export * from './outbox-relay.js';
 export * from './operator-commands.js';
+export * from './operator-command-wire.js';
 export * from './nest-service.js';
 export * from './run-ids.js';
 export * from './shared-telemetry.js';

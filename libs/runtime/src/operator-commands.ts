@@ -1,11 +1,13 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { RunCommand } from '@tributary/domain';
 import { subjects } from '@tributary/events';
+import { decodeOperatorReply, encodeOperatorCommand } from './operator-command-wire.js';
 
 /**
  * Operator commands (clear, mark, cancel) travel from the api to the planner as NATS request/reply
- * on `subjects(prefix).control(runId)` (queue group `planner`): the planner stays the only writer of
- * task-instance state, and the operator gets its answer (or the domain's refusal) synchronously.
+ * on `subjects(prefix).control(runId)` (queue group `planner`), in protobuf (operator-command-wire.ts):
+ * the planner stays the only writer of task-instance state, and the operator gets its answer (or the
+ * domain's refusal) synchronously.
  */
 
 /**
@@ -21,7 +23,10 @@ export type OperatorCommand =
 export type OperatorReply =
   { ok: true; taskIds: string[] } | { ok: false; error: { code: string; message: string } };
 
-/** Sends a command to whichever planner answers; `no_planner` when none does in time. */
+/**
+ * Sends a command to whichever planner answers; `no_planner` when none does in time, `invalid_reply`
+ * when the answer is not an OperatorCommandReply.
+ */
 export async function sendOperatorCommand(
   nc: NatsConnection,
   prefix: string,
@@ -29,11 +34,9 @@ export async function sendOperatorCommand(
   timeoutMs = 10_000,
 ): Promise<OperatorReply> {
   const subject = subjects(prefix).control(command.runId);
+  let data: Uint8Array;
   try {
-    const reply = await nc.request(subject, JSON.stringify(command), {
-      timeout: timeoutMs,
-    });
-    return reply.json<OperatorReply>();
+    data = (await nc.request(subject, encodeOperatorCommand(command), { timeout: timeoutMs })).data;
   } catch (error) {
     return {
       ok: false,
@@ -43,4 +46,13 @@ export async function sendOperatorCommand(
       },
     };
   }
+  const decoded = decodeOperatorReply(data);
+  if (decoded.ok) return decoded.reply;
+  return {
+    ok: false,
+    error: {
+      code: 'invalid_reply',
+      message: `the planner's reply on ${subject} is unreadable: ${decoded.message}`,
+    },
+  };
 }

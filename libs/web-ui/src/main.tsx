@@ -27,7 +27,14 @@ const router = createBrowserRouter([
           </Suspense>
         ),
       },
-      { path: '*', element: <p role="alert">No such page. <a href="/runs">Runs</a></p> },
+      {
+        path: '*',
+        element: (
+          <p role="alert">
+            No such page. <a href="/runs">Runs</a>
+          </p>
+        ),
+      },
     ],
   },
 ]);

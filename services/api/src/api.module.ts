@@ -13,6 +13,7 @@ import { BODY_LIMITS, BodyInterceptor, type BodyLimits } from './http/body.inter
 import { BODY_TIMEOUT_MS, MAX_BODY_BYTES } from './http/body.js';
 import { ApiExceptionFilter } from './http/error.filter.js';
 import { HttpMetrics } from './ops/http-metrics.js';
+import { OpenApiController } from './openapi/openapi.controller.js';
 import { OpsController } from './ops/ops.controller.js';
 import { PipelinesController } from './pipelines/pipelines.controller.js';
 import { TriggerService } from './pipelines/trigger.service.js';
@@ -43,6 +44,7 @@ export class ApiModule {
         RunTasksController,
         RunActionsController,
         ExecutorsController,
+        OpenApiController,
       ],
       providers: [
         { provide: INFRASTRUCTURE, useValue: infra },

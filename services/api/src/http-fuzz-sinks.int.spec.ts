@@ -1,5 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { isSubjectToken } from '@tributary/events';
+import { encodeOperatorReply } from '@tributary/runtime';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,7 +141,7 @@ describe('api: hostile values reach SQL and NATS subjects only as data (issue #8
     nc.subscribe(`${h.nats.prefix}.control.*`, {
       callback: (_error, msg) =>
         void msg.respond(
-          JSON.stringify({ ok: false, error: { code: 'unknown_task', message: 'no such task' } }),
+          encodeOperatorReply({ ok: false, error: { code: 'unknown_task', message: 'no such task' } }),
         ),
     });
     await nc.flush();

@@ -1,5 +1,10 @@
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import type { OperatorCommand, OperatorReply } from '@tributary/runtime';
+import {
+  decodeOperatorCommand,
+  encodeOperatorReply,
+  type OperatorCommand,
+  type OperatorReply,
+} from '@tributary/runtime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from './test-support/api-harness.js';
 
@@ -15,9 +20,10 @@ describe('api: operator actions (forwarded to the planner over NATS request/repl
     planner?.unsubscribe();
     planner = nc.subscribe(`${h.nats.prefix}.control.*`, {
       callback: (_error, msg) => {
-        const command = msg.json<OperatorCommand>();
-        received.push(command);
-        msg.respond(JSON.stringify(answer(command)));
+        const decoded = decodeOperatorCommand(msg.data);
+        if (!decoded.ok) throw new Error(decoded.message);
+        received.push(decoded.command);
+        msg.respond(encodeOperatorReply(answer(decoded.command)));
       },
     });
   }

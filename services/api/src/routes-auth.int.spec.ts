@@ -1,49 +1,13 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import type { INestApplication } from '@nestjs/common';
-import { MetadataScanner, ModulesContainer } from '@nestjs/core';
+import { ModulesContainer } from '@nestjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PREFIX } from './api.js';
-import { MIN_ROLE, ROLES, roleRank, type Role } from './auth/principal.js';
+import { ROLES, roleRank, type Role } from './auth/principal.js';
+import { nestRoutes, type NestRoute } from './openapi/nest-routes.js';
 import { startApiHarness, type ApiHarness } from './test-support/api-harness.js';
 
-interface Route {
-  method: string;
-  path: string;
-  minRole: Role | 'public';
-}
-
-const join = (...parts: (string | undefined)[]): string =>
-  `/${parts
-    .flatMap((p) => (p ?? '').split('/'))
-    .filter(Boolean)
-    .join('/')}`;
-
 /** Every route of every controller Nest knows, with the least role its guard needs (admin by default). */
-function nestRoutes(h: ApiHarness): Route[] {
-  const container = h.api.app.get(ModulesContainer);
-  const scanner = new MetadataScanner();
-  const routes: Route[] = [];
-  for (const module of container.values()) {
-    for (const wrapper of module.controllers.values()) {
-      const type = wrapper.metatype as (new (...args: never[]) => object) | null;
-      if (!type) continue;
-      const base = Reflect.getMetadata(PATH_METADATA, type) as string | undefined;
-      for (const name of scanner.getAllMethodNames(type.prototype)) {
-        const handler = (type.prototype as Record<string, unknown>)[name] as object;
-        const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
-        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-        if (path === undefined || method === undefined) continue;
-        const minRole =
-          (Reflect.getMetadata(MIN_ROLE, handler) as Role | 'public' | undefined) ??
-          (Reflect.getMetadata(MIN_ROLE, type) as Role | 'public' | undefined) ??
-          'admin';
-        routes.push({ method: RequestMethod[method], path: join(API_PREFIX, base, path), minRole });
-      }
-    }
-  }
-  return routes;
-}
+const routesOf = (h: ApiHarness): NestRoute[] => nestRoutes(h.api.app.get(ModulesContainer), API_PREFIX);
 
 /** Every route Express itself would answer (so a route added outside a controller cannot escape either). */
 function expressRoutes(h: ApiHarness): string[] {
@@ -64,12 +28,12 @@ const concrete = (path: string): string => path.replace(/:\w+/g, 'x');
 /** Issue #10: each route answers 401 without, with an unknown and with a revoked token, 403 below its role. */
 describe('api: authentication and roles on every route', () => {
   let h: ApiHarness;
-  let routes: Route[];
+  let routes: NestRoute[];
   const tokens = {} as Record<Role | 'revoked' | 'expired', string>;
 
   beforeAll(async () => {
     h = await startApiHarness();
-    routes = nestRoutes(h);
+    routes = routesOf(h);
     for (const role of ROLES) tokens[role] = await h.tokenFor(role, `route-${role}`);
     tokens.revoked = await h.tokenFor('admin', 'route-revoked');
     expect((await h.call('DELETE', '/tokens/route-revoked')).status).toBe(200);
@@ -82,11 +46,14 @@ describe('api: authentication and roles on every route', () => {
   });
   afterAll(() => h?.close());
 
-  it('knows every route Express serves, and only healthz is public', () => {
+  it('knows every route Express serves, and only healthz and the api description are public', () => {
     expect(routes.length).toBeGreaterThan(15);
     expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(expressRoutes(h).sort());
     expect(routes.filter((r) => r.minRole === 'public').map((r) => `${r.method} ${r.path}`)).toEqual([
       'GET /api/v1/healthz',
+      // They describe the routes, not data (openapi/openapi.controller.ts).
+      'GET /api/v1/openapi.json',
+      'GET /api/v1/docs',
     ]);
   });
 

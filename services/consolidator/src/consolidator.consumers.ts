@@ -1,8 +1,8 @@
 import type { Infrastructure } from '@tributary/runtime';
 import type { ConsumerDefinition } from '@tributary/messaging';
 
-/** The `@EventPattern` the consolidator's trigger handler is bound to. */
-export const CONSOLIDATION_TRIGGERED = 'consolidation.triggered';
+/** The `@EventPattern` the consolidator's ConsolidationDue handler is bound to. */
+export const CONSOLIDATION_DUE = 'consolidation.due';
 
 /** Consolidations running at once on one host (each may run a handler for minutes). */
 export const CONSOLIDATOR_CONCURRENCY = 8;
@@ -26,6 +26,6 @@ export function consolidatorConsumer(infra: Infrastructure): ConsumerDefinition 
     ackWaitMs: 60_000,
     maxDeliver: 50,
     maxAckPending: 1_000,
-    description: 'consolidator: ConsolidationTriggered → consolidation handler → result',
+    description: 'consolidator: ConsolidationDue → consolidation handler → result',
   };
 }

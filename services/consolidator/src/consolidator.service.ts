@@ -18,7 +18,7 @@ import {
   encodeResultBatch,
   RUN_ID_HEADER,
   TRACEPARENT_HEADER,
-  type DecodedRunEvent,
+  type ConsolidationDue,
   type ResultBatch,
 } from '@tributary/events';
 import type { Subscription } from '@nats-io/transport-node';
@@ -26,7 +26,7 @@ import { publish } from '@tributary/messaging';
 import type { Infrastructure } from '@tributary/runtime';
 import { builtinHandlers, HandlerRegistry, loadHandlerModules } from '@tributary/worker-sdk';
 import { CONSOLIDATOR_CONCURRENCY } from './consolidator.consumers.js';
-import { Consolidator } from './consolidation.js';
+import { Consolidator } from './consolidation-round.js';
 import { consolidationResultBatch, type ConsolidationResult } from './consolidation-result.js';
 
 /** The handlers a consolidator hosts: the built-ins, then every TRIBUTARY_HANDLERS module. */
@@ -39,7 +39,7 @@ export async function loadConsolidatorHandlers(
 }
 
 /**
- * Takes the fan-in's ConsolidationTriggered messages, runs (or rules out) each round's consolidation
+ * Takes the fan-in's ConsolidationDue messages, runs (or rules out) each round's consolidation
  * in-process and publishes its one result to the run's RESULTS subject for the planner to record.
  */
 @Injectable()
@@ -82,19 +82,17 @@ export class ConsolidatorService implements OnApplicationBootstrap, OnApplicatio
    * Runs (or rules out) one consolidation round and publishes its one result. Returning acks the
    * trigger; throwing naks it for a retry (the result's batch id makes a second publish a no-op).
    */
-  async handle(decoded: DecodedRunEvent, traceparent: string | null): Promise<void> {
-    const { event, meta } = decoded;
-    if (event.type !== 'ConsolidationTriggered') return;
-    const runId = meta.runId;
+  async handle(due: ConsolidationDue, traceparent: string | null): Promise<void> {
+    const { runId, round } = due;
     this.inFlight++;
     let decision;
     try {
-      decision = await this.consolidator!.consolidate({ runId, round: event.round }, this.stopping.signal);
+      decision = await this.consolidator!.consolidate({ runId, round }, this.stopping.signal);
     } finally {
       this.inFlight--;
     }
     if (decision.kind === 'stale') {
-      this.logger.log(`run ${runId} round ${event.round}: stale trigger acknowledged (${decision.reason})`);
+      this.logger.log(`run ${runId} round ${round}: stale trigger acknowledged (${decision.reason})`);
       return;
     }
     const payload = this.fitted(decision.result, decision.batch);
@@ -103,7 +101,7 @@ export class ConsolidatorService implements OnApplicationBootstrap, OnApplicatio
       headers: { [RUN_ID_HEADER]: runId, ...(traceparent ? { [TRACEPARENT_HEADER]: traceparent } : {}) },
     });
     this.logger.log(
-      `run ${runId} round ${event.round}: ${decision.summary}` +
+      `run ${runId} round ${round}: ${decision.summary}` +
         (published.duplicate ? ' (result already published)' : ''),
     );
   }

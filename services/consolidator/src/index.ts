@@ -1,4 +1,4 @@
-export { startConsolidator } from './consolidator.js';
+export { startConsolidator } from './start-consolidator.js';
 export { ConsolidatorModule } from './consolidator.module.js';
 export { ConsolidatorService, loadConsolidatorHandlers } from './consolidator.service.js';
 export { consolidatorConsumer, CONSOLIDATOR_DURABLE } from './consolidator.consumers.js';
@@ -8,7 +8,7 @@ export {
   type ConsolidationDecision,
   type ConsolidationTrigger,
   type ConsolidatorOptions,
-} from './consolidation.js';
+} from './consolidation-round.js';
 export {
   consolidationAttemptId,
   consolidationResultBatch,

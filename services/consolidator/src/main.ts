@@ -1,4 +1,4 @@
 import { runAsProcess } from '@tributary/runtime';
-import { startConsolidator } from './consolidator.js';
+import { startConsolidator } from './start-consolidator.js';
 
 runAsProcess(() => startConsolidator());

@@ -174,7 +174,7 @@ export interface FanInRound {
   groups: { path: string; state: 'success' | 'failed' }[];
 }
 
-/** The terminal groups of a ledger as a ConsolidationTriggered lists them. */
+/** The terminal groups of a ledger as a ConsolidationDue lists them. */
 export function roundGroups(groups: readonly FanInGroup[]): FanInRound['groups'] {
   return groups
     .filter((g) => g.state !== 'running')

@@ -18,6 +18,6 @@ export function fanInConsumer(infra: Infrastructure): ConsumerDefinition & { str
     ackWaitMs: 60_000,
     maxDeliver: -1,
     maxAckPending: 10_000,
-    description: 'fan-in: top-level group events → ConsolidationTriggered, once per round',
+    description: 'fan-in: top-level group events → ConsolidationDue, once per round',
   };
 }

@@ -10,11 +10,11 @@ import {
 } from '@tributary/testing';
 import type { Kysely } from 'kysely';
 import { createDb, migrateToLatest, type Database, type StoredEvent } from '@tributary/event-store';
-import { decodeRunEvent } from '@tributary/events';
+import { decodeConsolidationDue, GroupState } from '@tributary/events';
 import { loadConfig, type RunningService, PlanCache } from '@tributary/runtime';
 import { startFanIn } from './fan-in.js';
 import { FAN_IN_DURABLE } from './fan-in.consumers.js';
-import { triggerEventId, triggerMsgId } from './consolidation-trigger.js';
+import { consolidationDueMsgId } from './consolidation-due.js';
 import { FanInStore } from './fan-in.store.js';
 import { isGroupEvent, publishEvents, RecordedRun } from '@tributary/run-fixtures';
 
@@ -87,18 +87,18 @@ describe('fan-in service (Postgres + NATS JetStream)', () => {
         service.infra.nc,
         service.infra.jsm,
         events(),
-        service.infra.subjects.consolidationTriggered(runId),
+        service.infra.subjects.consolidationDue(runId),
       )
     ).map((m) => {
-      const decoded = decodeRunEvent(m.data);
+      const decoded = decodeConsolidationDue(m.data);
       if (!decoded.ok) throw decoded.error;
-      return { ...decoded, headers: m.headers };
+      return { due: decoded.value, headers: m.headers };
     });
   const publish = (list: readonly StoredEvent[], options?: { msgIdSuffix?: string; traceparent?: string }) =>
     publishEvents(service.infra.js, service.infra.subjects, list, options);
   const idle = () => waitForConsumerIdle(service.infra.jsm, events(), FAN_IN_DURABLE);
 
-  it('emits ONE ConsolidationTriggered once every top-level group is terminal; replays add none', async () => {
+  it('emits ONE ConsolidationDue once every top-level group is terminal; replays add none', async () => {
     const run = await RecordedRun.start(db, PIPELINE, { markets: ['LU', 'PT'] });
     await run.drive((taskId) =>
       taskId === 'market=PT/score' ? { outcome: 'failed' } : { outcome: 'success' },
@@ -114,24 +114,21 @@ describe('fan-in service (Postgres + NATS JetStream)', () => {
     });
     expect(others).toEqual([]);
     const lastCompletion = groupEvents.filter((e) => e.type === 'GroupCompleted').at(-1)!;
-    expect(first!.event).toMatchObject({
-      type: 'ConsolidationTriggered',
+    expect(first!.due).toMatchObject({
+      runId: run.runId,
       round: 1,
       groups: [
-        { path: 'market=LU', state: 'success' },
-        { path: 'market=PT', state: 'failed' },
-        { path: 'shard=1', state: 'success' },
-        { path: 'shard=2', state: 'success' },
+        { path: 'market=LU', state: GroupState.SUCCESS },
+        { path: 'market=PT', state: GroupState.FAILED },
+        { path: 'shard=1', state: GroupState.SUCCESS },
+        { path: 'shard=2', state: GroupState.SUCCESS },
       ],
     });
-    expect(first!.meta).toMatchObject({
-      eventId: triggerEventId(run.runId, 1),
-      runId: run.runId,
-      runSeq: lastCompletion.runSeq,
-      actor: 'fan-in',
+    expect(first!.due).toMatchObject({
+      runSeq: BigInt(lastCompletion.runSeq),
       traceId: '0af7651916cd43dd8448eb211c80319c',
     });
-    expect(first!.headers['nats-msg-id']).toBe(triggerMsgId(run.runId, 1));
+    expect(first!.headers['nats-msg-id']).toBe(consolidationDueMsgId(run.runId, 1));
     expect(first!.headers['traceparent']).toContain('0af7651916cd43dd8448eb211c80319c');
 
     // The same events again (new message ids, so JetStream delivers them), in reverse order, twice.
@@ -150,7 +147,7 @@ describe('fan-in service (Postgres + NATS JetStream)', () => {
       .select(['msg_id', 'published_at'])
       .where('msg_id', 'like', `fan-in:${run.runId}:%`)
       .execute();
-    expect(outbox).toEqual([{ msg_id: triggerMsgId(run.runId, 1), published_at: expect.any(Date) }]);
+    expect(outbox).toEqual([{ msg_id: consolidationDueMsgId(run.runId, 1), published_at: expect.any(Date) }]);
   });
 
   it('a clear reopens a group: the next time all are terminal is round 2, exactly once', async () => {
@@ -176,8 +173,8 @@ describe('fan-in service (Postgres + NATS JetStream)', () => {
       expect(list).toHaveLength(2);
       return list;
     });
-    expect(found.map((r) => (r.event.type === 'ConsolidationTriggered' ? r.event.round : 0))).toEqual([1, 2]);
-    expect(found[1]!.headers['nats-msg-id']).toBe(triggerMsgId(run.runId, 2));
+    expect(found.map((r) => r.due.round)).toEqual([1, 2]);
+    expect(found[1]!.headers['nats-msg-id']).toBe(consolidationDueMsgId(run.runId, 2));
 
     await publish(run.stored.filter(isGroupEvent), { msgIdSuffix: ':replay' });
     await idle();
@@ -219,12 +216,8 @@ describe('fan-in service (Postgres + NATS JetStream)', () => {
       expect(list).toHaveLength(2);
       return list;
     });
-    expect(found[1]!.event).toMatchObject({
-      type: 'ConsolidationTriggered',
-      round: 2,
-      groups: expect.any(Array),
-    });
-    expect(found[1]!.headers['nats-msg-id']).toBe(triggerMsgId(run.runId, 2));
+    expect(found[1]!.due).toMatchObject({ runId: run.runId, round: 2, groups: expect.any(Array) });
+    expect(found[1]!.headers['nats-msg-id']).toBe(consolidationDueMsgId(run.runId, 2));
     expect((await store.fireClearedConsolidations()).flatMap((o) => o.rounds)).toEqual([]);
     expect(await rounds(run.runId)).toHaveLength(2);
   });
@@ -238,7 +231,7 @@ describe('fan-in service (Postgres + NATS JetStream)', () => {
       expect(list).toHaveLength(1);
       return list;
     });
-    expect(only!.event.type === 'ConsolidationTriggered' && only!.event.groups).toHaveLength(5);
+    expect(only!.due.groups).toHaveLength(5);
     await idle();
     expect(await rounds(run.runId)).toHaveLength(1);
   });

@@ -34,7 +34,7 @@ const CLEARED_SWEEP_MS = 2_000;
 
 /**
  * Counts terminal top-level groups per run and, once every group of a run is terminal, emits exactly
- * one ConsolidationTriggered per round (through the outbox, published after commit).
+ * one ConsolidationDue per round (through the outbox, published after commit).
  */
 @Injectable()
 export class FanInService implements OnApplicationBootstrap, OnApplicationShutdown {

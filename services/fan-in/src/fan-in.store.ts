@@ -31,7 +31,7 @@ import {
   type FanInGroup,
   type FanInGroupState,
 } from './fan-in-ledger.js';
-import { consolidationTriggerMessage } from './consolidation-trigger.js';
+import { consolidationDueMessage } from './consolidation-due.js';
 import type { PlanCache } from '@tributary/runtime';
 
 /** One consumed group event, decoded, with what the envelope and headers say about it. */
@@ -135,7 +135,7 @@ export class FanInStore {
           const all = await readAllFanInGroups(trx, runId);
           outcome.rounds.push(step.fire);
           outcome.messages.push(
-            consolidationTriggerMessage(this.subjects, {
+            consolidationDueMessage(this.subjects, {
               runId,
               round: step.fire,
               runSeq: item.runSeq,
@@ -193,7 +193,7 @@ export class FanInStore {
         const round = Math.max(row.round, recordedRound) + 1;
         done.rounds.push(round);
         done.messages.push(
-          consolidationTriggerMessage(this.subjects, {
+          consolidationDueMessage(this.subjects, {
             runId,
             round,
             // The run's last event; a run with no event yet still names run_seq 1.

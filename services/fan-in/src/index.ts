@@ -12,4 +12,4 @@ export {
   type FanInRunCounts,
   type FanInStep,
 } from './fan-in-ledger.js';
-export { triggerEventId, triggerMsgId } from './consolidation-trigger.js';
+export { consolidationDueMsgId } from './consolidation-due.js';

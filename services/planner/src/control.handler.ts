@@ -12,10 +12,10 @@ const OPERATOR_TYPES = new Set(['ClearTaskInstances', 'MarkTaskInstance', 'Cance
 export class ControlHandler {
   constructor(private readonly engine: DecisionEngine) {}
 
-  async handle(raw: unknown): Promise<OperatorReply> {
-    const problem = validate(raw);
+  /** `command` as decoded from the wire (operator-command-wire.ts): typed, but not yet validated. */
+  async handle(command: OperatorCommand): Promise<OperatorReply> {
+    const problem = validate(command);
     if (problem) return { ok: false, error: { code: 'invalid_request', message: problem } };
-    const command = raw as OperatorCommand;
     if (command.type === 'ClearTaskInstances' && command.dryRun === true) {
       const { dryRun: _, ...clear } = command;
       const plan = await this.engine.inspect(command.runId, (state) => {
@@ -40,7 +40,7 @@ export class ControlHandler {
 }
 
 function validate(raw: unknown): string | null {
-  if (typeof raw !== 'object' || raw === null) return 'expected a JSON object';
+  if (typeof raw !== 'object' || raw === null) return 'expected an operator command';
   const c = raw as Record<string, unknown>;
   if (typeof c.type !== 'string' || !OPERATOR_TYPES.has(c.type))
     return `type must be one of ${[...OPERATOR_TYPES].join(', ')}`;

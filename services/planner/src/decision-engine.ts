@@ -1,15 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import {
-  affectedBy,
-  attemptOfEvent,
-  decide,
-  initialRunState,
-  taskIdOfEvent,
-  type AttemptPayload,
-  type RunEvent,
-  type RunState,
-} from '@tributary/domain';
+import { affectedBy, decide, initialRunState, type AttemptPayload, type RunState } from '@tributary/domain';
 import {
   appendEventsInTransaction,
   enqueueOutbox,
@@ -27,6 +17,7 @@ import {
   writeRunProjections,
   type Database,
   type NewEvent,
+  type RunStreamHead,
   type OutboxMessage,
 } from '@tributary/event-store';
 import type { Subjects } from '@tributary/events';
@@ -36,10 +27,12 @@ import type { PlanCache } from '@tributary/runtime';
 import { Logger } from '@nestjs/common';
 import { PhaseTimer } from './phase-timer.js';
 import { runSpanId, runTraceId, traceIdOfTraceparent, traceparentOf } from '@tributary/telemetry';
-import { type AttemptTimes } from './run-spans.js';
 import { emitRunSpans, traceDecisions } from './decision-spans.js';
-import type { RunWork, RunWorkOutcome, TaskLogRow } from './run-work.js';
+import { commandsByRun, type RunWork, type RunWorkOutcome, type TaskLogRow } from './run-work.js';
+import { newEventsOf, type CommittedRuns, type DecidedRun } from './decided-run.js';
 import type { ExecutorPresenceCheck } from './executor-presence.js';
+import { NO_SHARED_LIMITS, type DispatchScheduler, type SharedLimits } from './dispatch-scheduler.js';
+import { dispatchMessages, eventMessages, MAX_DISPATCH_BYTES } from './outgoing-messages.js';
 
 /** Events after which an instance no longer holds a run, stage or pool slot (or a run no longer counts). */
 const FREES_CAPACITY: ReadonlySet<string> = new Set([
@@ -56,8 +49,6 @@ const FREES_CAPACITY: ReadonlySet<string> = new Set([
 
 /** Decisions slower than this are logged at debug level with their phase timings. */
 const SLOW_DECISION_MS = 50;
-import { NO_SHARED_LIMITS, type DispatchScheduler, type SharedLimits } from './dispatch-scheduler.js';
-import { dispatchMessages, eventMessages, MAX_DISPATCH_BYTES } from './outgoing-messages.js';
 
 export type { RunWork, RunWorkOutcome, TaskLogRow, TimedCommand } from './run-work.js';
 
@@ -114,18 +105,10 @@ export class DecisionEngine {
     works: readonly RunWork[],
     logs: readonly TaskLogRow[],
   ): Promise<RunWorkOutcome[]> {
-    const byRun = new Map<string, RunWork>();
-    for (const work of works) {
-      const existing = byRun.get(work.runId);
-      if (existing) existing.commands.push(...work.commands);
-      else byRun.set(work.runId, { ...work, commands: [...work.commands] });
-    }
+    const byRun = commandsByRun(works);
     const runIds = [...byRun.keys()];
     const outbox: OutboxMessage[] = [];
-    const committed = new Map<
-      string,
-      { entry: CachedRun; lastRunSeq: number; before: Map<string, AttemptTimes> }
-    >();
+    const committed: CommittedRuns = new Map();
     const outcomes: RunWorkOutcome[] = [];
     const phases = new PhaseTimer();
     const startedAt = Date.now();
@@ -135,140 +118,28 @@ export class DecisionEngine {
         // Results and commands only touch runs that exist: one locking statement instead of two.
         const heads = await lockRunStreams(trx, runIds, { create: works.some((w) => w.start !== undefined) });
         phases.mark('lock');
-        const decided: {
-          runId: string;
-          entry: CachedRun;
-          events: RunEvent[];
-          dispatches: AttemptPayload[];
-          actor: string;
-        }[] = [];
-        for (const [runId, work] of byRun) {
-          const headSeq = heads.get(runId)?.lastSeq ?? 0;
-          const entry = await this.entryFor(trx, runId, headSeq, work);
-          const outcome: RunWorkOutcome = { runId, rejections: [], events: [], affected: [] };
-          outcomes.push(outcome);
-          if (!entry) {
-            outcome.rejections.push({ code: 'run_not_started', message: `run ${runId} does not exist` });
-            continue;
-          }
-          entry.lastRunSeq = -1; // in flight: a failure below leaves it refoldable, never trusted
-          const now = Date.now();
-          const dispatches: AttemptPayload[] = [];
-          for (const { command, at } of work.commands) {
-            const decision = decide(entry.state, command, { now: at ?? now, random: this.random });
-            if (decision.rejection) outcome.rejections.push(decision.rejection);
-            outcome.events.push(...decision.events);
-            if (decision.affected) outcome.affected.push(...decision.affected);
-            // Lost dispatches sent again (RequeueLostDispatches) go out with this commit.
-            for (const dispatch of decision.dispatches) {
-              dispatches.push(dispatch);
-              dispatchedTo.add(dispatch.executor);
-            }
-          }
-          decided.push({
-            runId,
-            entry,
-            events: outcome.events,
-            dispatches,
-            actor: work.actor ?? 'planner',
-          });
-          committed.set(runId, { entry, lastRunSeq: headSeq, before: new Map() });
-        }
+        // The decision's one clock reading: every command without its own time, the dispatch choice and
+        // the attempts it queues are decided at the same instant.
+        const now = Date.now();
+        const decided = await this.decideCommands(trx, byRun, heads, now, outcomes, committed, dispatchedTo);
         phases.mark('decide');
-        const states = decided.map((d) => d.entry.state);
-        const shared = await this.readSharedLimits(trx, states, runIds);
-        const chosen = this.scheduler.choose(states, Date.now(), shared);
-        if (shared.pools.size > 0)
-          await saveSharedPoolBuckets(trx, this.scheduler.bucketsOf([...shared.pools.keys()]));
-        for (const d of decided) {
-          const taskIds = chosen.get(d.runId);
-          if (!taskIds) continue;
-          // A retry dispatched in the commit of its failure overwrites the failed attempt's times (run-spans.ts).
-          const before = committed.get(d.runId)!.before;
-          for (const taskId of taskIds) {
-            const rec = d.entry.state.tasks.get(taskId);
-            if (rec && rec.attempt > 0)
-              before.set(taskId, { attempt: rec.attempt, queuedAt: rec.queuedAt, startedAt: rec.startedAt });
-          }
-          const decision = decide(
-            d.entry.state,
-            { type: 'DispatchTasks', runId: d.runId, taskIds },
-            { now: Date.now(), random: this.random },
-          );
-          d.events.push(...decision.events);
-          d.dispatches.push(...decision.dispatches);
-          for (const dispatch of decision.dispatches) dispatchedTo.add(dispatch.executor);
-        }
+        await this.dispatchReady(trx, decided, runIds, now, committed, dispatchedTo);
         const parents = new Map(decided.map((d) => [d.runId, d.entry.traceparent]));
         const traceparent = (runId: string) => parents.get(runId) ?? null;
-        const decidedOf = new Map(decided.map((d) => [d.runId, d]));
-        // An attempt too large for one message fails here, in this commit, instead of never publishing.
-        const dispatches = dispatchMessages(
-          this.subjects,
-          decided.flatMap((d) => d.dispatches),
-          traceparent,
-          (dispatch, bytes) => {
-            const d = decidedOf.get(dispatch.runId)!;
-            const failed = decide(
-              d.entry.state,
-              {
-                type: 'RecordTaskResult',
-                runId: dispatch.runId,
-                taskId: dispatch.taskId,
-                attempt: dispatch.attempt,
-                outcome: 'failed',
-                error: {
-                  message: `the attempt's dispatch is ${bytes} bytes (input, params and upstream outputs), over the ${MAX_DISPATCH_BYTES}-byte limit of one message`,
-                  type: 'InputError',
-                  retryable: false,
-                },
-              },
-              { now: Date.now(), random: this.random },
-            );
-            d.events.push(...failed.events);
-          },
-        );
-        const newEvents: NewEvent[] = [];
-        for (const d of decided) {
-          const traceId = traceIdOfTraceparent(d.entry.traceparent);
-          for (const event of d.events) {
-            newEvents.push({
-              eventId: randomUUID(),
-              runId: d.runId,
-              type: event.type,
-              taskId: taskIdOfEvent(event),
-              attempt: attemptOfEvent(event),
-              payload: event,
-              actor: 'actor' in event && typeof event.actor === 'string' ? event.actor : d.actor,
-              traceId,
-              occurredAt: new Date(event.at),
-            });
-          }
-        }
+        const dispatches = this.dispatchMessagesOf(decided, traceparent, now);
+        const newEvents = newEventsOf(decided);
         if (newEvents.length > 0) {
           phases.mark('dispatch');
-          const projections = decided
-            .filter((d) => d.events.length > 0)
-            .map((d) => ({
-              state: d.entry.state,
-              affected: affectedBy(d.entry.state, d.events),
-              traceId: traceIdOfTraceparent(d.entry.traceparent),
-            }));
-          // Events, heads, projections and outbox in ONE statement (one round trip per commit), unless
-          // a projection row is deleted (a statement may not touch the same row twice).
-          const together = !projectionDeletes(projections);
-          await appendEventsInTransaction(trx, {
-            events: newEvents,
-            lockedHeads: heads,
-            freshEventIds: true,
-            alongside: (numbered) => {
-              outbox.push(...eventMessages(this.subjects, numbered, traceparent), ...dispatches);
-              return together ? [...projectionWrites(projections), ...outboxWrites(outbox)] : [];
-            },
-            project: together ? undefined : (projectTrx) => writeRunProjections(projectTrx, projections),
-          });
+          await this.appendWithProjectionsAndOutbox(
+            trx,
+            decided,
+            newEvents,
+            heads,
+            outbox,
+            dispatches,
+            traceparent,
+          );
           phases.mark('append+project+outbox');
-          if (!together) await enqueueOutbox(trx, outbox);
           for (const d of decided) committed.get(d.runId)!.lastRunSeq += d.events.length;
         } else if (dispatches.length > 0) {
           outbox.push(...dispatches);
@@ -288,6 +159,170 @@ export class DecisionEngine {
         'planner',
       );
     }
+    this.afterCommit(outcomes, committed, dispatchedTo, startedAt);
+    // Publishing does not hold up the next decision: the rows are committed, and what fails to publish
+    // now is republished by the outbox sweep (JetStream drops the copies by Nats-Msg-Id).
+    this.publishing = this.publishing.then(() => this.relay.publishCommitted(outbox)).catch(() => undefined);
+    return outcomes;
+  }
+
+  /**
+   * Decides each run's commands on its state (cached, or folded from the log under the lock). Runs that
+   * do not exist get a rejection; the others are marked in flight until the commit is through.
+   */
+  private async decideCommands(
+    trx: Transaction<Database>,
+    byRun: ReadonlyMap<string, RunWork>,
+    heads: ReadonlyMap<string, RunStreamHead>,
+    now: number,
+    outcomes: RunWorkOutcome[],
+    committed: CommittedRuns,
+    dispatchedTo: Set<string>,
+  ): Promise<DecidedRun[]> {
+    const decided: DecidedRun[] = [];
+    for (const [runId, work] of byRun) {
+      const headSeq = heads.get(runId)?.lastSeq ?? 0;
+      const entry = await this.entryFor(trx, runId, headSeq, work);
+      const outcome: RunWorkOutcome = { runId, rejections: [], events: [], affected: [] };
+      outcomes.push(outcome);
+      if (!entry) {
+        outcome.rejections.push({ code: 'run_not_started', message: `run ${runId} does not exist` });
+        continue;
+      }
+      entry.lastRunSeq = -1; // in flight: a failure below leaves it refoldable, never trusted
+      const dispatches: AttemptPayload[] = [];
+      for (const { command, at } of work.commands) {
+        const decision = decide(entry.state, command, { now: at ?? now, random: this.random });
+        if (decision.rejection) outcome.rejections.push(decision.rejection);
+        outcome.events.push(...decision.events);
+        if (decision.affected) outcome.affected.push(...decision.affected);
+        // Lost dispatches sent again (RequeueLostDispatches) go out with this commit.
+        for (const dispatch of decision.dispatches) {
+          dispatches.push(dispatch);
+          dispatchedTo.add(dispatch.executor);
+        }
+      }
+      decided.push({
+        runId,
+        entry,
+        events: outcome.events,
+        dispatches,
+        actor: work.actor ?? 'planner',
+      });
+      committed.set(runId, { entry, lastRunSeq: headSeq, before: new Map() });
+    }
+    return decided;
+  }
+
+  /** Chooses the ready instances to dispatch within every limit (shared ones read under lock) and queues them. */
+  private async dispatchReady(
+    trx: Transaction<Database>,
+    decided: readonly DecidedRun[],
+    runIds: readonly string[],
+    now: number,
+    committed: CommittedRuns,
+    dispatchedTo: Set<string>,
+  ): Promise<void> {
+    const states = decided.map((d) => d.entry.state);
+    const shared = await this.readSharedLimits(trx, states, runIds);
+    const chosen = this.scheduler.choose(states, now, shared);
+    if (shared.pools.size > 0)
+      await saveSharedPoolBuckets(trx, this.scheduler.bucketsOf([...shared.pools.keys()]));
+    for (const d of decided) {
+      const taskIds = chosen.get(d.runId);
+      if (!taskIds) continue;
+      // A retry dispatched in the commit of its failure overwrites the failed attempt's times (run-spans.ts).
+      const before = committed.get(d.runId)!.before;
+      for (const taskId of taskIds) {
+        const rec = d.entry.state.tasks.get(taskId);
+        if (rec && rec.attempt > 0)
+          before.set(taskId, { attempt: rec.attempt, queuedAt: rec.queuedAt, startedAt: rec.startedAt });
+      }
+      const decision = decide(
+        d.entry.state,
+        { type: 'DispatchTasks', runId: d.runId, taskIds },
+        { now, random: this.random },
+      );
+      d.events.push(...decision.events);
+      d.dispatches.push(...decision.dispatches);
+      for (const dispatch of decision.dispatches) dispatchedTo.add(dispatch.executor);
+    }
+  }
+
+  /** The dispatch messages of this commit. An attempt too large for one message fails here, in this commit, instead of never publishing. */
+  private dispatchMessagesOf(
+    decided: readonly DecidedRun[],
+    traceparent: (runId: string) => string | null,
+    now: number,
+  ): OutboxMessage[] {
+    const decidedOf = new Map(decided.map((d) => [d.runId, d]));
+    return dispatchMessages(
+      this.subjects,
+      decided.flatMap((d) => d.dispatches),
+      traceparent,
+      (dispatch, bytes) => {
+        const d = decidedOf.get(dispatch.runId)!;
+        const failed = decide(
+          d.entry.state,
+          {
+            type: 'RecordTaskResult',
+            runId: dispatch.runId,
+            taskId: dispatch.taskId,
+            attempt: dispatch.attempt,
+            outcome: 'failed',
+            error: {
+              message: `the attempt's dispatch is ${bytes} bytes (input, params and upstream outputs), over the ${MAX_DISPATCH_BYTES}-byte limit of one message`,
+              type: 'InputError',
+              retryable: false,
+            },
+          },
+          { now, random: this.random },
+        );
+        d.events.push(...failed.events);
+      },
+    );
+  }
+
+  /** Appends the events, writes the projections of the runs they changed, and enqueues the outbox. */
+  private async appendWithProjectionsAndOutbox(
+    trx: Transaction<Database>,
+    decided: readonly DecidedRun[],
+    newEvents: NewEvent[],
+    heads: Map<string, RunStreamHead>,
+    outbox: OutboxMessage[],
+    dispatches: readonly OutboxMessage[],
+    traceparent: (runId: string) => string | null,
+  ): Promise<void> {
+    const projections = decided
+      .filter((d) => d.events.length > 0)
+      .map((d) => ({
+        state: d.entry.state,
+        affected: affectedBy(d.entry.state, d.events),
+        traceId: traceIdOfTraceparent(d.entry.traceparent),
+      }));
+    // Events, heads, projections and outbox in ONE statement (one round trip per commit), unless
+    // a projection row is deleted (a statement may not touch the same row twice).
+    const together = !projectionDeletes(projections);
+    await appendEventsInTransaction(trx, {
+      events: newEvents,
+      lockedHeads: heads,
+      freshEventIds: true,
+      alongside: (numbered) => {
+        outbox.push(...eventMessages(this.subjects, numbered, traceparent), ...dispatches);
+        return together ? [...projectionWrites(projections), ...outboxWrites(outbox)] : [];
+      },
+      project: together ? undefined : (projectTrx) => writeRunProjections(projectTrx, projections),
+    });
+    if (!together) await enqueueOutbox(trx, outbox);
+  }
+
+  /** What follows a commit: spans, executor presence, freed capacity, the rest of a capped dispatch, the cache. */
+  private afterCommit(
+    outcomes: readonly RunWorkOutcome[],
+    committed: CommittedRuns,
+    dispatchedTo: ReadonlySet<string>,
+    startedAt: number,
+  ): void {
     traceDecisions(outcomes, committed, startedAt);
     emitRunSpans(outcomes, committed);
     if (this.presence && dispatchedTo.size > 0) void this.presence.dispatchedTo(dispatchedTo);
@@ -306,10 +341,6 @@ export class DecisionEngine {
       entry.lastRunSeq = lastRunSeq;
       this.runs.set(runId, entry);
     }
-    // Publishing does not hold up the next decision: the rows are committed, and what fails to publish
-    // now is republished by the outbox sweep (JetStream drops the copies by Nats-Msg-Id).
-    this.publishing = this.publishing.then(() => this.relay.publishCommitted(outbox)).catch(() => undefined);
-    return outcomes;
   }
 
   /**

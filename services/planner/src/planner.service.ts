@@ -18,6 +18,8 @@ import { runningRunIds } from '@tributary/event-store';
 import {
   INFRASTRUCTURE,
   deadLetterRecorder,
+  decodeOperatorCommand,
+  encodeOperatorReply,
   OutboxRelay,
   PlanCache,
   type Infrastructure,
@@ -179,20 +181,18 @@ export class PlannerService implements OnApplicationBootstrap, OnApplicationShut
       queue: 'planner',
       callback: (error, msg) => {
         if (error) return;
-        let body: unknown;
-        try {
-          body = msg.json();
-        } catch {
+        const decoded = decodeOperatorCommand(msg.data);
+        if (!decoded.ok) {
           msg.respond(
-            JSON.stringify({ ok: false, error: { code: 'invalid_request', message: 'body is not JSON' } }),
+            encodeOperatorReply({ ok: false, error: { code: 'invalid_request', message: decoded.message } }),
           );
           return;
         }
         this.control
-          .handle(body)
-          .then((reply) => msg.respond(JSON.stringify(reply)))
+          .handle(decoded.command)
+          .then((reply) => msg.respond(encodeOperatorReply(reply)))
           .catch((e: unknown) =>
-            msg.respond(JSON.stringify({ ok: false, error: { code: 'internal', message: String(e) } })),
+            msg.respond(encodeOperatorReply({ ok: false, error: { code: 'internal', message: String(e) } })),
           );
       },
     });

@@ -95,7 +95,7 @@ describe('planner → executor → fan-in → consolidator → planner (all real
       infra().nc,
       infra().jsm,
       infra().streams.EVENTS.name,
-      infra().subjects.consolidationTriggered(runId),
+      infra().subjects.consolidationDue(runId),
     );
   const consolidateRow = (runId: string) =>
     db

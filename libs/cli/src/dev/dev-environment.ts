@@ -155,14 +155,17 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
       `Tributary dev is up: planner, fan-in, consolidator, executor and api in this process (pid ${process.pid})`,
     );
     say(`  api       ${apiUrl}/api/v1`);
+    // A new token goes in the link's fragment (never sent to a server): the web UI logs in by itself.
+    say(
+      `  web UI    ${apiUrl}/${token.shown === 'new' ? `#token=${encodeURIComponent(token.value)}` : ' (log in with your token)'}`,
+    );
     say(`  NATS      ${natsUrl} (${natsNote}), subject prefix ${config.subjectPrefix}`);
     say(`  Postgres  ${redact(databaseUrl)} (${databaseNote})`);
     say(`  handlers  built-ins${config.handlers.length > 0 ? ` + ${config.handlers.join(', ')}` : ''}`);
     if (token.shown === 'new') {
       say(`  admin token (shown once; stored in ${statePath}):`);
       say(`    ${token.value}`);
-    } else
-      say('  token     the one configured in the environment');
+    } else say('  token     the one configured in the environment');
     say(`  CLI calls from ${ctx.cwd} find the api and token in ${statePath}`);
     say('Ctrl-C stops everything.');
 
@@ -185,7 +188,11 @@ export async function runDev(ctx: CliContext, options: DevOptions): Promise<numb
  * that file is never registered: the file may have come with a cloned repository, and registering its
  * token as admin would hand the api to whoever wrote it.
  */
-function chooseToken(config: TributaryConfig): { value: string; store: boolean; shown: 'configured' | 'new' } {
+function chooseToken(config: TributaryConfig): {
+  value: string;
+  store: boolean;
+  shown: 'configured' | 'new';
+} {
   const configured = config.bootstrapAdminToken ?? config.apiToken;
   if (configured) return { value: configured, store: false, shown: 'configured' };
   return { value: `trb_dev_${randomBytes(24).toString('base64url')}`, store: true, shown: 'new' };

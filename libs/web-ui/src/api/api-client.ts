@@ -8,7 +8,8 @@ export type QueryValue = string | number | boolean | undefined | null;
 /** `path` with its query, leaving out absent values. */
 export function apiPath(path: string, query: Record<string, QueryValue> = {}): string {
   const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== null && value !== '') params.set(name, String(value));
+  for (const [name, value] of Object.entries(query))
+    if (value !== undefined && value !== null && value !== '') params.set(name, String(value));
   const text = params.toString();
   return `${API_BASE}${path}${text ? `?${text}` : ''}`;
 }

@@ -14,7 +14,8 @@ export class ApiError extends Error {
 
   static async of(response: Response): Promise<ApiError> {
     const body = (await response.json().catch(() => null)) as ErrorBody | null;
-    if (body?.error?.message) return new ApiError(response.status, body.error.code, body.error.message, body.error.details);
+    if (body?.error?.message)
+      return new ApiError(response.status, body.error.code, body.error.message, body.error.details);
     return new ApiError(response.status, 'http_error', `${response.status} ${response.statusText}`);
   }
 

@@ -14,7 +14,11 @@ export interface RunStreamHandlers {
  * `GET /runs/:id/stream` over fetch (EventSource cannot send the bearer header). Reconnects are the
  * caller's: a new stream starts with a fresh snapshot, so nothing is missed.
  */
-export function openRunStream(runId: string, headers: Record<string, string>, handlers: RunStreamHandlers): () => void {
+export function openRunStream(
+  runId: string,
+  headers: Record<string, string>,
+  handlers: RunStreamHandlers,
+): () => void {
   const controller = new AbortController();
   void (async () => {
     try {
@@ -24,7 +28,8 @@ export function openRunStream(runId: string, headers: Record<string, string>, ha
       });
       if (!response.ok || !response.body) throw await ApiError.of(response);
       const parser = createParser({
-        onEvent: (message: EventSourceMessage) => handlers.onMessage(message.event ?? 'message', message.data),
+        onEvent: (message: EventSourceMessage) =>
+          handlers.onMessage(message.event ?? 'message', message.data),
       });
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       for (;;) {
@@ -35,7 +40,9 @@ export function openRunStream(runId: string, headers: Record<string, string>, ha
       handlers.onEnd();
     } catch (error) {
       if (controller.signal.aborted) return;
-      handlers.onError(error instanceof ApiError ? error : new ApiError(0, 'network', (error as Error).message));
+      handlers.onError(
+        error instanceof ApiError ? error : new ApiError(0, 'network', (error as Error).message),
+      );
     }
   })();
   return () => controller.abort();

@@ -1,7 +1,13 @@
 import { useState, type FormEvent } from 'react';
 
 /** Takes a bearer token (from `tributary tokens create`, or the bootstrap admin token). */
-export function LoginPage({ problem, onLogin }: { problem: string | null; onLogin(token: string): Promise<string | null> }) {
+export function LoginPage({
+  problem,
+  onLogin,
+}: {
+  problem: string | null;
+  onLogin(token: string): Promise<string | null>;
+}) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(problem);
   const [busy, setBusy] = useState(false);
@@ -27,7 +33,8 @@ export function LoginPage({ problem, onLogin }: { problem: string | null; onLogi
           required
         />
         <p className="hint">
-          A token from <code>tributary tokens create</code>, or the bootstrap admin token. It stays in this tab only.
+          A token from <code>tributary tokens create</code>, or the bootstrap admin token. It stays in this
+          tab only.
         </p>
         <button type="submit" disabled={busy || token.trim() === ''}>
           Log in

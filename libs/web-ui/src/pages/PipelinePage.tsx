@@ -1,4 +1,5 @@
 import type { RJSFSchema } from '@rjsf/utils';
+import type { PipelineVersionSummary, PipelineView, RunSummary } from '@tributary/api-contract';
 import { Link, useParams } from 'react-router';
 import { TriggerForm } from '../pipeline/TriggerForm';
 import { VersionDiff } from '../pipeline/VersionDiff';
@@ -8,20 +9,10 @@ import { StateBadge } from '../ui/StateBadge';
 import { formatTime } from '../ui/time';
 import { useApi } from '../ui/use-api';
 
-interface Pipeline {
-  id: string;
-  version: number;
+/** The spec's parts this page shows (the contract types `spec` as the validated spec, unknown here). */
+type Pipeline = Omit<PipelineView, 'spec'> & {
   spec: { params?: RJSFSchema; schedule?: unknown; on?: unknown; description?: string };
-  source: string;
-  createdAt: string;
-  createdBy: string | null;
-}
-interface Version {
-  version: number;
-  contentHash: string;
-  createdAt: string;
-  createdBy: string | null;
-}
+};
 
 /** One pipeline: its latest version, schedule and upstream triggers, versions with a diff, last runs, trigger form. */
 export function PipelinePage() {
@@ -29,12 +20,15 @@ export function PipelinePage() {
   const session = useSession();
   const { client } = session;
   const id = encodeURIComponent(pipelineId);
-  const pipeline = useApi(`p:${pipelineId}`, (signal) => client.get<Pipeline>(`/pipelines/${id}`, undefined, signal));
-  const versions = useApi(`v:${pipelineId}`, (signal) => client.get<Version[]>(`/pipelines/${id}/versions`, undefined, signal));
+  const pipeline = useApi(`p:${pipelineId}`, (signal) =>
+    client.get<Pipeline>(`/pipelines/${id}`, undefined, signal),
+  );
+  const versions = useApi(`v:${pipelineId}`, (signal) =>
+    client.get<PipelineVersionSummary[]>(`/pipelines/${id}/versions`, undefined, signal),
+  );
   const runs = useApi(
     `r:${pipelineId}`,
-    (signal) =>
-      client.get<{ id: string; state: string; version: number; createdAt: string }[]>('/runs', { pipeline: pipelineId, limit: 10 }, signal),
+    (signal) => client.get<RunSummary[]>('/runs', { pipeline: pipelineId, limit: 10 }, signal),
     3000,
   );
   const p = pipeline.data;
@@ -61,18 +55,23 @@ export function PipelinePage() {
               <pre className="output">{JSON.stringify(p.spec.on, null, 2)}</pre>
             </>
           )}
-          {may(session, 'operator') && <TriggerForm pipelineId={pipelineId} schema={p.spec.params ?? { type: 'object' }} />}
+          {may(session, 'operator') && (
+            <TriggerForm pipelineId={pipelineId} schema={p.spec.params ?? { type: 'object' }} />
+          )}
         </>
       )}
       <h2>Last runs</h2>
       <ul className="runs-short">
         {(runs.data ?? []).map((r) => (
           <li key={r.id}>
-            <Link to={`/runs/${r.id}`}>{r.id.slice(0, 8)}</Link> v{r.version} <StateBadge state={r.state} /> {formatTime(r.createdAt)}
+            <Link to={`/runs/${r.id}`}>{r.id.slice(0, 8)}</Link> v{r.version} <StateBadge state={r.state} />{' '}
+            {formatTime(r.createdAt)}
           </li>
         ))}
       </ul>
-      {versions.data && versions.data.length > 1 && <VersionDiff pipelineId={pipelineId} versions={versions.data.map((v) => v.version)} />}
+      {versions.data && versions.data.length > 1 && (
+        <VersionDiff pipelineId={pipelineId} versions={versions.data.map((v) => v.version)} />
+      )}
       {versions.data && (
         <table className="list">
           <caption>All versions</caption>

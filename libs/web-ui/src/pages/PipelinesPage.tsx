@@ -1,3 +1,4 @@
+import type { PipelineSummary } from '@tributary/api-contract';
 import { Link } from 'react-router';
 import { useSession } from '../session/session';
 import { ErrorNote } from '../ui/ErrorNote';
@@ -8,7 +9,7 @@ import { useApi } from '../ui/use-api';
 export function PipelinesPage() {
   const { client } = useSession();
   const pipelines = useApi('pipelines', (signal) =>
-    client.get<{ id: string; version: number; createdAt: string }[]>('/pipelines', undefined, signal),
+    client.get<PipelineSummary[]>('/pipelines', undefined, signal),
   );
   return (
     <section>

@@ -25,17 +25,21 @@ export function RunPage() {
   const runId = useParams().runId!;
   const { client } = useSession();
   const [search, setSearch] = useSearchParams();
-  const tab = (TABS as readonly string[]).includes(search.get('tab') ?? '') ? (search.get('tab') as Tab) : 'grid';
+  const tab = (TABS as readonly string[]).includes(search.get('tab') ?? '')
+    ? (search.get('tab') as Tab)
+    : 'grid';
   const run = useRunLive(runId);
   const view = run.view;
-  const spec = useApi(
-    view ? `${view.run.pipeline}@${view.run.version}` : 'none',
-    (signal) =>
-      view
-        ? client
-            .get<{ spec: PipelineSpecView }>(`/pipelines/${encodeURIComponent(view.run.pipeline)}`, { version: view.run.version }, signal)
-            .then((p) => p.spec)
-        : Promise.resolve(undefined),
+  const spec = useApi(view ? `${view.run.pipeline}@${view.run.version}` : 'none', (signal) =>
+    view
+      ? client
+          .get<{ spec: PipelineSpecView }>(
+            `/pipelines/${encodeURIComponent(view.run.pipeline)}`,
+            { version: view.run.version },
+            signal,
+          )
+          .then((p) => p.spec)
+      : Promise.resolve(undefined),
   );
   const stages = spec.data ? stageNodes(spec.data) : [];
   const [cell, setCell] = useState<CellRef | null>(null);
@@ -47,6 +51,7 @@ export function RunPage() {
     setSearch(next);
   };
   const setTab = (t: Tab) => {
+    setCell(null);
     const next = new URLSearchParams(search);
     next.set('tab', t);
     setSearch(next, { replace: true });
@@ -63,9 +68,12 @@ export function RunPage() {
             Run <code>{view.run.id}</code>
           </h1>
           <p>
-            <Link to={`/pipelines/${encodeURIComponent(view.run.pipeline)}`}>{view.run.pipeline}</Link> v{view.run.version} ·{' '}
-            <StateBadge state={view.run.state} />
-            {view.run.partial && <span className="partial"> partial: {view.run.failedGroups.length} failed group(s)</span>} ·{' '}
+            <Link to={`/pipelines/${encodeURIComponent(view.run.pipeline)}`}>{view.run.pipeline}</Link> v
+            {view.run.version} · <StateBadge state={view.run.state} />
+            {view.run.partial && (
+              <span className="partial"> partial: {view.run.failedGroups.length} failed group(s)</span>
+            )}{' '}
+            ·{' '}
             {run.live ? (
               <span className="live" role="status">
                 live
@@ -75,8 +83,8 @@ export function RunPage() {
             )}
           </p>
           <p className="muted">
-            started {formatTime(view.run.createdAt)} · {formatDuration(view.run.createdAt, view.run.finishedAt)} ·{' '}
-            {view.run.instances} task instances
+            started {formatTime(view.run.createdAt)} ·{' '}
+            {formatDuration(view.run.createdAt, view.run.finishedAt)} · {view.run.instances} task instances
           </p>
           {view.run.reason && <p className="reason">Reason: {view.run.reason}</p>}
         </div>
@@ -101,11 +109,39 @@ export function RunPage() {
           </>
         )}
         {tab === 'graph' && <StageGraph stages={stages} counts={view.stages} />}
-        {tab === 'timeline' && <GroupTimeline runId={runId} groups={view.groups.map((g) => g.path)} onTask={openTask} version={run.version} />}
+        {tab === 'timeline' && (
+          <GroupTimeline
+            runId={runId}
+            groups={view.groups.map((g) => g.path)}
+            onTask={openTask}
+            version={run.version}
+          />
+        )}
         {tab === 'audit' && <AuditTimeline runId={runId} />}
       </div>
-      {cell && <CellPanel runId={runId} cell={cell} version={run.version} onClose={() => setCell(null)} onTask={openTask} />}
-      {taskId && <TaskDrawer runId={runId} taskId={taskId} version={run.version} onClose={() => openTask(null)} onDone={run.refresh} />}
+      {cell && (
+        <CellPanel
+          runId={runId}
+          // The counts as the grid has them now (the run is live), not as they were when clicked.
+          cell={{
+            ...cell,
+            counts:
+              run.grid?.find((c) => c.group === cell.group && c.stage === cell.stage)?.counts ?? cell.counts,
+          }}
+          version={run.version}
+          onClose={() => setCell(null)}
+          onTask={openTask}
+        />
+      )}
+      {taskId && (
+        <TaskDrawer
+          runId={runId}
+          taskId={taskId}
+          version={run.version}
+          onClose={() => openTask(null)}
+          onDone={run.refresh}
+        />
+      )}
     </section>
   );
 }

@@ -1,3 +1,4 @@
+import type { RunSummary } from '@tributary/api-contract';
 import { Link, useSearchParams } from 'react-router';
 import { useSession } from '../session/session';
 import { ErrorNote } from '../ui/ErrorNote';
@@ -5,15 +6,6 @@ import { StateBadge } from '../ui/StateBadge';
 import { RUN_STATES } from '../ui/task-states';
 import { formatDuration, formatTime } from '../ui/time';
 import { useApi } from '../ui/use-api';
-
-interface RunRow {
-  id: string;
-  pipeline: string;
-  version: number;
-  state: string;
-  createdAt: string;
-  finishedAt: string | null;
-}
 
 /** `GET /runs` with its filters in the address (so a filtered list can be shared), refreshed every 2 s. */
 export function RunsPage() {
@@ -25,7 +17,12 @@ export function RunsPage() {
   const since = search.get('since') ?? '';
   const runs = useApi(
     `runs?${search.toString()}`,
-    (signal) => client.get<RunRow[]>('/runs', { pipeline, state, partial: partial || undefined, limit: 200 }, signal),
+    (signal) =>
+      client.get<RunSummary[]>(
+        '/runs',
+        { pipeline, state, partial: partial || undefined, limit: 200 },
+        signal,
+      ),
     2000,
   );
   const set = (name: string, value: string) => {
@@ -41,7 +38,8 @@ export function RunsPage() {
       <h1>Runs</h1>
       <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
         <label>
-          Pipeline <input value={pipeline} onChange={(e) => set('pipeline', e.target.value)} placeholder="any" />
+          Pipeline{' '}
+          <input value={pipeline} onChange={(e) => set('pipeline', e.target.value)} placeholder="any" />
         </label>
         <label>
           State
@@ -53,8 +51,12 @@ export function RunsPage() {
           </select>
         </label>
         <label>
-          <input type="checkbox" checked={partial} onChange={(e) => set('partial', e.target.checked ? 'true' : '')} /> only
-          partial
+          <input
+            type="checkbox"
+            checked={partial}
+            onChange={(e) => set('partial', e.target.checked ? 'true' : '')}
+          />{' '}
+          only partial
         </label>
         <label>
           Since <input type="datetime-local" value={since} onChange={(e) => set('since', e.target.value)} />
@@ -78,13 +80,19 @@ export function RunsPage() {
                 <Link to={`/runs/${run.id}`}>{run.id.slice(0, 8)}</Link>
               </td>
               <td>
-                <Link to={`/pipelines/${encodeURIComponent(run.pipeline)}`}>{run.pipeline}</Link> v{run.version}
+                <Link to={`/pipelines/${encodeURIComponent(run.pipeline)}`}>{run.pipeline}</Link> v
+                {run.version}
               </td>
               <td>
                 <StateBadge state={run.state} />
               </td>
               <td>{formatTime(run.createdAt)}</td>
-              <td>{formatDuration(run.createdAt, run.finishedAt ?? (run.state === 'running' ? new Date().toISOString() : null))}</td>
+              <td>
+                {formatDuration(
+                  run.createdAt,
+                  run.finishedAt ?? (run.state === 'running' ? new Date().toISOString() : null),
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

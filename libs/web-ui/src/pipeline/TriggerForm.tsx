@@ -1,5 +1,6 @@
 import Form from '@rjsf/core';
 import type { RJSFSchema } from '@rjsf/utils';
+import type { TriggerAccepted } from '@tributary/api-contract';
 import validator from '@rjsf/validator-ajv8';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
@@ -23,10 +24,13 @@ export function TriggerForm({ pipelineId, schema }: { pipelineId: string; schema
     setBusy(true);
     setError(null);
     try {
-      const { runId } = await client.post<{ runId: string }>(`/pipelines/${encodeURIComponent(pipelineId)}/runs`, {
-        params,
-        ...(key.trim() ? { idempotencyKey: key.trim() } : {}),
-      });
+      const { runId } = await client.post<TriggerAccepted>(
+        `/pipelines/${encodeURIComponent(pipelineId)}/runs`,
+        {
+          params,
+          ...(key.trim() ? { idempotencyKey: key.trim() } : {}),
+        },
+      );
       navigate(`/runs/${runId}`);
     } catch (e) {
       setError(e instanceof ApiError ? e.describe() : String(e));
@@ -37,8 +41,16 @@ export function TriggerForm({ pipelineId, schema }: { pipelineId: string; schema
   return (
     <section aria-labelledby="trigger-title" className="trigger">
       <h2 id="trigger-title">Trigger a run</h2>
-      <Form schema={schema} uiSchema={paramsUiSchema(schema)} validator={validator} onSubmit={({ formData }) => void trigger(formData ?? {})} disabled={busy}>
-        <label htmlFor="idempotency-key">Idempotency key (optional: the same key never starts a second run)</label>
+      <Form
+        schema={schema}
+        uiSchema={paramsUiSchema(schema)}
+        validator={validator}
+        onSubmit={({ formData }) => void trigger(formData ?? {})}
+        disabled={busy}
+      >
+        <label htmlFor="idempotency-key">
+          Idempotency key (optional: the same key never starts a second run)
+        </label>
         <input id="idempotency-key" value={key} onChange={(e) => setKey(e.target.value)} maxLength={256} />
         <button type="submit" className="primary" disabled={busy}>
           Trigger

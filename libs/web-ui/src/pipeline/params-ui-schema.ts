@@ -9,7 +9,14 @@ export function paramsUiSchema(schema: RJSFSchema): UiSchema {
   for (const [name, property] of Object.entries(schema.properties ?? {})) {
     if (typeof property !== 'object' || property === null) continue;
     const items = property.items;
-    if (property.type === 'array' && property.uniqueItems && items && typeof items === 'object' && !Array.isArray(items) && items.enum)
+    if (
+      property.type === 'array' &&
+      property.uniqueItems &&
+      items &&
+      typeof items === 'object' &&
+      !Array.isArray(items) &&
+      items.enum
+    )
       ui[name] = { 'ui:widget': 'checkboxes', 'ui:options': { inline: true } };
   }
   return ui;

@@ -7,11 +7,12 @@ import { formatTime } from '../ui/time';
 import type { LoggedEvent } from './attempts';
 import { verifyChain, type ChainCheck } from './chain-verification';
 
-type Exported = LoggedEvent & { eventId: string; runId: string };
+type Exported = LoggedEvent;
 const PAGE = 5000;
 const ROW = 28;
 /** Operator and lifecycle events: what an auditor looks for first. */
-const NOTABLE = /Cleared|Marked|Cancelled|Reopened|Rejected|TriggerAccepted|RunCompleted|ConsolidationTriggered|GroupCompleted/;
+const NOTABLE =
+  /Cleared|Marked|Cancelled|Reopened|Rejected|TriggerAccepted|RunCompleted|ConsolidationTriggered|GroupCompleted/;
 
 /**
  * The run's event log as a timeline (every event with its actor and reason), read in pages of 5 000,
@@ -31,7 +32,10 @@ export function AuditTimeline({ runId }: { runId: string }) {
     const all: Exported[] = [];
     try {
       for (;;) {
-        const page = await client.get<Exported[]>(`/runs/${encodeURIComponent(runId)}/events`, { after, limit: PAGE });
+        const page = await client.get<Exported[]>(`/runs/${encodeURIComponent(runId)}/events`, {
+          after,
+          limit: PAGE,
+        });
         all.push(...page);
         setEvents([...all]);
         if (page.length < PAGE) break;
@@ -47,15 +51,20 @@ export function AuditTimeline({ runId }: { runId: string }) {
   }, [loadAll]);
 
   const shown = onlyNotable ? events.filter((e) => NOTABLE.test(e.type)) : events;
-  const virtual = useVirtualizer({ count: shown.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 20 });
+  const virtual = useVirtualizer({
+    count: shown.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW,
+    overscan: 20,
+  });
 
   return (
     <section className="audit" aria-labelledby="audit-title">
       <h2 id="audit-title">Audit timeline</h2>
       <div className="audit-tools">
         <label>
-          <input type="checkbox" checked={onlyNotable} onChange={(e) => setOnlyNotable(e.target.checked)} /> operator and lifecycle
-          events only
+          <input type="checkbox" checked={onlyNotable} onChange={(e) => setOnlyNotable(e.target.checked)} />{' '}
+          operator and lifecycle events only
         </label>
         <button
           type="button"
@@ -69,8 +78,14 @@ export function AuditTimeline({ runId }: { runId: string }) {
         </button>
         <span role="status" data-testid="chain-status">
           {check === 'checking' && 'verifying…'}
-          {check && check !== 'checking' && check.ok && `chain ok: ${check.events} events, head ${check.head.slice(0, 12)}…`}
-          {check && check !== 'checking' && !check.ok && `chain broken at run_seq ${check.runSeq}: ${check.problem}`}
+          {check &&
+            check !== 'checking' &&
+            check.ok &&
+            `chain ok: ${check.events} events, head ${check.head.slice(0, 12)}…`}
+          {check &&
+            check !== 'checking' &&
+            !check.ok &&
+            `chain broken at run_seq ${check.runSeq}: ${check.problem}`}
         </span>
       </div>
       <ErrorNote error={error} />

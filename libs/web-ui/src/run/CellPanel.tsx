@@ -90,18 +90,20 @@ export function CellPanel(props: {
           ✕
         </button>
       </header>
-      <StackedBar counts={props.cell.counts} />
-      <label>
-        State{' '}
-        <select value={state} onChange={(e) => setState(e.target.value)}>
-          <option value="">any</option>
-          {Object.keys(props.cell.counts).map((s) => (
-            <option key={s} value={s}>
-              {s} ({props.cell.counts[s]})
-            </option>
-          ))}
-        </select>
-      </label>
+      <div className="panel-tools">
+        <StackedBar counts={props.cell.counts} />
+        <label>
+          State{' '}
+          <select value={state} onChange={(e) => setState(e.target.value)}>
+            <option value="">any</option>
+            {Object.keys(props.cell.counts).map((s) => (
+              <option key={s} value={s}>
+                {s} ({props.cell.counts[s]})
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       <ErrorNote error={error} />
       <div className="list-scroll" ref={scroller} role="list" aria-label="Task instances">
         <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
@@ -114,7 +116,12 @@ export function CellPanel(props: {
                 className="instance-row"
                 style={{ position: 'absolute', top: item.start, height: ROW, left: 0, right: 0 }}
               >
-                <button type="button" className="link" onClick={() => props.onTask(t.taskId)} title={t.taskId}>
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => props.onTask(t.taskId)}
+                  title={t.taskId}
+                >
                   {t.mapIndex !== null ? `[${t.mapIndex}]` : t.stage.split('/').pop()}
                 </button>
                 <span className="label">{t.label ?? ''}</span>

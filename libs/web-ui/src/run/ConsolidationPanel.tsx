@@ -13,10 +13,22 @@ interface Triggered {
  * The consolidation and the group outcomes it saw: each round's `ConsolidationTriggered` event records
  * every top-level group's state when the fan-in let the consolidation start.
  */
-export function ConsolidationPanel({ runId, version, onTask }: { runId: string; version: number; onTask(id: string): void }) {
+export function ConsolidationPanel({
+  runId,
+  version,
+  onTask,
+}: {
+  runId: string;
+  version: number;
+  onTask(id: string): void;
+}) {
   const { client } = useSession();
   const rounds = useApi(`${runId}@${version}`, (signal) =>
-    client.get<LoggedEvent[]>(`/runs/${encodeURIComponent(runId)}/events`, { type: 'ConsolidationTriggered', limit: 100 }, signal),
+    client.get<LoggedEvent[]>(
+      `/runs/${encodeURIComponent(runId)}/events`,
+      { type: 'ConsolidationTriggered', limit: 100 },
+      signal,
+    ),
   );
   const last = rounds.data?.[rounds.data.length - 1];
   if (!last) return null;

@@ -11,11 +11,20 @@ const LIMIT = 2000;
  * A Gantt chart of one group's instances (start → end of their current attempt), the group picked from
  * a list: a run of 10 000 groups loads one group's instances, at most 2 000 of them.
  */
-export function GroupTimeline(props: { runId: string; groups: string[]; version: number; onTask(id: string): void }) {
+export function GroupTimeline(props: {
+  runId: string;
+  groups: string[];
+  version: number;
+  onTask(id: string): void;
+}) {
   const { client } = useSession();
   const [group, setGroup] = useState(props.groups[0] ?? '-');
   const page = useApi(`${group}@${props.version}`, (signal) =>
-    client.get<TaskInstancePage>(`/runs/${encodeURIComponent(props.runId)}/tasks`, { group, limit: LIMIT }, signal),
+    client.get<TaskInstancePage>(
+      `/runs/${encodeURIComponent(props.runId)}/tasks`,
+      { group, limit: LIMIT },
+      signal,
+    ),
   );
   const tasks = (page.data?.tasks ?? []).filter((t) => t.startedAt);
   const t0 = Math.min(...tasks.map((t) => Date.parse(t.startedAt!)));
@@ -42,7 +51,12 @@ export function GroupTimeline(props: { runId: string; groups: string[]; version:
           const end = Date.parse(t.finishedAt ?? new Date().toISOString());
           return (
             <div role="listitem" className="gantt-row" key={t.taskId}>
-              <button type="button" className="link gantt-name" onClick={() => props.onTask(t.taskId)} title={t.taskId}>
+              <button
+                type="button"
+                className="link gantt-name"
+                onClick={() => props.onTask(t.taskId)}
+                title={t.taskId}
+              >
                 {t.taskId.slice(group.length + 1) || t.taskId}
               </button>
               <span className="gantt-track">

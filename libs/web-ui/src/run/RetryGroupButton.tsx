@@ -1,7 +1,7 @@
+import type { GroupRetriedAnswer } from '@tributary/api-contract';
 import { useState } from 'react';
 import { useSession } from '../session/session';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
-import type { ClearAnswer } from './action-results';
 import { ClearedPreview } from './ClearedPreview';
 
 /** `POST /runs/:id/groups/retry`: every instance of the group runs again, and the consolidation after it. */
@@ -11,14 +11,23 @@ export function RetryGroupButton({ runId, group, onDone }: { runId: string; grou
   const path = `/runs/${encodeURIComponent(runId)}/groups/retry`;
   return (
     <>
-      <button type="button" className="small" onClick={() => setOpen(true)} aria-label={`Retry group ${group}`}>
+      <button
+        type="button"
+        className="small"
+        onClick={() => setOpen(true)}
+        aria-label={`Retry group ${group}`}
+      >
         retry
       </button>
       {open && (
         <ConfirmDialog
           title={`Retry group ${group}`}
           confirmLabel="Retry group"
-          preview={async () => <ClearedPreview ids={(await client.post<ClearAnswer>(path, { group, dryRun: true })).cleared} />}
+          preview={async () => (
+            <ClearedPreview
+              ids={(await client.post<GroupRetriedAnswer>(path, { group, dryRun: true })).cleared}
+            />
+          )}
           act={(reason) => client.post(path, { group, ...(reason ? { reason } : {}) })}
           onClose={(done) => {
             setOpen(false);

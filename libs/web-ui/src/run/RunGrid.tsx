@@ -121,7 +121,13 @@ function Cell({ counts, label, onOpen }: { counts: StateCounts; label: string; o
     .map(([s, k]) => `${k} ${s}`)
     .join(', ');
   return (
-    <button type="button" className={`cell state-${state}`} aria-label={`${label}: ${text}`} title={text} onClick={onOpen}>
+    <button
+      type="button"
+      className={`cell state-${state}`}
+      aria-label={`${label}: ${text}`}
+      title={text}
+      onClick={onOpen}
+    >
       {n === 1 ? (
         <span className="square" style={{ background: stateColor(state) }} />
       ) : (

@@ -1,4 +1,4 @@
-import type { TaskInstanceView } from '@tributary/api-contract';
+import type { ClearedAnswer, TaskInstanceView, TaskLogEntry } from '@tributary/api-contract';
 import { useEffect, useRef, useState } from 'react';
 import { may, traceLink, useSession } from '../session/session';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
@@ -6,17 +6,8 @@ import { ErrorNote } from '../ui/ErrorNote';
 import { StateBadge } from '../ui/StateBadge';
 import { formatDuration, formatTime } from '../ui/time';
 import { useApi } from '../ui/use-api';
-import type { ClearAnswer } from './action-results';
 import { ClearedPreview } from './ClearedPreview';
 import { attemptsOf, type LoggedEvent } from './attempts';
-
-interface LogLine {
-  attempt: number;
-  at: string;
-  level: string;
-  message: string;
-  fields: unknown;
-}
 
 const RUNNING = new Set(['queued', 'running', 'up_for_retry', 'scheduled']);
 
@@ -24,7 +15,13 @@ const RUNNING = new Set(['queued', 'running', 'up_for_retry', 'scheduled']);
  * One task instance: state and timings, every attempt with its error, the log (tailed every 2 s while
  * it runs), its output, its trace, and the operator's clear (dry run first) and mark.
  */
-export function TaskDrawer(props: { runId: string; taskId: string; version: number; onClose(): void; onDone(): void }) {
+export function TaskDrawer(props: {
+  runId: string;
+  taskId: string;
+  version: number;
+  onClose(): void;
+  onDone(): void;
+}) {
   const session = useSession();
   const { client } = session;
   const run = encodeURIComponent(props.runId);
@@ -38,7 +35,7 @@ export function TaskDrawer(props: { runId: string; taskId: string; version: numb
   const moving = RUNNING.has(instance.data?.state ?? '');
   const logs = useApi(
     `${props.taskId}@${props.version}`,
-    (signal) => client.get<LogLine[]>(`/runs/${run}/tasks/${task}/logs`, { limit: 5000 }, signal),
+    (signal) => client.get<TaskLogEntry[]>(`/runs/${run}/tasks/${task}/logs`, { limit: 5000 }, signal),
     moving ? 2000 : undefined,
   );
   const [action, setAction] = useState<'clear' | 'success' | 'failed' | null>(null);
@@ -121,7 +118,8 @@ export function TaskDrawer(props: { runId: string; taskId: string; version: numb
       <ol className="attempts">
         {attempts.map((a) => (
           <li key={a.attempt}>
-            try {a.attempt}: <StateBadge state={a.outcome} /> {a.host && <span className="muted">on {a.host}</span>}{' '}
+            try {a.attempt}: <StateBadge state={a.outcome} />{' '}
+            {a.host && <span className="muted">on {a.host}</span>}{' '}
             <span className="muted">{formatDuration(a.startedAt, a.endedAt)}</span>
             {a.error && <div className="error">{a.error}</div>}
           </li>
@@ -148,10 +146,19 @@ export function TaskDrawer(props: { runId: string; taskId: string; version: numb
           confirmLabel="Clear"
           preview={async () => (
             <ClearedPreview
-              ids={(await client.post<ClearAnswer>(`/runs/${run}/clear`, { taskIds: [props.taskId], dryRun: true })).cleared}
+              ids={
+                (
+                  await client.post<ClearedAnswer>(`/runs/${run}/clear`, {
+                    taskIds: [props.taskId],
+                    dryRun: true,
+                  })
+                ).cleared
+              }
             />
           )}
-          act={(reason) => client.post(`/runs/${run}/clear`, { taskIds: [props.taskId], ...(reason ? { reason } : {}) })}
+          act={(reason) =>
+            client.post(`/runs/${run}/clear`, { taskIds: [props.taskId], ...(reason ? { reason } : {}) })
+          }
           onClose={done}
         >
           <p>The instance and everything downstream of it run again.</p>
@@ -161,7 +168,13 @@ export function TaskDrawer(props: { runId: string; taskId: string; version: numb
         <ConfirmDialog
           title={`Mark ${props.taskId} ${action}`}
           confirmLabel={`Mark ${action}`}
-          act={(reason) => client.post(`/runs/${run}/mark`, { taskId: props.taskId, state: action, ...(reason ? { reason } : {}) })}
+          act={(reason) =>
+            client.post(`/runs/${run}/mark`, {
+              taskId: props.taskId,
+              state: action,
+              ...(reason ? { reason } : {}),
+            })
+          }
           onClose={done}
         />
       )}

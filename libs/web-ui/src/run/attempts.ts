@@ -1,16 +1,7 @@
-/** One event as `GET /runs/:id/events` answers it (the fields the UI reads). */
-export interface LoggedEvent {
-  runSeq: number;
-  type: string;
-  taskId: string | null;
-  attempt: number | null;
-  payload: Record<string, unknown>;
-  actor: string | null;
-  traceId: string | null;
-  occurredAt: string;
-  prevHash: string;
-  hash: string;
-}
+import type { RunEvent } from '@tributary/api-contract';
+
+/** One event as `GET /runs/:id/events` answers it (the contract's RunEvent), its payload's fields readable. */
+export type LoggedEvent = Omit<RunEvent, 'payload'> & { payload: Record<string, unknown> };
 
 export interface AttemptView {
   attempt: number;
@@ -37,7 +28,18 @@ export function attemptsOf(events: readonly LoggedEvent[]): AttemptView[] {
   for (const e of events) {
     if (e.attempt === null || !(e.type in OUTCOME)) continue;
     let a = byAttempt.get(e.attempt);
-    if (!a) byAttempt.set(e.attempt, (a = { attempt: e.attempt, outcome: 'queued', host: null, startedAt: null, endedAt: null, error: null }));
+    if (!a)
+      byAttempt.set(
+        e.attempt,
+        (a = {
+          attempt: e.attempt,
+          outcome: 'queued',
+          host: null,
+          startedAt: null,
+          endedAt: null,
+          error: null,
+        }),
+      );
     a.outcome = OUTCOME[e.type]!;
     if (e.type === 'TaskInstanceStarted') {
       a.startedAt = e.occurredAt;

@@ -9,7 +9,8 @@ export const GENESIS_HASH = '0'.repeat(64);
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
   const record = value as Record<string, unknown>;
   return `{${Object.keys(record)
     .sort()
@@ -24,7 +25,7 @@ async function sha256Hex(text: string): Promise<string> {
 }
 
 /** The hash an event must have after `prevHash` (libs/event-store event-hash.ts), from its exported fields. */
-export function eventHash(prevHash: string, e: LoggedEvent & { eventId: string; runId: string }): Promise<string> {
+export function eventHash(prevHash: string, e: LoggedEvent): Promise<string> {
   const body = canonicalJson({
     actor: e.actor,
     attempt: e.attempt,
@@ -40,21 +41,25 @@ export function eventHash(prevHash: string, e: LoggedEvent & { eventId: string; 
   return sha256Hex(prevHash + body);
 }
 
-export type ChainCheck = { ok: true; events: number; head: string } | { ok: false; runSeq: number; problem: string };
+export type ChainCheck =
+  { ok: true; events: number; head: string } | { ok: false; runSeq: number; problem: string };
 
 /**
  * Recomputes the run's hash chain in the browser from the events the api answered: every event's hash
  * from its fields and the previous hash, and the run_seq without gaps. What the api answered, checked
  * here, not taken on trust (a checkpoint signature check needs the CLI: `tributary audit verify`).
  */
-export async function verifyChain(events: readonly (LoggedEvent & { eventId: string; runId: string })[]): Promise<ChainCheck> {
+export async function verifyChain(events: readonly LoggedEvent[]): Promise<ChainCheck> {
   let prev = GENESIS_HASH;
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
-    if (e.runSeq !== i + 1) return { ok: false, runSeq: e.runSeq, problem: `expected run_seq ${i + 1}: an event is missing` };
-    if (e.prevHash !== prev) return { ok: false, runSeq: e.runSeq, problem: 'prev_hash is not the previous event’s hash' };
+    if (e.runSeq !== i + 1)
+      return { ok: false, runSeq: e.runSeq, problem: `expected run_seq ${i + 1}: an event is missing` };
+    if (e.prevHash !== prev)
+      return { ok: false, runSeq: e.runSeq, problem: 'prev_hash is not the previous event’s hash' };
     const hash = await eventHash(prev, e);
-    if (hash !== e.hash) return { ok: false, runSeq: e.runSeq, problem: 'its hash does not match its fields (edited?)' };
+    if (hash !== e.hash)
+      return { ok: false, runSeq: e.runSeq, problem: 'its hash does not match its fields (edited?)' };
     prev = hash;
   }
   return { ok: true, events: events.length, head: prev };

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { LoggedEvent } from './attempts';
 import { canonicalJson, GENESIS_HASH, verifyChain } from './chain-verification';
 
-type Exported = LoggedEvent & { eventId: string; runId: string };
+type Exported = LoggedEvent;
 
 // Known answers computed with libs/event-store's computeEventHash (the hash the planner writes) for
 // these two events: the browser's check must agree with it byte for byte.
 const FIRST: Exported = {
+  seq: 1,
   eventId: '00000000-0000-4000-8000-000000000001',
   runId: '11111111-2222-4333-8444-555555555555',
   runSeq: 1,
@@ -45,13 +46,27 @@ describe('the audit timeline checks the hash chain in the browser', () => {
 
   it('finds an edited payload, a missing event and a broken link', async () => {
     const edited = { ...SECOND, payload: { ...SECOND.payload, state: 'failed' } };
-    expect(await verifyChain([FIRST, edited])).toMatchObject({ ok: false, runSeq: 2, problem: expect.stringMatching(/hash/) });
-    expect(await verifyChain([SECOND])).toMatchObject({ ok: false, runSeq: 2, problem: expect.stringMatching(/missing/) });
+    expect(await verifyChain([FIRST, edited])).toMatchObject({
+      ok: false,
+      runSeq: 2,
+      problem: expect.stringMatching(/hash/),
+    });
+    expect(await verifyChain([SECOND])).toMatchObject({
+      ok: false,
+      runSeq: 2,
+      problem: expect.stringMatching(/missing/),
+    });
     const relinked = { ...SECOND, prevHash: GENESIS_HASH };
-    expect(await verifyChain([FIRST, relinked])).toMatchObject({ ok: false, runSeq: 2, problem: expect.stringMatching(/prev_hash/) });
+    expect(await verifyChain([FIRST, relinked])).toMatchObject({
+      ok: false,
+      runSeq: 2,
+      problem: expect.stringMatching(/prev_hash/),
+    });
   });
 
   it('writes canonical JSON: sorted keys, no whitespace, undefined members dropped', () => {
-    expect(canonicalJson({ b: 1, a: [true, null, { d: 'x', c: undefined }] })).toBe('{"a":[true,null,{"d":"x"}],"b":1}');
+    expect(canonicalJson({ b: 1, a: [true, null, { d: 'x', c: undefined }] })).toBe(
+      '{"a":[true,null,{"d":"x"}],"b":1}',
+    );
   });
 });

@@ -47,7 +47,8 @@ export function gridRows(cells: readonly GridCell[], collapsed: ReadonlySet<stri
       cells: byPath.get(path) ?? new Map(),
     });
   }
-  if (byPath.has(null)) rows.push({ path: null, name: 'run', depth: 0, parent: false, cells: byPath.get(null)! });
+  if (byPath.has(null))
+    rows.push({ path: null, name: 'run', depth: 0, parent: false, cells: byPath.get(null)! });
   return rows;
 }
 

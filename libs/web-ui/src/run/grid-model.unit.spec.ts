@@ -26,7 +26,12 @@ describe('grid rows', () => {
   });
 
   it('hides the descendants of a collapsed group', () => {
-    expect(gridRows(cells, new Set(['market=LU'])).map((r) => r.path)).toEqual(['market=LU', 'shard=2', 'shard=10', null]);
+    expect(gridRows(cells, new Set(['market=LU'])).map((r) => r.path)).toEqual([
+      'market=LU',
+      'shard=2',
+      'shard=10',
+      null,
+    ]);
   });
 });
 
@@ -49,7 +54,13 @@ describe('stage columns from the spec', () => {
     };
     expect(stageNodes(spec)).toEqual([
       { path: 'market/generate', id: 'generate', block: 'market', mapped: false, upstream: [] },
-      { path: 'market/retrieve', id: 'retrieve', block: 'market', mapped: true, upstream: ['market/generate'] },
+      {
+        path: 'market/retrieve',
+        id: 'retrieve',
+        block: 'market',
+        mapped: true,
+        upstream: ['market/generate'],
+      },
       { path: 'market/report', id: 'report', block: 'market', mapped: false, upstream: ['market/retrieve'] },
       { path: 'consolidate', id: 'consolidate', block: null, mapped: false, upstream: ['market/report'] },
     ]);

@@ -1,3 +1,4 @@
+import type { SessionBody } from '@tributary/api-contract';
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiClient } from '../api/api-client';
 import { ApiError } from '../api/api-error';
@@ -11,7 +12,8 @@ type Gate =
   | { kind: 'in'; token: string | null; name: string; role: Role; traceUrl: string | null };
 
 /** Who is this token? `GET /session` answers, or the api refuses it (401: log in again). */
-type Who = { name: string; role: Role; traceUrl: string | null };
+/** `GET /session` (the contract's SessionBody), its role one the UI knows. */
+type Who = Omit<SessionBody, 'role'> & { role: Role };
 async function whoIs(token: string | null): Promise<Who> {
   return new ApiClient(token).get<Who>('/session');
 }
@@ -61,8 +63,15 @@ export function SessionGate({ children }: { children: ReactNode }) {
     return { name: gate.name, role: gate.role, traceUrl: gate.traceUrl, client, logout };
   }, [gate, logout]);
 
-  if (gate.kind === 'checking') return <p className="loading" role="status">Connecting to the api…</p>;
+  if (gate.kind === 'checking')
+    return (
+      <p className="loading" role="status">
+        Connecting to the api…
+      </p>
+    );
   if (gate.kind === 'login' || !session)
-    return <LoginPage problem={gate.kind === 'login' ? gate.problem : null} onLogin={(token) => login(token)} />;
+    return (
+      <LoginPage problem={gate.kind === 'login' ? gate.problem : null} onLogin={(token) => login(token)} />
+    );
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
 }

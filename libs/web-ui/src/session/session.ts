@@ -22,7 +22,9 @@ export function may(session: Session, role: Role): boolean {
 
 /** The trace UI's address for a trace id, when one is configured. */
 export function traceLink(session: Session, traceId: string | null): string | null {
-  return session.traceUrl && traceId ? session.traceUrl.replace('{traceId}', encodeURIComponent(traceId)) : null;
+  return session.traceUrl && traceId
+    ? session.traceUrl.replace('{traceId}', encodeURIComponent(traceId))
+    : null;
 }
 
 export const SessionContext = createContext<Session | null>(null);

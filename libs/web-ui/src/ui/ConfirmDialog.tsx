@@ -24,7 +24,9 @@ export function ConfirmDialog(props: {
   useEffect(() => {
     ref.current?.showModal();
     if (props.preview) {
-      props.preview().then(setPreview, (e: unknown) => setError(e instanceof ApiError ? e.describe() : String(e)));
+      props
+        .preview()
+        .then(setPreview, (e: unknown) => setError(e instanceof ApiError ? e.describe() : String(e)));
     }
     // The preview runs once, when the dialog opens.
   }, []);
@@ -44,7 +46,12 @@ export function ConfirmDialog(props: {
 
   const waiting = props.preview !== undefined && preview === null;
   return (
-    <dialog ref={ref} className="confirm" aria-labelledby="confirm-title" onCancel={() => props.onClose(false)}>
+    <dialog
+      ref={ref}
+      className="confirm"
+      aria-labelledby="confirm-title"
+      onCancel={() => props.onClose(false)}
+    >
       <h2 id="confirm-title">{props.title}</h2>
       {props.children}
       {props.preview && (
@@ -53,7 +60,12 @@ export function ConfirmDialog(props: {
         </div>
       )}
       <label htmlFor="confirm-reason">Reason{props.reasonRequired ? '' : ' (optional)'}</label>
-      <input id="confirm-reason" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={1000} />
+      <input
+        id="confirm-reason"
+        value={reason}
+        onChange={(e) => setReason(e.target.value)}
+        maxLength={1000}
+      />
       {error && (
         <p className="error" role="alert">
           {error}

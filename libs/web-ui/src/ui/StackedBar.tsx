@@ -8,7 +8,10 @@ export function StackedBar({ counts }: { counts: Record<string, number> }) {
   return (
     <span className="stacked-bar" role="img" aria-label={text} title={text}>
       {parts.map((state) => (
-        <span key={state} style={{ width: `${(100 * counts[state]!) / sum}%`, background: stateColor(state) }} />
+        <span
+          key={state}
+          style={{ width: `${(100 * counts[state]!) / sum}%`, background: stateColor(state) }}
+        />
       ))}
     </span>
   );

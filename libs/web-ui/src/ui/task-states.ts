@@ -29,7 +29,18 @@ export const RUN_STATES = ['running', 'success', 'failed', 'cancelled', 'rejecte
 
 /** The state a cell shows for its counts: the worst of what it holds, like Airflow's summary square. */
 export function summaryState(counts: Record<string, number>): string {
-  for (const state of ['failed', 'upstream_failed', 'up_for_retry', 'running', 'queued', 'scheduled', 'pending', 'cancelled', 'skipped', 'success'])
+  for (const state of [
+    'failed',
+    'upstream_failed',
+    'up_for_retry',
+    'running',
+    'queued',
+    'scheduled',
+    'pending',
+    'cancelled',
+    'skipped',
+    'success',
+  ])
     if ((counts[state] ?? 0) > 0) return state;
   return 'pending';
 }

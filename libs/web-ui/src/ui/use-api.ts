@@ -12,7 +12,11 @@ export interface Loaded<T> {
  * Runs `load` now, again when `key` changes or `reload()` is called, and every `refreshMs` while mounted
  * (the tab hidden: not at all). A newer answer always wins over an older one still in flight.
  */
-export function useApi<T>(key: string, load: (signal: AbortSignal) => Promise<T>, refreshMs?: number): Loaded<T> {
+export function useApi<T>(
+  key: string,
+  load: (signal: AbortSignal) => Promise<T>,
+  refreshMs?: number,
+): Loaded<T> {
   const [data, setData] = useState<T>();
   const [error, setError] = useState<ApiError | null>(null);
   const [loading, setLoading] = useState(true);

@@ -1,5 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
+import type { SessionBody } from '@tributary/api-contract';
 import { QueryFields } from '../http/fields.js';
+import { ApiOperation } from '../openapi/api-operation.js';
 import { Caller, MinRole, type Principal } from './principal.js';
 import { TRACE_URL } from './trace-url.js';
 
@@ -14,7 +16,11 @@ export class SessionController {
   constructor(@Inject(TRACE_URL) private readonly traceUrl: string | null) {}
 
   @Get()
-  show(@Query() query: Record<string, unknown>, @Caller() caller: Principal) {
+  @ApiOperation({
+    summary: 'Who the bearer token is, its role, and where trace ids link to.',
+    response: 'SessionBody',
+  })
+  show(@Query() query: Record<string, unknown>, @Caller() caller: Principal): SessionBody {
     new QueryFields(query).finish();
     return { name: caller.name, role: caller.role, traceUrl: this.traceUrl };
   }

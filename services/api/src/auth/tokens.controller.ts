@@ -1,8 +1,10 @@
+import type { CreatedToken, RevokedToken, TokenView } from '@tributary/api-contract';
 import { isSystemActor } from '@tributary/domain';
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiError, invalidRequest } from '../http/api-error.js';
 import { jsonBody } from '../http/body.js';
 import { BodyFields, QueryFields } from '../http/fields.js';
+import { ApiOperation, type QueryDoc } from '../openapi/api-operation.js';
 import type { ApiRequest } from '../http/http-types.js';
 import { Caller, MinRole, ROLES, type Principal, type Role } from './principal.js';
 import { expiryOf } from './token-expiry.js';
@@ -14,6 +16,10 @@ const NAME = {
   pattern: /^[A-Za-z0-9][A-Za-z0-9._@:+-]*$/,
   patternHint: 'letters, digits and . _ @ : + - (starting with a letter or digit)',
 } as const;
+
+const LIST_QUERY = {
+  revoked: { type: 'boolean', oneOf: ['true', 'false'], description: 'Also the revoked tokens.' },
+} satisfies QueryDoc;
 
 /**
  * Token lifecycle (admin): `POST /tokens {name, role, expires?}` → 201 `{token, name, role, expiresAt}`
@@ -28,7 +34,12 @@ export class TokensController {
   ) {}
 
   @Post()
-  async create(@Req() req: ApiRequest, @Caller() caller: Principal) {
+  @ApiOperation({
+    summary: 'Creates a token; the answer is the only one that shows it.',
+    body: 'CreateTokenRequest',
+    response: 'CreatedToken',
+  })
+  async create(@Req() req: ApiRequest, @Caller() caller: Principal): Promise<CreatedToken> {
     const body = new BodyFields(jsonBody(req));
     const name = body.string('name', { required: true, ...NAME });
     const role = body.string('role', { required: true, oneOf: ROLES }) as Role;
@@ -70,16 +81,22 @@ export class TokensController {
   }
 
   @Get()
-  async list(@Query() query: Record<string, unknown>) {
+  @ApiOperation({
+    summary: 'The active tokens (never the token itself).',
+    query: LIST_QUERY,
+    response: 'TokenView[]',
+  })
+  async list(@Query() query: Record<string, unknown>): Promise<TokenView[]> {
     const fields = new QueryFields(query);
-    const revoked = fields.string('revoked', { oneOf: ['true', 'false'] });
+    const revoked = fields.string('revoked', LIST_QUERY.revoked);
     fields.finish();
     return this.tokens.list({ includeRevoked: revoked === 'true' });
   }
 
   @Delete(':name')
   @HttpCode(200)
-  async revoke(@Param('name') name: string) {
+  @ApiOperation({ summary: 'Revokes the active token of this name.', response: 'RevokedToken' })
+  async revoke(@Param('name') name: string): Promise<RevokedToken> {
     const tokenId = await this.tokens.revoke(name);
     if (!tokenId) throw new ApiError(404, 'not_found', `no active token is named "${name}"`);
     this.verifier.forget(tokenId);

@@ -1,22 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ExecutorsView, ExecutorSummary } from '@tributary/api-contract';
 import type { ServedExecutors } from '@tributary/domain';
 import { INFRASTRUCTURE, liveHosts, type Infrastructure, type LiveHost } from '@tributary/runtime';
-
-/**
- * Per executor name: the live executor hosts that run its tasks, the consolidators that can run it as a
- * pipeline's consolidation, and the attempts of it running now.
- */
-export interface ExecutorSummary {
-  hosts: number;
-  consolidators: number;
-  inFlight: number;
-}
-
-/** The answer of `GET /executors`. */
-export interface ExecutorsView {
-  hosts: Array<Omit<LiveHost, 'inFlightByExecutor'>>;
-  executors: Record<string, ExecutorSummary>;
-}
 
 /** The live hosts, asked on NATS at each call (no registry: see `liveHosts`). */
 @Injectable()

@@ -1,5 +1,6 @@
 import { INFRASTRUCTURE } from '@tributary/runtime';
 import { Controller, Get, Header, Inject, Logger, Query, Res } from '@nestjs/common';
+import type { HealthBody } from '@tributary/api-contract';
 import { TASK_STATES } from '@tributary/domain';
 import {
   countRunsByState,
@@ -9,6 +10,7 @@ import {
 } from '@tributary/event-store';
 import type { Infrastructure } from '@tributary/runtime';
 import { MinRole } from '../auth/principal.js';
+import { ApiOperation } from '../openapi/api-operation.js';
 import { QueryFields } from '../http/fields.js';
 import type { ApiResponse } from '../http/http-types.js';
 import { RUN_STATES } from '../runs/run-queries.js';
@@ -41,6 +43,11 @@ export class OpsController {
    */
   @Get('healthz')
   @MinRole('public')
+  @ApiOperation({
+    summary: 'Whether Postgres and NATS answer (503 when one does not).',
+    response: 'HealthBody',
+    status: [200, 503],
+  })
   async health(@Res() res: ApiResponse): Promise<void> {
     const check = async (name: string, work: () => Promise<unknown>): Promise<'ok' | 'unavailable'> => {
       try {
@@ -59,12 +66,17 @@ export class OpsController {
       }),
     ]);
     const ok = postgres === 'ok' && nats === 'ok';
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', postgres, nats });
+    const body: HealthBody = { status: ok ? 'ok' : 'unavailable', postgres, nats };
+    res.status(ok ? 200 : 503).json(body);
   }
 
   @Get('metrics')
   @MinRole('viewer')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  @ApiOperation({
+    summary: 'Runs and task instances by state, HTTP requests by route and status.',
+    response: { mediaTypes: ['text/plain'], description: 'Prometheus text exposition format 0.0.4' },
+  })
   async metrics(@Query() query: Record<string, unknown>): Promise<string> {
     new QueryFields(query).finish();
     const db = this.infra.db;

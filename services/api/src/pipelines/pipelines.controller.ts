@@ -1,4 +1,11 @@
 import { Controller, Get, HttpCode, Inject, Logger, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type {
+  AppliedPipeline,
+  PipelineSummary,
+  PipelineVersionSummary,
+  PipelineView,
+  TriggerAccepted,
+} from '@tributary/api-contract';
 import {
   parsePipelineSpec,
   unservedExecutors,
@@ -6,7 +13,12 @@ import {
   type SpecWarning,
   type UpstreamTriggerSpec,
 } from '@tributary/domain';
-import { getPipeline, listPipelines, listPipelineVersions, savePipelineVersion } from '@tributary/event-store';
+import {
+  getPipeline,
+  listPipelines,
+  listPipelineVersions,
+  savePipelineVersion,
+} from '@tributary/event-store';
 import {
   INFRASTRUCTURE,
   captureUpstreamSubjects,
@@ -19,6 +31,7 @@ import { assertStorable, assertStorableText, bodyText, jsonBody, mediaTypeOf } f
 import { pathParam, QueryFields } from '../http/fields.js';
 import type { ApiRequest, ApiResponse } from '../http/http-types.js';
 import { LiveExecutors } from '../executors/live-executors.js';
+import { ApiOperation, type QueryDoc } from '../openapi/api-operation.js';
 import { TriggerService } from './trigger.service.js';
 
 /**
@@ -35,6 +48,15 @@ const YAML_TYPES = new Set([
   'text/plain',
 ]);
 
+const SHOW_QUERY = {
+  version: {
+    type: 'integer',
+    min: 1,
+    max: 2 ** 31 - 1,
+    description: 'The version to show (default: the latest).',
+  },
+} satisfies QueryDoc;
+
 /** `POST /pipelines` (apply), `GET /pipelines[/:id]`, `POST /pipelines/:id/runs` (trigger). */
 @Controller('pipelines')
 export class PipelinesController {
@@ -50,6 +72,15 @@ export class PipelinesController {
    */
   @Post()
   @MinRole('admin')
+  @ApiOperation({
+    summary: 'Validates a spec and stores it as a new version (201) unless it equals the latest (200).',
+    body: {
+      mediaTypes: [...YAML_TYPES, 'application/json'],
+      description: 'A pipeline spec (pipeline.schema.json)',
+    },
+    response: 'AppliedPipeline',
+    status: [201, 200],
+  })
   async apply(@Req() req: ApiRequest, @Res() res: ApiResponse, @Caller() caller: Principal): Promise<void> {
     const type = mediaTypeOf(req);
     let format: 'yaml' | 'json';
@@ -95,9 +126,8 @@ export class PipelinesController {
       createdBy: caller.name,
     });
     const warnings = await this.executorWarnings(parsed.spec);
-    res
-      .status(created ? 201 : 200)
-      .json({ id: pipeline.pipelineId, version: pipeline.version, created, warnings });
+    const answer: AppliedPipeline = { id: pipeline.pipelineId, version: pipeline.version, created, warnings };
+    res.status(created ? 201 : 200).json(answer);
   }
 
   /** Executors of `spec` no live host serves; a failed presence query is itself the one warning. */
@@ -138,7 +168,8 @@ export class PipelinesController {
 
   @Get()
   @MinRole('viewer')
-  async list(@Query() query: Record<string, unknown>) {
+  @ApiOperation({ summary: 'Every pipeline and its latest version.', response: 'PipelineSummary[]' })
+  async list(@Query() query: Record<string, unknown>): Promise<PipelineSummary[]> {
     new QueryFields(query).finish();
     const pipelines = await listPipelines(this.infra.db);
     return pipelines.map((p) => ({
@@ -151,7 +182,14 @@ export class PipelinesController {
   /** Every version of one pipeline, newest first (each one's spec: `GET /pipelines/:id?version=N`). */
   @Get(':id/versions')
   @MinRole('viewer')
-  async versions(@Param('id') id: string, @Query() query: Record<string, unknown>) {
+  @ApiOperation({
+    summary: 'Every version of one pipeline, newest first.',
+    response: 'PipelineVersionSummary[]',
+  })
+  async versions(
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+  ): Promise<PipelineVersionSummary[]> {
     new QueryFields(query).finish();
     const versions = await listPipelineVersions(this.infra.db, pathParam('id', id));
     if (versions.length === 0) throw notFound(`pipeline "${id}" does not exist`);
@@ -165,9 +203,14 @@ export class PipelinesController {
 
   @Get(':id')
   @MinRole('viewer')
-  async show(@Param('id') id: string, @Query() query: Record<string, unknown>) {
+  @ApiOperation({
+    summary: 'One version of a pipeline (the latest by default) with its spec and source text.',
+    query: SHOW_QUERY,
+    response: 'PipelineView',
+  })
+  async show(@Param('id') id: string, @Query() query: Record<string, unknown>): Promise<PipelineView> {
     const q = new QueryFields(query);
-    const version = q.integer('version', { min: 1, max: 2 ** 31 - 1 });
+    const version = q.integer('version', SHOW_QUERY.version);
     q.finish();
     const pipeline = await getPipeline(this.infra.db, pathParam('id', id), version);
     if (!pipeline) {
@@ -187,12 +230,17 @@ export class PipelinesController {
   @Post(':id/runs')
   @HttpCode(202)
   @MinRole('operator')
+  @ApiOperation({
+    summary: 'Triggers a run; 422 for params the pipeline refuses (the trigger is recorded all the same).',
+    body: 'TriggerRequest',
+    response: 'TriggerAccepted',
+  })
   async trigger(
     @Param('id') id: string,
     @Req() req: ApiRequest,
     @Res({ passthrough: true }) res: ApiResponse,
     @Caller() caller: Principal,
-  ) {
+  ): Promise<TriggerAccepted> {
     const runId = await this.triggers.trigger(pathParam('id', id), jsonBody(req, {}), caller);
     res.setHeader('Location', `/api/v1/runs/${encodeURIComponent(runId)}`);
     return { runId };

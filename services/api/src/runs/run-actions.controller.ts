@@ -1,8 +1,16 @@
 import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import type {
+  CancelledAnswer,
+  ClearedAnswer,
+  GroupRetriedAnswer,
+  MarkedAnswer,
+  MarkRequest,
+} from '@tributary/api-contract';
 import { invalidTaskSelectorReason, TASK_STATES, type TaskState } from '@tributary/domain';
 import {
   INFRASTRUCTURE,
   describeBytes,
+  encodeOperatorCommand,
   sendOperatorCommand,
   type Infrastructure,
   type OperatorCommand,
@@ -11,6 +19,7 @@ import { Caller, MinRole, type Principal } from '../auth/principal.js';
 import { ApiError } from '../http/api-error.js';
 import { jsonBody } from '../http/body.js';
 import { BodyFields } from '../http/fields.js';
+import { ApiOperation } from '../openapi/api-operation.js';
 import { runIdParam } from './run-id.js';
 import type { ApiRequest } from '../http/http-types.js';
 
@@ -19,6 +28,9 @@ const REASON = { maxLength: 2000 } as const;
 const TASK_ID = { maxLength: 2048 } as const;
 /** A group path: `name=key` segments (`market=GR`, `market=GR/lang=el`), no patterns. */
 const GROUP_PATH = /^[^\s/=[\]#|*>]+=[^\s/=[\]#|*>]+(\/[^\s/=[\]#|*>]+=[^\s/=[\]#|*>]+)*$/;
+
+/** The states an operator may mark an instance with (MarkRequest's `state`, which the schema shows). */
+const MARK_STATES = ['success', 'failed', 'skipped'] as const satisfies readonly MarkRequest['state'][];
 
 const selectorProblem = (selector: string): string | null => {
   const problem = invalidTaskSelectorReason(selector);
@@ -47,7 +59,16 @@ export class RunActionsController {
   /** Selectors (exact ids, group paths, `*` patterns) resolved by the planner against the run's instances. */
   @Post('clear')
   @HttpCode(200)
-  async clear(@Param('id') id: string, @Req() req: ApiRequest, @Caller() caller: Principal) {
+  @ApiOperation({
+    summary: 'Clears task instances (and, by default, what is downstream) so they run again.',
+    body: 'ClearRequest',
+    response: 'ClearedAnswer',
+  })
+  async clear(
+    @Param('id') id: string,
+    @Req() req: ApiRequest,
+    @Caller() caller: Principal,
+  ): Promise<ClearedAnswer> {
     const body = new BodyFields(jsonBody(req));
     const taskIds = body.stringList('taskIds', {
       ...TASK_ID,
@@ -86,7 +107,16 @@ export class RunActionsController {
    */
   @Post('groups/retry')
   @HttpCode(200)
-  async retryGroup(@Param('id') id: string, @Req() req: ApiRequest, @Caller() caller: Principal) {
+  @ApiOperation({
+    summary: 'Runs every instance of a group, and what is downstream of it, again.',
+    body: 'GroupRetryRequest',
+    response: 'GroupRetriedAnswer',
+  })
+  async retryGroup(
+    @Param('id') id: string,
+    @Req() req: ApiRequest,
+    @Caller() caller: Principal,
+  ): Promise<GroupRetriedAnswer> {
     const body = new BodyFields(jsonBody(req));
     const group = body.string('group', {
       ...TASK_ID,
@@ -123,7 +153,12 @@ export class RunActionsController {
 
   @Post('cancel')
   @HttpCode(200)
-  async cancel(@Param('id') id: string, @Req() req: ApiRequest, @Caller() caller: Principal) {
+  @ApiOperation({ summary: 'Cancels the run.', body: 'CancelRequest', response: 'CancelledAnswer' })
+  async cancel(
+    @Param('id') id: string,
+    @Req() req: ApiRequest,
+    @Caller() caller: Principal,
+  ): Promise<CancelledAnswer> {
     const body = new BodyFields(jsonBody(req));
     const reason = body.string('reason', { ...REASON, required: true });
     body.finish();
@@ -138,11 +173,19 @@ export class RunActionsController {
 
   @Post('mark')
   @HttpCode(200)
-  async mark(@Param('id') id: string, @Req() req: ApiRequest, @Caller() caller: Principal) {
+  @ApiOperation({
+    summary: 'Marks a task instance success, failed or skipped.',
+    body: 'MarkRequest',
+    response: 'MarkedAnswer',
+  })
+  async mark(
+    @Param('id') id: string,
+    @Req() req: ApiRequest,
+    @Caller() caller: Principal,
+  ): Promise<MarkedAnswer> {
     const body = new BodyFields(jsonBody(req));
     const taskId = body.string('taskId', { ...TASK_ID, required: true });
-    const state = body.string('state', { required: true, oneOf: ['success', 'failed', 'skipped'] }) as
-      'success' | 'failed' | 'skipped';
+    const state = body.string('state', { required: true, oneOf: MARK_STATES }) as MarkRequest['state'];
     const reason = body.string('reason', REASON);
     body.finish();
     const marked = await this.send({
@@ -160,7 +203,7 @@ export class RunActionsController {
   private async send(command: OperatorCommand): Promise<string[]> {
     // A command NATS cannot carry would come back as "no planner answered" (503, try again): it is the
     // request that is too large, and trying again cannot help.
-    const bytes = Buffer.byteLength(JSON.stringify(command));
+    const bytes = encodeOperatorCommand(command).byteLength;
     const maxPayload = this.infra.nc.info?.max_payload ?? 1024 * 1024;
     if (bytes > maxPayload) {
       throw new ApiError(

@@ -5,22 +5,15 @@ import {
   readTaskInstances,
   type Database,
   type ListedTaskInstanceRow,
+  type TaskInstanceQuery,
 } from '@tributary/event-store';
 import { invalidRequest } from '../http/api-error.js';
 
 /** One task instance as the api shows it (the contract's shape). */
 export type RunInstance = TaskInstanceView;
 
-/** `GET /runs/:id/tasks` filters; `group: null` = instances outside any group (`?group=-`). */
-export interface InstanceFilter {
-  states?: readonly string[];
-  group?: string | null;
-  stage?: string;
-  limit: number;
-  /** The last task id of the previous page. */
-  after?: string;
-  outputs: boolean;
-}
+/** `GET /runs/:id/tasks` filters (`group: null` = instances outside any group, `?group=-`). */
+export type InstanceFilter = TaskInstanceQuery;
 
 export type InstancePage = TaskInstancePage;
 

@@ -111,8 +111,11 @@ export class RunStreams implements BeforeApplicationShutdown {
     runId: string,
   ): Promise<void> {
     const sent = new Set<number>();
+    // The fan-in's ConsolidationDue shares the run's EVENTS subjects but is not a run event.
+    const consolidationDue = this.infra.subjects.consolidationDue(runId);
     try {
       for await (const msg of sub) {
+        if (msg.subject === consolidationDue) continue;
         // One event, or a batch of a commit's task events (the planner batches those).
         const decoded = decodeRunEvents(msg.subject, msg.data);
         if (!decoded.ok) {

@@ -1,11 +1,48 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
+import type { GridCell, RunEvent, RunSummary, RunViewBody, TaskLogEntry } from '@tributary/api-contract';
 import { notFound } from '../http/api-error.js';
+import { ApiOperation, type QueryDoc } from '../openapi/api-operation.js';
 import { pathParam, QueryFields } from '../http/fields.js';
 import type { ApiResponse } from '../http/http-types.js';
 import { Caller, MinRole, type Principal } from '../auth/principal.js';
 import { runIdParam } from './run-id.js';
 import { RUN_STATES, RunQueries } from './run-queries.js';
 import { RunStreams } from './run-streams.js';
+
+const LIST_QUERY = {
+  pipeline: { maxLength: 256, description: 'Only runs of this pipeline.' },
+  state: { oneOf: RUN_STATES, description: 'Only runs in this state.' },
+  partial: {
+    type: 'boolean',
+    oneOf: ['true', 'false'],
+    description: 'Only successes with a failed group or instance.',
+  },
+  limit: { type: 'integer', min: 1, max: 1000, default: 100, description: 'How many.' },
+} satisfies QueryDoc;
+
+const EVENTS_QUERY = {
+  after: {
+    type: 'integer',
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    default: 0,
+    description: 'Only events after this runSeq.',
+  },
+  limit: { type: 'integer', min: 1, max: 10_000, default: 1000, description: 'How many.' },
+  // One instance's events (its attempts, for the UI's drawer) or one event type (e.g. ConsolidationTriggered).
+  taskId: { maxLength: 2048, description: "Only this task instance's events." },
+  type: {
+    maxLength: 64,
+    pattern: /^[A-Za-z]+$/,
+    patternHint: 'an event type such as TaskInstanceFailed',
+    description: 'Only events of this type, e.g. TaskInstanceFailed.',
+  },
+} satisfies QueryDoc;
+
+const LOGS_QUERY = {
+  attempt: { type: 'integer', min: 1, max: 1_000_000, description: 'Only this attempt.' },
+  limit: { type: 'integer', min: 1, max: 100_000, default: 10_000, description: 'How many.' },
+} satisfies QueryDoc;
 
 const notYet = (runId: string) =>
   notFound(`run ${runId} does not exist (yet: a trigger appears here once the planner has processed it)`);
@@ -20,18 +57,27 @@ export class RunsController {
   ) {}
 
   @Get()
-  async list(@Query() query: Record<string, unknown>) {
+  @ApiOperation({
+    summary: 'Runs, newest first.',
+    query: LIST_QUERY,
+    response: 'RunSummary[]',
+  })
+  async list(@Query() query: Record<string, unknown>): Promise<RunSummary[]> {
     const q = new QueryFields(query);
-    const pipeline = q.string('pipeline', { maxLength: 256 });
-    const state = q.string('state', { oneOf: RUN_STATES });
-    const partial = q.string('partial', { oneOf: ['true', 'false'] });
-    const limit = q.integer('limit', { min: 1, max: 1000 }) ?? 100;
+    const pipeline = q.string('pipeline', LIST_QUERY.pipeline);
+    const state = q.string('state', LIST_QUERY.state);
+    const partial = q.string('partial', LIST_QUERY.partial);
+    const limit = q.integer('limit', LIST_QUERY.limit) ?? LIST_QUERY.limit.default;
     q.finish();
     return this.queries.listRuns({ pipeline, state, partial: partial === 'true', limit });
   }
 
   @Get(':id')
-  async show(@Param('id') id: string, @Query() query: Record<string, unknown>) {
+  @ApiOperation({
+    summary: 'The run, its groups and aggregates (instances are paged: /runs/{id}/tasks).',
+    response: 'RunViewBody',
+  })
+  async show(@Param('id') id: string, @Query() query: Record<string, unknown>): Promise<RunViewBody> {
     new QueryFields(query).finish();
     const found = await this.queries.runView(runIdParam(id));
     if (!found) throw notYet(id);
@@ -40,7 +86,8 @@ export class RunsController {
 
   /** Instances per group × stage × state: the grid of the web UI, without listing instances. */
   @Get(':id/grid')
-  async grid(@Param('id') id: string, @Query() query: Record<string, unknown>) {
+  @ApiOperation({ summary: 'Instances per group × stage × state.', response: 'GridCell[]' })
+  async grid(@Param('id') id: string, @Query() query: Record<string, unknown>): Promise<GridCell[]> {
     new QueryFields(query).finish();
     const cells = await this.queries.grid(runIdParam(id));
     if (!cells) throw notYet(id);
@@ -48,17 +95,17 @@ export class RunsController {
   }
 
   @Get(':id/events')
-  async events(@Param('id') id: string, @Query() query: Record<string, unknown>) {
+  @ApiOperation({
+    summary: "A page of the run's event log, with every field its hash covers (docs/audit.md).",
+    query: EVENTS_QUERY,
+    response: 'RunEvent[]',
+  })
+  async events(@Param('id') id: string, @Query() query: Record<string, unknown>): Promise<RunEvent[]> {
     const q = new QueryFields(query);
-    const after = q.integer('after', { min: 0, max: Number.MAX_SAFE_INTEGER }) ?? 0;
-    const limit = q.integer('limit', { min: 1, max: 10_000 }) ?? 1000;
-    // One instance's events (its attempts, for the UI's drawer) or one event type (e.g. ConsolidationTriggered).
-    const taskId = q.string('taskId', { maxLength: 2048 });
-    const type = q.string('type', {
-      maxLength: 64,
-      pattern: /^[A-Za-z]+$/,
-      patternHint: 'an event type such as TaskInstanceFailed',
-    });
+    const after = q.integer('after', EVENTS_QUERY.after) ?? EVENTS_QUERY.after.default;
+    const limit = q.integer('limit', EVENTS_QUERY.limit) ?? EVENTS_QUERY.limit.default;
+    const taskId = q.string('taskId', EVENTS_QUERY.taskId);
+    const type = q.string('type', EVENTS_QUERY.type);
     q.finish();
     const runId = runIdParam(id);
     const events = await this.queries.events(runId, after, limit, { taskId, type });
@@ -67,14 +114,19 @@ export class RunsController {
   }
 
   @Get(':id/tasks/:taskId/logs')
+  @ApiOperation({
+    summary: 'The lines a task instance logged, by attempt.',
+    query: LOGS_QUERY,
+    response: 'TaskLogEntry[]',
+  })
   async logs(
     @Param('id') id: string,
     @Param('taskId') taskId: string,
     @Query() query: Record<string, unknown>,
-  ) {
+  ): Promise<TaskLogEntry[]> {
     const q = new QueryFields(query);
-    const attempt = q.integer('attempt', { min: 1, max: 1_000_000 });
-    const limit = q.integer('limit', { min: 1, max: 100_000 }) ?? 10_000;
+    const attempt = q.integer('attempt', LOGS_QUERY.attempt);
+    const limit = q.integer('limit', LOGS_QUERY.limit) ?? LOGS_QUERY.limit.default;
     q.finish();
     const runId = runIdParam(id);
     pathParam('taskId', taskId, 2048);
@@ -88,6 +140,10 @@ export class RunsController {
 
   /** Server-sent events: a snapshot, then every event of the run until it completes or is cancelled. */
   @Get(':id/stream')
+  @ApiOperation({
+    summary: 'Server-sent events: a RunViewBody snapshot, then every event of the run until it ends.',
+    response: { mediaTypes: ['text/event-stream'], description: 'Server-sent events' },
+  })
   async stream(
     @Param('id') id: string,
     @Query() query: Record<string, unknown>,

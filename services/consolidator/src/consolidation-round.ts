@@ -36,7 +36,7 @@ import {
   type ConsolidationResult,
 } from './consolidation-result.js';
 
-/** One ConsolidationTriggered the fan-in emitted. */
+/** One ConsolidationDue the fan-in emitted. */
 export interface ConsolidationTrigger {
   runId: string;
   round: number;

@@ -1,4 +1,4 @@
-import { decodeRunEvent } from '@tributary/events';
+import { decodeConsolidationDue } from '@tributary/events';
 import { JetStreamServer } from '@tributary/messaging';
 import {
   deadLetterRecorder,
@@ -10,7 +10,7 @@ import {
 import { Logger } from '@nestjs/common';
 import { ConsolidatorModule } from './consolidator.module.js';
 import {
-  CONSOLIDATION_TRIGGERED,
+  CONSOLIDATION_DUE,
   CONSOLIDATOR_CONCURRENCY,
   CONSOLIDATOR_HEARTBEAT_MS,
   consolidatorConsumer,
@@ -18,7 +18,7 @@ import {
 
 /**
  * Starts the consolidator (alone, or beside the others in `tributary dev`): a NestJS microservice on the
- * JetStream transport, its one binding the fan-in's triggers.
+ * JetStream transport, its one binding the fan-in's ConsolidationDue messages.
  */
 export function startConsolidator(config: TributaryConfig = loadConfig()): Promise<RunningService> {
   const logger = new Logger('consolidator');
@@ -27,20 +27,20 @@ export function startConsolidator(config: TributaryConfig = loadConfig()): Promi
     config,
     (infra) => ConsolidatorModule.register(infra),
     (infra) => {
-      // Terminated triggers (undecodable, or a handler error that can never succeed) are logged and stored in dead_letters.
+      // Terminated messages (undecodable, or a handler error that can never succeed) are logged and stored in dead_letters.
       const deadLetters = deadLetterRecorder(infra.db, 'consolidator', (line) => logger.error(line));
       return new JetStreamServer({
         connection: infra.nc,
         bindings: [
           {
             ...consolidatorConsumer(infra),
-            pattern: CONSOLIDATION_TRIGGERED,
+            pattern: CONSOLIDATION_DUE,
             concurrency: CONSOLIDATOR_CONCURRENCY,
             heartbeatMs: CONSOLIDATOR_HEARTBEAT_MS,
             decode: (msg) => {
-              const decoded = decodeRunEvent(msg.data);
+              const decoded = decodeConsolidationDue(msg.data);
               if (!decoded.ok) throw decoded.error;
-              return decoded;
+              return decoded.value;
             },
           },
         ],
