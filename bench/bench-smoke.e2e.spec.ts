@@ -24,8 +24,11 @@ describe('npm run bench at smoke size', () => {
         log: (line) => lines.push(line),
       });
       expect(problemsOf(results), lines.join('\n')).toEqual([]);
-      for (const scenario of results.scenarios)
-        for (const name of ['tributary', 'bullmq'] as const) {
+      for (const scenario of results.scenarios) {
+        if (scenario.tributaryOnly) expect(scenario.contenders.bullmq, scenario.name).toBeUndefined();
+        for (const name of scenario.tributaryOnly
+          ? (['tributary'] as const)
+          : (['tributary', 'bullmq'] as const)) {
           const summary = scenario.contenders[name]!;
           expect(summary.n, `${scenario.name} ${name}`).toBe(1);
           expect(Number.isFinite(summary.median), `${scenario.name} ${name}`).toBe(true);
@@ -33,12 +36,17 @@ describe('npm run bench at smoke size', () => {
             String(scenario.taskInstances),
           );
         }
+      }
       const chain = results.scenarios.find((s) => s.name === 'chain')!;
       expect(chain.contenders.tributary!.pooled['hop_ms']!.n).toBe(2); // 3 stages: 2 hops
       const huge = results.scenarios.find((s) => s.name === 'huge')!;
       expect(
         Object.keys(huge.contenders.tributary!.details).filter((k) => k.startsWith('rss_mib:')),
       ).toHaveLength(6);
+
+      const grid = results.scenarios.find((s) => s.name === 'grid')!.contenders.tributary!;
+      expect(grid.details['probes_after']!.median).toBe(3);
+      expect(grid.details['tasks_bytes_max_after']!.median).toBeGreaterThan(0);
 
       const markdown = readFileSync(files.markdown, 'utf8');
       for (const scenario of SCENARIOS) expect(markdown).toContain(`| ${scenario.name} |`);

@@ -25,6 +25,7 @@ export interface ContenderSummary extends Spread {
   /** The distinct code versions the samples measured, in order. */
   code: string[];
   verification: string[];
+  notes: string[];
   errors: string[];
   timedOut?: { afterS: number; peakRss?: PeakRss[] };
   skipped?: string;
@@ -41,6 +42,8 @@ export interface ScenarioSummary {
   target: { text: string; source: string; met: boolean | null };
   /** Tributary median / BullMQ median of the metric. */
   ratio: number | null;
+  /** Only Tributary ran it: why BullMQ has no equivalent. */
+  tributaryOnly?: string;
   contenders: Partial<Record<ContenderName, ContenderSummary>>;
 }
 
@@ -94,6 +97,7 @@ export function summarize(outcomes: ScenarioOutcome[], meta: Omit<BenchResults, 
         load: { min: min(result.load), max: max(result.load) },
         code: [...new Set(result.code)],
         verification: result.verification,
+        notes: result.notes,
         errors: result.errors,
         timedOut: result.timedOut,
         skipped: result.skipped,
@@ -127,6 +131,7 @@ export function summarize(outcomes: ScenarioOutcome[], meta: Omit<BenchResults, 
           }) ?? null,
       },
       ratio: t !== undefined && b !== undefined ? t / b : null,
+      tributaryOnly: outcome.scenario.tributaryOnly,
       contenders,
     };
   });
@@ -187,7 +192,7 @@ export function renderMarkdown(results: BenchResults): string {
   for (const s of results.scenarios) {
     const d = s.metric.digits;
     lines.push(
-      `| ${s.name} | ${s.metric.name} (${s.metric.better} is better) | ${metricCell(s.contenders.tributary, d)} | ${metricCell(s.contenders.bullmq, d)} | ` +
+      `| ${s.name} | ${s.metric.name} (${s.metric.better} is better) | ${metricCell(s.contenders.tributary, d)} | ${s.tributaryOnly ? 'no equivalent' : metricCell(s.contenders.bullmq, d)} | ` +
         `${s.ratio === null ? '–' : `${s.ratio.toFixed(2)}×`} | ${s.target.text} | ${metTag(s.target.met)} |`,
     );
   }
@@ -198,6 +203,7 @@ export function renderMarkdown(results: BenchResults): string {
       `Workload: ${s.workload}. Target ${s.target.text} (${s.target.source}): ${metTag(s.target.met)}.`,
       '',
     );
+    if (s.tributaryOnly) lines.push(`Tributary only: ${s.tributaryOnly}.`, '');
     const names = (['tributary', 'bullmq'] as const).filter((n) => s.contenders[n]);
     lines.push(`| figure | ${names.map((n) => (n === 'tributary' ? 'Tributary' : 'BullMQ')).join(' | ')} |`);
     lines.push(`| --- | ${names.map(() => '---:').join(' | ')} |`);
@@ -248,6 +254,7 @@ export function renderMarkdown(results: BenchResults): string {
       if (c.skipped) lines.push(`- ${label} skipped: ${c.skipped}.`);
       for (const e of c.errors) lines.push(`- ${label} FAILED ${e.replace(/\s+/g, ' ').slice(0, 600)}`);
       if (c.verification.length) lines.push(`- ${label} verified: ${c.verification.join('; ')}.`);
+      for (const note of c.notes) lines.push(`- ${label}: ${note}.`);
     }
     lines.push('');
   }

@@ -37,6 +37,8 @@ export interface ContenderOutcome {
   /** The code each sample measured (`git describe --always --dirty`), when the repository moved during the run. */
   code: string[];
   verification: string[];
+  /** The samples' notes (what could not be measured), without repeats. */
+  notes: string[];
   errors: string[];
   timedOut?: { afterS: number; peakRss?: PeakRss[] };
   skipped?: string;
@@ -89,11 +91,13 @@ async function measure(
   shared: Map<string, ContenderSession>,
 ): Promise<void> {
   const { scenario, params, workload } = outcome;
+  if (scenario.tributaryOnly && contender.name !== 'tributary') return;
   const result = (outcome.contenders[contender.name] ??= {
     samples: [],
     load: [],
     code: [],
     verification: [],
+    notes: [],
     errors: [],
   });
   const tag = `${scenario.name} round ${round} ${contender.label}`;
@@ -118,12 +122,18 @@ async function measure(
         timeoutMs,
         hops: scenario.measureHops,
         memory: scenario.measureMemory,
+        watch: scenario.watcher?.(params),
       });
       const sample = scenario.measure(params, execution);
       result.samples.push(sample);
       result.load.push(load);
       result.code.push(code);
       result.verification = execution.verification;
+      for (const note of sample.notes ?? []) if (!result.notes.includes(note)) result.notes.push(note);
+      for (const failure of sample.failures ?? []) {
+        result.errors.push(`round ${round}: ${failure}`);
+        options.log(`${tag}: FAILED — ${failure}`);
+      }
       options.log(
         `${tag}${scenario.repetitions(params) > 1 ? ` #${i + 1}` : ''}: ${sample.value.toFixed(scenario.metric.digits)} ${scenario.metric.name}` +
           ` (${execution.taskInstances} TIs verified, ${((Date.now() - t0) / 1000).toFixed(1)} s, load ${load.toFixed(2)})`,

@@ -15,6 +15,32 @@ export interface ExecuteOptions {
   hops?: boolean;
   /** Also read the peak RSS of the contender's processes. */
   memory?: boolean;
+  /** Also measure the run from outside while it runs and once it finished (Tributary only: its HTTP api). */
+  watch?: RunWatcher;
+}
+
+/** The run a watcher looks at: the api serving it and a token that may read it (an admin's). */
+export interface WatchedRun {
+  apiUrl: string;
+  token: string;
+  runId: string;
+}
+
+/** Figures a watcher measured, folded into the scenario's sample. */
+export interface WatchFigures {
+  details: Record<string, number>;
+  distributions: Record<string, number[]>;
+  /** What could not be measured and why (e.g. no web UI to open), for the report. */
+  notes: string[];
+}
+
+/** Measures a run from outside — what a user of the api or the web UI would see — while it runs and after. */
+export interface RunWatcher {
+  /** Runs from the trigger until `finished` resolves (the run reached a final state), then returns. */
+  whileRunning(run: WatchedRun, finished: Promise<void>): Promise<void>;
+  /** Once the run finished and was verified. */
+  afterwards(run: WatchedRun): Promise<void>;
+  figures(): WatchFigures;
 }
 
 /** One run of a workload's runs: when the bench triggered it and when the engine recorded it complete (epoch ms). */
@@ -44,6 +70,8 @@ export interface Execution {
   peakRss?: PeakRss[];
   /** The checks that passed, for the report. */
   verification: string[];
+  /** What the watcher measured (when asked). */
+  watched?: WatchFigures;
 }
 
 /** A running contender, ready to execute workloads one after the other. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { StageShape, Workload } from '../lib/workload.js';
+import { taskInstancesPerRun, type StageShape, type Workload } from '../lib/workload.js';
 
 /** The group block's name: task ids read `g=<key>/<stage>`. */
 export const GROUP = 'g';
@@ -46,10 +46,12 @@ export function pipelineFor(workload: Workload): { id: string; yaml: string } {
   const shape = JSON.stringify(workload.stages);
   const id = `bench-${createHash('sha256').update(shape).digest('hex').slice(0, 10)}`;
   const maxMap = Math.max(10_000, ...workload.stages.map((s) => (s.kind === 'map' ? s.items : 0)));
+  // The run-wide cap defaults to 100 000 instances; huge's and grid's run has 100 021.
+  const maxInstances = Math.max(100_000, taskInstancesPerRun(workload));
   const yaml = [
     `id: ${id}`,
     `params: { type: object, required: [groups], properties: { groups: { type: array, items: { type: string } } } }`,
-    `limits: { maxActiveTasks: 1000000, maxMapLength: ${maxMap} }`,
+    `limits: { maxActiveTasks: 1000000, maxMapLength: ${maxMap}, maxTaskInstances: ${maxInstances} }`,
     `defaults: { retries: 0 }`,
     `stages:`,
     `  - group: ${GROUP}`,

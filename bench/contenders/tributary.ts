@@ -10,6 +10,7 @@ import {
   type ExecuteOptions,
   type Execution,
   type PeakRss,
+  type WatchedRun,
 } from './contender.js';
 import { hopLatencies, runTimings, verifyRuns } from './tributary-log.js';
 import { groupParams, pipelineFor } from './tributary-pipeline.js';
@@ -62,9 +63,10 @@ class TributarySession implements ContenderSession {
       }),
     );
     const runIds = triggers.map((t) => t.runId);
-    await this.waitForRuns(runIds, startedAt + options.timeoutMs, options);
+    await this.watchWhileWaiting(runIds, startedAt + options.timeoutMs, options);
     const verified = await verifyRuns(this.system.db, runIds, workload);
     const runs = runTimings(triggers, verified.completedAt);
+    if (options.watch) await options.watch.afterwards(this.watched(runIds));
     return {
       startedAt,
       completedAt: Math.max(...runs.map((r) => r.completedAt)),
@@ -74,6 +76,35 @@ class TributarySession implements ContenderSession {
       hopLatenciesMs: options.hops ? await hopLatencies(this.system.db, runIds, workload) : undefined,
       peakRss: options.memory ? this.peakRss() : undefined,
       verification: verified.checks,
+      watched: options.watch?.figures(),
+    };
+  }
+
+  /** Waits for the runs; meanwhile the watcher (if any) measures the first run until they finished. */
+  private async watchWhileWaiting(
+    runIds: string[],
+    deadline: number,
+    options: ExecuteOptions,
+  ): Promise<void> {
+    if (!options.watch) return this.waitForRuns(runIds, deadline, options);
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const watching = options.watch.whileRunning(this.watched(runIds), finished);
+    // A watcher that fails early must not leave an unhandled rejection while the wait goes on.
+    watching.catch(() => undefined);
+    try {
+      await this.waitForRuns(runIds, deadline, options);
+    } finally {
+      finish();
+    }
+    await watching;
+  }
+
+  private watched(runIds: string[]): WatchedRun {
+    return {
+      apiUrl: this.system.api.baseUrl,
+      token: this.system.env.TRIBUTARY_BOOTSTRAP_ADMIN_TOKEN!,
+      runId: runIds[0]!,
     };
   }
 

@@ -1,4 +1,5 @@
 import { chain } from './chain.scenario.js';
+import { grid } from './grid.scenario.js';
 import { huge } from './huge.scenario.js';
 import { manyRuns } from './many-runs.scenario.js';
 import { mapped } from './mapped.scenario.js';
@@ -7,7 +8,7 @@ import { sleep1000, sleep10000 } from './sleep.scenario.js';
 import { wide } from './wide.scenario.js';
 
 /** Every scenario, in the order the bench runs and reports them. */
-export const SCENARIOS: Scenario[] = [wide, mapped, chain, sleep1000, manyRuns, sleep10000, huge];
+export const SCENARIOS: Scenario[] = [wide, mapped, chain, sleep1000, manyRuns, sleep10000, huge, grid];
 
 /** The scenarios named in a comma-separated list (`all` or empty: every one). */
 export function selectScenarios(names: string | undefined): Scenario[] {

@@ -1,4 +1,4 @@
-import type { ContenderSetup, Execution } from '../contenders/contender.js';
+import type { ContenderSetup, Execution, RunWatcher } from '../contenders/contender.js';
 import type { Workload } from '../lib/workload.js';
 
 /** The figure a scenario is judged by. */
@@ -22,6 +22,10 @@ export interface Sample {
   details: Record<string, number>;
   /** Raw latencies pooled over every sample for percentiles (e.g. every hop of every run). */
   distributions?: Record<string, number[]>;
+  /** Targets this sample missed that count as failures (a FAILED line, a non-zero exit), its figures kept. */
+  failures?: string[];
+  /** What this sample could not measure and why, for the report. */
+  notes?: string[];
 }
 
 /** Medians of both contenders' metric (undefined when a contender produced no verified figure). */
@@ -67,6 +71,10 @@ export interface Scenario<P = any> {
   timeoutMs(params: P): number;
   measureHops?: boolean;
   measureMemory?: boolean;
+  /** A fresh watcher for each measured execution: figures taken from outside while the run runs. */
+  watcher?(params: P): RunWatcher;
+  /** Only Tributary runs it; why BullMQ has no equivalent, for the report. */
+  tributaryOnly?: string;
   metric: Metric;
   details: Detail[];
   measure(params: P, execution: Execution): Sample;
