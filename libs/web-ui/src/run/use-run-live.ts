@@ -2,6 +2,7 @@ import type { GridCell, RunViewBody } from '@tributary/api-contract';
 import { useEffect, useRef, useState } from 'react';
 import type { ApiError } from '../api/api-error';
 import { openRunStream } from '../api/run-stream';
+import { takePrefetchedRun } from './run-prefetch';
 import { useSession } from '../session/session';
 
 const FINISHED = new Set(['success', 'failed', 'cancelled', 'rejected']);
@@ -41,7 +42,10 @@ export function useRunLive(runId: string): RunLive {
     if (fetching.current) return schedule();
     fetching.current = true;
     const id = encodeURIComponent(runId);
-    Promise.all([client.get<RunViewBody>(`/runs/${id}`), client.get<GridCell[]>(`/runs/${id}/grid`)])
+    (
+      takePrefetchedRun(runId) ??
+      Promise.all([client.get<RunViewBody>(`/runs/${id}`), client.get<GridCell[]>(`/runs/${id}/grid`)])
+    )
       .then(([v, g]) => {
         setView(v);
         setGrid(g);

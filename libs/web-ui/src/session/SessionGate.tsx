@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react
 import { ApiClient } from '../api/api-client';
 import { ApiError } from '../api/api-error';
 import { LoginPage } from '../pages/LoginPage';
+import { prefetchRunPage } from '../run/run-prefetch';
 import { SessionContext, type Role, type Session } from './session';
 import { storedToken, storeToken, takeTokenFromFragment } from './token-storage';
 
@@ -40,6 +41,7 @@ export function SessionGate({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     const token = takeTokenFromFragment() ?? storedToken();
+    prefetchRunPage(token);
     void (async () => {
       const problem = await login(token);
       if (problem === null) return;

@@ -1,0 +1,38 @@
+import type { GridCell, RunViewBody } from '@tributary/api-contract';
+import { ApiClient } from '../api/api-client';
+
+interface Prefetched {
+  runId: string;
+  at: number;
+  data: Promise<[RunViewBody, GridCell[]]>;
+}
+
+let prefetched: Prefetched | null = null;
+/** A prefetch older than this is not used (the run page fetches again). */
+const FRESH_MS = 5000;
+const RUN_PAGE = /^\/runs\/([^/]+)$/;
+
+/**
+ * Opening a run's page (a link, a reload) starts its view and grid requests at once, beside the login
+ * check (`GET /session`), instead of after it and after React's first render: one round trip less before
+ * the grid shows. A refused token just fails these requests; the login screen follows from /session.
+ */
+export function prefetchRunPage(token: string | null): void {
+  const runId = RUN_PAGE.exec(window.location.pathname)?.[1];
+  if (!runId) return;
+  const client = new ApiClient(token);
+  const id = encodeURIComponent(decodeURIComponent(runId));
+  const data = Promise.all([
+    client.get<RunViewBody>(`/runs/${id}`),
+    client.get<GridCell[]>(`/runs/${id}/grid`),
+  ]);
+  data.catch(() => undefined); // an unused failed prefetch is not an unhandled rejection
+  prefetched = { runId: decodeURIComponent(runId), at: Date.now(), data };
+}
+
+/** The prefetched view and grid of `runId`, once (later calls fetch afresh); null when there is none. */
+export function takePrefetchedRun(runId: string): Promise<[RunViewBody, GridCell[]]> | null {
+  const p = prefetched;
+  prefetched = null;
+  return p && p.runId === runId && Date.now() - p.at < FRESH_MS ? p.data : null;
+}
