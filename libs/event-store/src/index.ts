@@ -160,6 +160,7 @@ export { readRunProjectionRows, type RunProjectionRows } from './projections/rea
 export { loggedRunIds, runHasEvents } from './events/logged-runs.js';
 export { greatestIdempotencyKey, runningRunIds, runStreamLength } from './projections/run-lookups.js';
 export {
+  currentFanInRound,
   insertFanInRun,
   lockFanInRun,
   saveFanInRound,

@@ -11,7 +11,7 @@ import {
   type RunState,
   type TaskSettings,
 } from '@tributary/domain';
-import { loadRunState, readRunPipeline, type Database } from '@tributary/event-store';
+import { currentFanInRound, loadRunState, readRunPipeline, type Database } from '@tributary/event-store';
 import { AttemptOutcome, jsonToBytes, type ResultBatch } from '@tributary/events';
 import {
   limitLogLines,
@@ -164,13 +164,9 @@ export class Consolidator {
 
   /** A round is superseded once the fan-in triggered a newer one (a group reopened since). */
   private async supersededReason(trigger: ConsolidationTrigger): Promise<string | null> {
-    const row = await this.db
-      .selectFrom('fan_in_runs')
-      .select('round')
-      .where('run_id', '=', trigger.runId)
-      .executeTakeFirst();
-    return row && row.round > trigger.round
-      ? `round ${trigger.round} is superseded by round ${row.round} of the fan-in`
+    const round = await currentFanInRound(this.db, trigger.runId);
+    return round !== null && round > trigger.round
+      ? `round ${trigger.round} is superseded by round ${round} of the fan-in`
       : null;
   }
 

@@ -57,3 +57,13 @@ export async function saveFanInRound(
 ): Promise<void> {
   await db.updateTable('fan_in_runs').set({ round, updated_at: at }).where('run_id', '=', runId).execute();
 }
+
+/** The fan-in's current consolidation round of a run (null before its first): a consolidator's staleness check. */
+export async function currentFanInRound(db: Kysely<Database>, runId: string): Promise<number | null> {
+  const row = await db
+    .selectFrom('fan_in_runs')
+    .select('round')
+    .where('run_id', '=', runId)
+    .executeTakeFirst();
+  return row ? row.round : null;
+}
