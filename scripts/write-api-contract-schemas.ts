@@ -8,9 +8,15 @@ import { createGenerator } from 'ts-json-schema-generator';
 
 const lib = (path: string): string => fileURLToPath(new URL(`../libs/api-contract/${path}`, import.meta.url));
 
-// Every source file but the index (re-exports only) and this output.
+// Every source file but the index (re-exports only), this output and api-error.ts (the clients' error
+// class, not a wire shape: the wire shape is error-body.ts).
 const sources = readdirSync(lib('src')).filter(
-  (f) => f.endsWith('.ts') && !f.endsWith('.spec.ts') && f !== 'index.ts' && f !== 'schemas.gen.ts',
+  (f) =>
+    f.endsWith('.ts') &&
+    !f.endsWith('.spec.ts') &&
+    f !== 'index.ts' &&
+    f !== 'schemas.gen.ts' &&
+    f !== 'api-error.ts',
 );
 
 const schema = createGenerator({

@@ -1,3 +1,4 @@
+export { ApiError, apiErrorOf } from './api-error.js';
 export type { ErrorBody, Issue } from './error-body.js';
 export type {
   CancelledAnswer,

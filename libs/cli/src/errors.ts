@@ -1,4 +1,4 @@
-import type { Issue } from '@tributary/api-contract';
+import { ApiError, type Issue } from '@tributary/api-contract';
 
 /** Exit codes of the `tributary` command. */
 export const EXIT_OK = 0;
@@ -32,18 +32,8 @@ export class UsageError extends CliError {
 /** One problem the api names in an error response. */
 export type ApiErrorDetail = Issue;
 
-/** An error answer of the api (`{error: {code, message, details}}`), or status 0 (`unreachable`, `connection_lost`) when no answer came. */
-export class ApiError extends Error {
-  override readonly name = 'ApiError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: readonly ApiErrorDetail[] = [],
-  ) {
-    super(message);
-  }
-}
+/** An error answer of the api, or status 0 when no answer came: the contract's client-side class. */
+export { ApiError };
 
 /** `error: <code>: <message>` then `  <path>: <message>` per detail. */
 export function formatApiError(error: ApiError): string {

@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { ApiError, type ApiErrorDetail } from '../errors.js';
+import { apiErrorOf as contractApiErrorOf } from '@tributary/api-contract';
+import { ApiError } from '../errors.js';
 import type { ApiTarget } from './api-target.js';
 
 /**
@@ -194,30 +195,9 @@ function parseAnswer(raw: Buffer): unknown {
   }
 }
 
-/** Builds the ApiError of an error answer, whatever its shape. */
+/** The ApiError of an error answer, whatever its shape (the CLI's words when the answer says nothing). */
 export function apiErrorOf(status: number, body: unknown): ApiError {
-  const error = (body as { error?: unknown } | null)?.error;
-  if (error && typeof error === 'object') {
-    const e = error as { code?: unknown; message?: unknown; details?: unknown };
-    const details = Array.isArray(e.details) ? e.details.filter(isDetail) : [];
-    return new ApiError(
-      status,
-      typeof e.code === 'string' ? e.code : `http_${status}`,
-      typeof e.message === 'string' ? e.message : defaultMessage(status),
-      details,
-    );
-  }
-  const text =
-    typeof body === 'string' && body.trim() !== '' ? body.trim().slice(0, 500) : defaultMessage(status);
-  return new ApiError(status, `http_${status}`, text);
-}
-
-function isDetail(value: unknown): value is ApiErrorDetail {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { message?: unknown }).message === 'string'
-  );
+  return contractApiErrorOf(status, body, defaultMessage);
 }
 
 function defaultMessage(status: number): string {

@@ -1,4 +1,4 @@
-import { ApiError } from './api-error';
+import { ApiError, apiErrorOfResponse } from './api-error';
 
 /** Where the api answers: the app is served by the api itself, so it is the same origin. */
 export const API_BASE = '/api/v1';
@@ -51,7 +51,7 @@ export class ApiClient {
       throw new ApiError(0, 'network', `the api did not answer (${(error as Error).message})`);
     }
     if (response.status === 401) this.onUnauthorized();
-    if (!response.ok) throw await ApiError.of(response);
+    if (!response.ok) throw await apiErrorOfResponse(response);
     return (await response.json()) as T;
   }
 }

@@ -1,6 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { apiPath } from './api-client';
-import { ApiError } from './api-error';
+import { ApiError, apiErrorOfResponse } from './api-error';
 
 export interface RunStreamHandlers {
   /** Each server-sent event: `snapshot` first (the run view), then one per appended run event. */
@@ -26,7 +26,7 @@ export function openRunStream(
         headers: { ...headers, accept: 'text/event-stream' },
         signal: controller.signal,
       });
-      if (!response.ok || !response.body) throw await ApiError.of(response);
+      if (!response.ok || !response.body) throw await apiErrorOfResponse(response);
       const parser = createParser({
         onEvent: (message: EventSourceMessage) =>
           handlers.onMessage(message.event ?? 'message', message.data),
