@@ -105,7 +105,13 @@ export function RunPage() {
         {tab === 'grid' && (
           <>
             <RunGrid view={view} grid={run.grid} stages={stages} onCell={setCell} onRefresh={run.refresh} />
-            <ConsolidationPanel runId={runId} version={run.version} onTask={openTask} />
+            <ConsolidationPanel
+              runId={runId}
+              consolidation={JSON.stringify(
+                run.grid?.find((c) => c.group === null && c.stage === 'consolidate')?.counts ?? {},
+              )}
+              onTask={openTask}
+            />
           </>
         )}
         {tab === 'graph' && <StageGraph stages={stages} counts={view.stages} />}

@@ -15,15 +15,16 @@ interface Triggered {
  */
 export function ConsolidationPanel({
   runId,
-  version,
+  consolidation,
   onTask,
 }: {
   runId: string;
-  version: number;
+  /** The consolidation's counts as text: a new round changes them, and only then are events read. */
+  consolidation: string;
   onTask(id: string): void;
 }) {
   const { client } = useSession();
-  const rounds = useApi(`${runId}@${version}`, (signal) =>
+  const rounds = useApi(`${runId}@${consolidation}`, (signal) =>
     client.get<LoggedEvent[]>(
       `/runs/${encodeURIComponent(runId)}/events`,
       { type: 'ConsolidationTriggered', limit: 100 },

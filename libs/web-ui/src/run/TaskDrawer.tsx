@@ -29,12 +29,14 @@ export function TaskDrawer(props: {
   const instance = useApi(`${props.taskId}@${props.version}`, (signal) =>
     client.get<TaskInstanceView>(`/runs/${run}/tasks/${task}`, undefined, signal),
   );
-  const events = useApi(`${props.taskId}@${props.version}`, (signal) =>
+  // The instance's events (a scan of the run's log) only when its attempt or state moved, not on every
+  // live refresh of the page.
+  const events = useApi(`${props.taskId}@${instance.data?.attempt}:${instance.data?.state}`, (signal) =>
     client.get<LoggedEvent[]>(`/runs/${run}/events`, { taskId: props.taskId, limit: 10_000 }, signal),
   );
   const moving = RUNNING.has(instance.data?.state ?? '');
   const logs = useApi(
-    `${props.taskId}@${props.version}`,
+    `${props.taskId}@${instance.data?.attempt}:${instance.data?.state}`,
     (signal) => client.get<TaskLogEntry[]>(`/runs/${run}/tasks/${task}/logs`, { limit: 5000 }, signal),
     moving ? 2000 : undefined,
   );
