@@ -57,6 +57,7 @@ export type { RunStreamRow, RunStreamsTable } from './tables/run-streams.table.j
 export type { NewOutboxRow, OutboxRow, OutboxTable } from './tables/outbox.table.js';
 export type { NewPipelineRow, PipelineRow, PipelinesTable } from './tables/pipelines.table.js';
 export type { NewRunRow, RunRow, RunRowUpdate, RunsTable } from './tables/runs.table.js';
+export type { RunCellRow, RunCellsTable } from './tables/run-cells.table.js';
 export type { GroupRow, GroupRowUpdate, GroupsTable, NewGroupRow } from './tables/groups.table.js';
 export type {
   NewTaskInstanceRow,

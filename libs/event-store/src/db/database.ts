@@ -3,6 +3,7 @@ import type { GroupsTable } from '../tables/groups.table.js';
 import type { OutboxTable } from '../tables/outbox.table.js';
 import type { PipelinesTable } from '../tables/pipelines.table.js';
 import type { RunStreamsTable } from '../tables/run-streams.table.js';
+import type { RunCellsTable } from '../tables/run-cells.table.js';
 import type { RunsTable } from '../tables/runs.table.js';
 import type { TaskInstancesTable } from '../tables/task-instances.table.js';
 import type { TaskLogsTable } from '../tables/task-logs.table.js';
@@ -22,6 +23,7 @@ export interface Database {
   runs: RunsTable;
   groups: GroupsTable;
   task_instances: TaskInstancesTable;
+  run_cells: RunCellsTable;
   task_logs: TaskLogsTable;
   fan_in_runs: FanInRunsTable;
   fan_in_groups: FanInGroupsTable;

@@ -19,6 +19,7 @@ const TABLES = [
   'outbox',
   'pipelines',
   'pools',
+  'run_cells',
   'run_streams',
   'runs',
   'task_instances',
@@ -56,6 +57,7 @@ describe('migrateToLatest', () => {
         '012-token-lifecycle',
         '013-append-only-event-log',
         '015-audit-checkpoints',
+        '016-run-cells',
       ],
     });
 

@@ -10,6 +10,7 @@ import * as fanInBudget from './011-fan-in-budget.migration.js';
 import * as tokenLifecycle from './012-token-lifecycle.migration.js';
 import * as appendOnlyEventLog from './013-append-only-event-log.migration.js';
 import * as auditCheckpoints from './015-audit-checkpoints.migration.js';
+import * as runCells from './016-run-cells.migration.js';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so
@@ -28,6 +29,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '012-token-lifecycle': tokenLifecycle,
   '013-append-only-event-log': appendOnlyEventLog,
   '015-audit-checkpoints': auditCheckpoints,
+  '016-run-cells': runCells,
 });
 
 /** A kysely `MigrationProvider` over {@link MIGRATIONS}. */

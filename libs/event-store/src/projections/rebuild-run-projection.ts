@@ -13,7 +13,7 @@ export interface RebuiltRun {
 }
 
 /**
- * Rewrites one run's `runs`, `groups` and `task_instances` rows from its event log: folds the events, deletes
+ * Rewrites one run's `runs`, `groups`, `task_instances` and `run_cells` rows from its event log: folds the events, deletes
  * the run's rows and writes them again with the planner's own statements (`projectionWrites`), so a rebuilt
  * row is what the planner would have written. Holds the run's `run_streams` row FOR UPDATE meanwhile, the
  * lock every appender takes: no event of the run commits between the read and the write.
@@ -37,6 +37,8 @@ export async function rebuildRunProjection(db: Kysely<Database>, runId: string):
       .where('run_id', '=', runId)
       .executeTakeFirst();
     await trx.deleteFrom('task_instances').where('run_id', '=', runId).execute();
+    // The triggers took the counts to 0; dropping the rows also drops any count that had drifted.
+    await trx.deleteFrom('run_cells').where('run_id', '=', runId).execute();
     await trx.deleteFrom('groups').where('run_id', '=', runId).execute();
     await trx.deleteFrom('runs').where('run_id', '=', runId).execute();
     // A planless rejection was written by the planner outside the fold, with the trigger's version.

@@ -36,6 +36,8 @@ export const SERVICE_GRANTS: Readonly<
     runs: UPSERT,
     groups: UPSERT,
     task_instances: OWN,
+    // Kept by task_instances' triggers (migration 016), which run with the writer's rights.
+    run_cells: UPSERT,
     task_logs: APPEND,
     outbox: OWN,
     pools: UPSERT,
@@ -79,6 +81,7 @@ export const SERVICE_GRANTS: Readonly<
     runs: READ,
     groups: READ,
     task_instances: READ,
+    run_cells: READ,
     task_logs: READ,
     pipelines: APPEND,
     api_tokens: UPSERT,

@@ -35,16 +35,24 @@ export interface InstanceCellCount {
   count: number;
 }
 
-/** A run's instances per (group, stage, state), in no particular order. */
+/**
+ * A run's instances per (group, stage, state), in no particular order: the `run_cells` rows (migration 016)
+ * that are not empty. Costs the number of cells, not of instances.
+ */
 export async function countRunInstancesByCell(
   db: Kysely<Database>,
   runId: string,
 ): Promise<InstanceCellCount[]> {
   const rows = await db
-    .selectFrom('task_instances')
-    .select(['group_path', 'stage', 'state', (eb) => eb.fn.countAll<string>().as('n')])
+    .selectFrom('run_cells')
+    .select(['group_path', 'stage', 'state', 'n'])
     .where('run_id', '=', runId)
-    .groupBy(['group_path', 'stage', 'state'])
+    .where('n', '>', 0)
     .execute();
-  return rows.map((r) => ({ groupPath: r.group_path, stage: r.stage, state: r.state, count: Number(r.n) }));
+  return rows.map((r) => ({
+    groupPath: r.group_path === '' ? null : r.group_path,
+    stage: r.stage,
+    state: r.state,
+    count: r.n,
+  }));
 }
