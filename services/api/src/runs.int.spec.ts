@@ -5,6 +5,7 @@ import { encodeRunEvent, encodeRunEventBatch } from '@tributary/events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from './test-support/api-harness.js';
 import { at, insertFakeRun, RUN } from './test-support/fake-run.js';
+import { sseReader } from './test-support/sse-reader.js';
 
 describe('api: runs', () => {
   let h: ApiHarness;
@@ -204,27 +205,7 @@ describe('api: runs', () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/event-stream');
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    const nextMessage = async (): Promise<{ event: string; id: string; data: any }> => {
-      for (;;) {
-        const end = buffer.indexOf('\n\n');
-        if (end >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (block.startsWith(':')) continue;
-          const field = (name: string) =>
-            block
-              .split('\n')
-              .find((l) => l.startsWith(`${name}: `))
-              ?.slice(name.length + 2) ?? '';
-          return { event: field('event'), id: field('id'), data: JSON.parse(field('data')) };
-        }
-        const { value, done } = await reader.read();
-        if (done) throw new Error('stream ended');
-        buffer += value;
-      }
-    };
+    const nextMessage = sseReader(res).next;
 
     const snapshot = await nextMessage();
     expect(snapshot.event).toBe('snapshot');
@@ -307,6 +288,68 @@ describe('api: runs', () => {
     expect(completed.event).toBe('RunCompleted');
     expect(completed.data).toMatchObject({ state: 'failed', runSeq: 6 });
     await expect(nextMessage()).rejects.toThrow('stream ended');
+  });
+
+  it('with ?progress=<ms>, sends progress messages that count the events, then the final event as itself', async () => {
+    const res = await fetch(`${h.api.url}/api/v1/runs/${RUN}/stream?progress=300`, {
+      headers: { authorization: `Bearer ${viewer}` },
+    });
+    expect(res.status).toBe(200);
+    const next = sseReader(res).next;
+    expect((await next()).event).toBe('snapshot');
+    const meta = (runSeq: number) => ({
+      eventId: `p-${runSeq}`,
+      runId: RUN,
+      runSeq,
+      actor: 'planner',
+      traceId: null,
+    });
+    const started = (runSeq: number) => ({
+      event: {
+        type: 'TaskInstanceStarted' as const,
+        taskId: 'market=LU/process[1]',
+        attempt: runSeq,
+        host: 'h1',
+        at: at(21).getTime(),
+      },
+      meta: meta(runSeq),
+    });
+    nc.publish(h.api.infra.subjects.eventBatch(RUN), encodeRunEventBatch(RUN, [4, 5, 6, 7, 8].map(started)));
+    nc.publish(
+      h.api.infra.subjects.event(RUN, 'RunCompleted'),
+      encodeRunEvent({ type: 'RunCompleted', state: 'success', reason: null, at: at(22).getTime() }, meta(9)),
+    );
+    const messages = [];
+    for (;;) {
+      const message = await next();
+      messages.push(message);
+      if (message.event !== 'progress') break;
+    }
+    const progress = messages.slice(0, -1);
+    // The first event goes out at once, the rest within the interval as one message: two, or more when slow.
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress.length).toBeLessThan(5);
+    expect(progress.reduce((sum, m) => sum + m.data.events, 0)).toBe(5);
+    expect(progress.at(-1)).toEqual({
+      event: 'progress',
+      id: '8',
+      data: { runSeq: 8, events: expect.any(Number) },
+    });
+    expect(progress.map((m) => Number(m.id))).toEqual(
+      [...progress.map((m) => Number(m.id))].sort((a, b) => a - b),
+    );
+    expect(messages.at(-1)).toMatchObject({
+      event: 'RunCompleted',
+      id: '9',
+      data: { state: 'success', runSeq: 9 },
+    });
+    await expect(next()).rejects.toThrow('stream ended');
+
+    const bad = await fetch(`${h.api.url}/api/v1/runs/${RUN}/stream?progress=5`, {
+      headers: { authorization: `Bearer ${viewer}` },
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('progress');
   });
 
   it('ends the stream after the snapshot when the run is already finished', async () => {

@@ -21,9 +21,10 @@ export interface RunLive {
 }
 
 /**
- * The run view and its grid aggregates, kept current by the run's SSE stream: the snapshot sets the
- * view; each event marks the page stale and the view and grid (server-side aggregates, small at any run
- * size) are fetched again, at most every REFRESH_MS. The stream ends when the run finishes; it is opened
+ * The run view and its grid aggregates, kept current by the run's SSE stream (in progress mode: one
+ * message per REFRESH_MS at most, not every event): the snapshot sets the view; each message marks the
+ * page stale and the view and grid (server-side aggregates, small at any run size) are fetched again, at
+ * most every REFRESH_MS. The stream ends when the run finishes; it is opened
  * again when an operator action makes the run move again (refresh()).
  */
 export function useRunLive(runId: string): RunLive {
@@ -66,23 +67,28 @@ export function useRunLive(runId: string): RunLive {
   useEffect(() => {
     fetchNow.current();
     let retry: ReturnType<typeof setTimeout> | undefined;
-    const close = openRunStream(runId, client.headers(), {
-      onMessage: (event, data) => {
-        setLive(true);
-        if (event === 'snapshot') setView(JSON.parse(data) as RunViewBody);
-        schedule();
+    const close = openRunStream(
+      runId,
+      client.headers(),
+      {
+        onMessage: (event, data) => {
+          setLive(true);
+          if (event === 'snapshot') setView(JSON.parse(data) as RunViewBody);
+          schedule();
+        },
+        onEnd: () => {
+          setLive(false);
+          schedule();
+        },
+        onError: (e) => {
+          setLive(false);
+          if (e.status === 404) setError(e);
+          // A dropped connection (api restart, proxy timeout): open again; the new snapshot misses nothing.
+          if (e.status === 0 || e.status >= 500) retry = setTimeout(() => setStreamEpoch((n) => n + 1), 2000);
+        },
       },
-      onEnd: () => {
-        setLive(false);
-        schedule();
-      },
-      onError: (e) => {
-        setLive(false);
-        if (e.status === 404) setError(e);
-        // A dropped connection (api restart, proxy timeout): open again; the new snapshot misses nothing.
-        if (e.status === 0 || e.status >= 500) retry = setTimeout(() => setStreamEpoch((n) => n + 1), 2000);
-      },
-    });
+      { progressMs: REFRESH_MS },
+    );
     return () => {
       close();
       if (retry) clearTimeout(retry);

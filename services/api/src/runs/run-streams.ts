@@ -6,6 +6,7 @@ import { hashedPayload } from '@tributary/event-store';
 import type { Infrastructure } from '@tributary/runtime';
 import { notFound } from '../http/api-error.js';
 import type { ApiResponse } from '../http/http-types.js';
+import { ProgressThrottle } from './progress-throttle.js';
 import { FINISHED_RUN_STATES, RunQueries } from './run-queries.js';
 import { loadStreamLimits, slowClientReason, StreamSlots } from './stream-limits.js';
 
@@ -25,6 +26,8 @@ const json = (value: unknown): string =>
  * snapshot's) are skipped. Each SSE message carries `id: <runSeq>`. Streams are counted per token and
  * in all (429 over either); a client that does not read (more than TRIBUTARY_SSE_MAX_BUFFER written and
  * unsent) is dropped instead of buffered without bound — it reconnects and gets a fresh snapshot.
+ * With `progressMs`, events are not sent one by one but counted into `progress` messages (ProgressThrottle);
+ * the final event is sent as itself.
  */
 @Injectable()
 export class RunStreams implements BeforeApplicationShutdown {
@@ -39,7 +42,12 @@ export class RunStreams implements BeforeApplicationShutdown {
   ) {}
 
   /** `holder`: whose slot the stream takes (the token's id, else the caller's name). */
-  async open(runId: string, res: ApiResponse, holder: string): Promise<void> {
+  async open(
+    runId: string,
+    res: ApiResponse,
+    holder: string,
+    options: { progressMs?: number } = {},
+  ): Promise<void> {
     const release = this.slots.acquire(holder);
     const sub = this.infra.nc.subscribe(this.infra.subjects.eventsOfRun(runId));
     let found: Awaited<ReturnType<RunQueries['runView']>>;
@@ -100,7 +108,13 @@ export class RunStreams implements BeforeApplicationShutdown {
       close();
       return;
     }
-    void this.pump(sub, found.lastSeq, write, close, runId);
+    const progress =
+      options.progressMs === undefined
+        ? null
+        : new ProgressThrottle(options.progressMs, (seq, events) =>
+            write(`event: progress\nid: ${seq}\ndata: ${JSON.stringify({ runSeq: seq, events })}\n\n`),
+          );
+    void this.pump(sub, found.lastSeq, write, close, runId, progress);
   }
 
   private async pump(
@@ -109,6 +123,7 @@ export class RunStreams implements BeforeApplicationShutdown {
     write: (text: string) => void,
     close: () => void,
     runId: string,
+    progress: ProgressThrottle | null,
   ): Promise<void> {
     const sent = new Set<number>();
     // The fan-in's ConsolidationDue shares the run's EVENTS subjects but is not a run event.
@@ -129,14 +144,21 @@ export class RunStreams implements BeforeApplicationShutdown {
           const runSeq = meta.runSeq;
           if (runSeq <= snapshotSeq || sent.has(runSeq)) continue;
           sent.add(runSeq);
+          const final = FINAL_EVENTS.has(event.type);
+          if (progress && !final) {
+            progress.add(runSeq);
+            continue;
+          }
+          progress?.flush();
           write(`event: ${event.type}\nid: ${runSeq}\ndata: ${json({ ...event, runSeq })}\n\n`);
-          if (FINAL_EVENTS.has(event.type)) finished = true;
+          if (final) finished = true;
         }
         if (finished) break;
       }
     } catch (error) {
       this.logger.warn(`run ${runId}: event subscription ended: ${String(error)}`);
     } finally {
+      progress?.stop();
       close();
     }
   }

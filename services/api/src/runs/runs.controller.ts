@@ -44,6 +44,18 @@ const LOGS_QUERY = {
   limit: { type: 'integer', min: 1, max: 100_000, default: 10_000, description: 'How many.' },
 } satisfies QueryDoc;
 
+const STREAM_QUERY = {
+  progress: {
+    type: 'integer',
+    min: 100,
+    max: 60_000,
+    description:
+      'Instead of every event, at most one `progress` message per this many ms: its id the last runSeq, its data ' +
+      '`{"runSeq","events"}` (how many events it stands for). The final event is still sent as itself. For pages ' +
+      'that refetch the aggregates (the web UI), at any run size.',
+  },
+} satisfies QueryDoc;
+
 const notYet = (runId: string) =>
   notFound(`run ${runId} does not exist (yet: a trigger appears here once the planner has processed it)`);
 
@@ -138,10 +150,15 @@ export class RunsController {
     return logs;
   }
 
-  /** Server-sent events: a snapshot, then every event of the run until it completes or is cancelled. */
+  /**
+   * Server-sent events: a snapshot, then every event of the run (or, with `progress`, a message per
+   * interval that stands for them) until it completes or is cancelled.
+   */
   @Get(':id/stream')
   @ApiOperation({
-    summary: 'Server-sent events: a RunViewBody snapshot, then every event of the run until it ends.',
+    summary:
+      'Server-sent events: a RunViewBody snapshot, then every event of the run (or progress messages) until it ends.',
+    query: STREAM_QUERY,
     response: { mediaTypes: ['text/event-stream'], description: 'Server-sent events' },
   })
   async stream(
@@ -150,7 +167,9 @@ export class RunsController {
     @Res() res: ApiResponse,
     @Caller() caller: Principal,
   ): Promise<void> {
-    new QueryFields(query).finish();
-    await this.streams.open(runIdParam(id), res, caller.tokenId ?? `name:${caller.name}`);
+    const q = new QueryFields(query);
+    const progressMs = q.integer('progress', STREAM_QUERY.progress);
+    q.finish();
+    await this.streams.open(runIdParam(id), res, caller.tokenId ?? `name:${caller.name}`, { progressMs });
   }
 }
