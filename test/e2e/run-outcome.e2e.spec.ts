@@ -84,6 +84,12 @@ describe("a run's outcome tells the truth (issue #9 item 3)", () => {
     const listed = await cli(system, ['runs', 'list', '--partial', '--json']);
     expect(listed.code, listed.out).toBe(0);
     expect(JSON.parse(listed.out).map((x: { id: string }) => x.id)).toEqual([runId]);
+    // A time window: the run was created before now, not after it.
+    const now = new Date().toISOString();
+    const until = await cli(system, ['runs', 'list', '--partial', '--until', now, '--json']);
+    expect(JSON.parse(until.out).map((x: { id: string }) => x.id)).toEqual([runId]);
+    const since = await cli(system, ['runs', 'list', '--since', now, '--json']);
+    expect(JSON.parse(since.out)).toEqual([]);
     const followed = await cli(system, ['runs', 'follow', runId]);
     expect(followed.code, followed.out).toBe(3);
     expect(followed.out).toContain('success with 1 failed group (market=PT)');

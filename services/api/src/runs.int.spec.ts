@@ -127,6 +127,19 @@ describe('api: runs', () => {
     const bad = await h.call('GET', '/runs?state=done&limit=0', { token: viewer });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(['?state', '?limit']);
+
+    // A time window on created_at: since inclusive, until exclusive, any offset.
+    const ids = async (query: string) =>
+      (await h.call('GET', `/runs?${query}`, { token: viewer })).body.map((r: { id: string }) => r.id);
+    expect(await ids('since=2024-04-01T00:00:00Z')).toEqual([RUN, 'older']);
+    expect(await ids('since=2024-03-01T00:00:01Z&until=2024-04-01T00:00:00Z')).toEqual([]);
+    expect(await ids('until=2024-04-01T02:00:00%2B02:00')).toEqual(['partial-one']);
+    const badTimes = await h.call('GET', '/runs?since=yesterday&until=2024-13-45T10:00Z', { token: viewer });
+    expect(badTimes.status).toBe(400);
+    expect(badTimes.body.error.details).toEqual([
+      { path: '?since', message: expect.stringContaining('must be an ISO 8601 time with its offset') },
+      { path: '?until', message: 'must be a real date and time, got "2024-13-45T10:00Z"' },
+    ]);
   });
 
   it("answers the run's event log, after a run_seq", async () => {

@@ -8,6 +8,8 @@ interface ListOptions extends ApiOptions {
   pipeline?: string;
   state?: string;
   partial?: boolean;
+  since?: string;
+  until?: string;
   limit?: number;
   json?: boolean;
 }
@@ -21,6 +23,8 @@ export function registerRunsList(runs: Command, ctx: CliContext): void {
         .option('--pipeline <id>', 'only runs of this pipeline')
         .option('--state <state>', 'only runs in this state (running, success, failed, cancelled)')
         .option('--partial', 'only runs that succeeded with failed groups (failed/upstream_failed instances)')
+        .option('--since <time>', 'only runs created at or after this ISO 8601 time, e.g. 2026-12-05T10:00:00Z')
+        .option('--until <time>', 'only runs created before this ISO 8601 time')
         .option('--limit <n>', 'at most this many runs', parsePositiveInt),
     ),
   ).action(async (options: ListOptions) => {
@@ -28,6 +32,8 @@ export function registerRunsList(runs: Command, ctx: CliContext): void {
     if (options.pipeline) query.set('pipeline', options.pipeline);
     if (options.state) query.set('state', options.state);
     if (options.partial) query.set('partial', 'true');
+    if (options.since) query.set('since', options.since);
+    if (options.until) query.set('until', options.until);
     if (options.limit) query.set('limit', String(options.limit));
     const qs = query.size > 0 ? `?${query.toString()}` : '';
     const body = await apiClientFor(ctx, options).get<unknown>(`/runs${qs}`);

@@ -7,6 +7,10 @@ export interface RunListFilter {
   pipelineId?: string;
   state?: string;
   partial?: boolean;
+  /** Created at or after this time. */
+  since?: Date;
+  /** Created before this time. */
+  until?: Date;
   limit: number;
 }
 
@@ -25,6 +29,8 @@ export async function listRunRows(db: Kysely<Database>, filter: RunListFilter): 
     .limit(filter.limit);
   if (filter.pipelineId !== undefined) query = query.where('pipeline_id', '=', filter.pipelineId);
   if (filter.state !== undefined) query = query.where('state', '=', filter.state);
+  if (filter.since !== undefined) query = query.where('created_at', '>=', filter.since);
+  if (filter.until !== undefined) query = query.where('created_at', '<', filter.until);
   if (filter.partial === true) {
     // Same rule as the api's runOutcomeOf: a success with a failed group or a failed/upstream_failed instance.
     query = query
@@ -33,10 +39,11 @@ export async function listRunRows(db: Kysely<Database>, filter: RunListFilter): 
         eb.or([
           eb.exists(
             eb
-              .selectFrom('task_instances as t')
-              .select('t.task_id')
-              .whereRef('t.run_id', '=', 'runs.run_id')
-              .where('t.state', 'in', ['failed', 'upstream_failed']),
+              .selectFrom('run_cells as c')
+              .select('c.stage')
+              .whereRef('c.run_id', '=', 'runs.run_id')
+              .where('c.state', 'in', ['failed', 'upstream_failed'])
+              .where('c.n', '>', 0),
           ),
           eb.exists(
             eb

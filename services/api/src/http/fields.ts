@@ -195,6 +195,11 @@ export class QueryFields {
       });
       return undefined;
     }
+    const checked = rule.check?.(value) ?? null;
+    if (checked !== null) {
+      this.issues.push({ path: `?${name}`, message: `${checked}, got ${JSON.stringify(value)}` });
+      return undefined;
+    }
     return value;
   }
 

@@ -34,6 +34,8 @@ export interface QueryParamDoc {
   pattern?: RegExp;
   /** What `pattern` means, for QueryFields' message. */
   patternHint?: string;
+  /** A further check QueryFields makes (not in the document): the problem with the value, or null. */
+  check?: (value: string) => string | null;
   min?: number;
   max?: number;
   /** What the route takes when the parameter is absent. */

@@ -44,12 +44,21 @@ export class RunQueries {
     this.db = infra.db;
   }
 
-  async listRuns(filter: { pipeline?: string; state?: string; partial?: boolean; limit: number }) {
+  async listRuns(filter: {
+    pipeline?: string;
+    state?: string;
+    partial?: boolean;
+    since?: Date;
+    until?: Date;
+    limit: number;
+  }) {
     // `partial`: the same rule as runOutcomeOf (a success with a failed group or instance).
     const rows = await listRunRows(this.db, {
       pipelineId: filter.pipeline,
       state: filter.state,
       partial: filter.partial,
+      since: filter.since,
+      until: filter.until,
       limit: filter.limit,
     });
     return rows.map((r) => ({

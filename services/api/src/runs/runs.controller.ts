@@ -9,6 +9,12 @@ import { runIdParam } from './run-id.js';
 import { RUN_STATES, RunQueries } from './run-queries.js';
 import { RunStreams } from './run-streams.js';
 
+/** A time with its offset, as `Date.toISOString()` writes it (seconds and fraction optional). */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+/** The pattern lets 2026-13-45T99:00Z through: the calendar says no. */
+const realTime = (value: string): string | null =>
+  Number.isNaN(Date.parse(value)) ? 'must be a real date and time' : null;
+
 const LIST_QUERY = {
   pipeline: { maxLength: 256, description: 'Only runs of this pipeline.' },
   state: { oneOf: RUN_STATES, description: 'Only runs in this state.' },
@@ -16,6 +22,20 @@ const LIST_QUERY = {
     type: 'boolean',
     oneOf: ['true', 'false'],
     description: 'Only successes with a failed group or instance.',
+  },
+  since: {
+    maxLength: 40,
+    pattern: ISO_TIME,
+    patternHint: 'an ISO 8601 time with its offset, e.g. 2026-12-05T10:00:00Z',
+    check: realTime,
+    description: 'Only runs created at or after this time (ISO 8601 with offset).',
+  },
+  until: {
+    maxLength: 40,
+    pattern: ISO_TIME,
+    patternHint: 'an ISO 8601 time with its offset, e.g. 2026-12-05T10:00:00Z',
+    check: realTime,
+    description: 'Only runs created before this time (ISO 8601 with offset).',
   },
   limit: { type: 'integer', min: 1, max: 1000, default: 100, description: 'How many.' },
 } satisfies QueryDoc;
@@ -79,9 +99,18 @@ export class RunsController {
     const pipeline = q.string('pipeline', LIST_QUERY.pipeline);
     const state = q.string('state', LIST_QUERY.state);
     const partial = q.string('partial', LIST_QUERY.partial);
+    const since = q.string('since', LIST_QUERY.since);
+    const until = q.string('until', LIST_QUERY.until);
     const limit = q.integer('limit', LIST_QUERY.limit) ?? LIST_QUERY.limit.default;
     q.finish();
-    return this.queries.listRuns({ pipeline, state, partial: partial === 'true', limit });
+    return this.queries.listRuns({
+      pipeline,
+      state,
+      partial: partial === 'true',
+      since: since === undefined ? undefined : new Date(since),
+      until: until === undefined ? undefined : new Date(until),
+      limit,
+    });
   }
 
   @Get(':id')
