@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { TOKEN_KEY, tokenOfFragment } from '../session/token-storage';
+import { earlyToken, runOfPath } from './early-entry';
+
+describe('the early entry', () => {
+  const stored = (key: string) => (key === TOKEN_KEY ? 'stored-token' : null);
+
+  it('reads the token as the app does: the fragment first, else the stored one', () => {
+    for (const hash of ['', '#', '#token=abc', '#x=1&token=a%2Fb', '#token=%E0%A4%A', '#tokens=1', '#token='])
+      expect(earlyToken(hash, stored)).toBe(tokenOfFragment(hash) ?? 'stored-token');
+    expect(earlyToken('#token=abc', stored)).toBe('abc');
+    expect(earlyToken('', () => null)).toBeNull();
+  });
+
+  it('knows a run page by its path, and its run id decoded', () => {
+    expect(runOfPath('/runs/r-1')).toBe('r-1');
+    expect(runOfPath('/runs/a%2Fb')).toBe('a/b');
+    expect(runOfPath('/runs')).toBeNull();
+    expect(runOfPath('/runs/r-1/x')).toBeNull();
+    expect(runOfPath('/pipelines/p')).toBeNull();
+    expect(runOfPath('/runs/%E0%A4%A')).toBeNull();
+  });
+});
