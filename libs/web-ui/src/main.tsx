@@ -1,6 +1,6 @@
 import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
+import { Redirect, Route, Switch } from 'wouter';
 import { Layout } from './pages/Layout';
 import { PipelinesPage } from './pages/PipelinesPage';
 import { RunPage } from './pages/RunPage';
@@ -11,38 +11,30 @@ import './styles.css';
 // The pipeline page carries the JSON Schema form (ajv): loaded when opened, so the run pages start small.
 const PipelinePage = lazy(() => import('./pages/PipelinePage').then((m) => ({ default: m.PipelinePage })));
 
-const router = createBrowserRouter([
-  {
-    element: <Layout />,
-    children: [
-      { path: '/', element: <Navigate to="/runs" replace /> },
-      { path: '/runs', element: <RunsPage /> },
-      { path: '/runs/:runId', element: <RunPage /> },
-      { path: '/pipelines', element: <PipelinesPage /> },
-      {
-        path: '/pipelines/:pipelineId',
-        element: (
-          <Suspense fallback={<p role="status">Loading…</p>}>
-            <PipelinePage />
-          </Suspense>
-        ),
-      },
-      {
-        path: '*',
-        element: (
-          <p role="alert">
-            No such page. <a href="/runs">Runs</a>
-          </p>
-        ),
-      },
-    ],
-  },
-]);
-
+// React's API, run by Preact (vite.config.ts aliases react and react-dom to preact/compat); routes by wouter.
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <SessionGate>
-      <RouterProvider router={router} />
+      <Layout>
+        <Switch>
+          <Route path="/">
+            <Redirect to="/runs" replace />
+          </Route>
+          <Route path="/runs" component={RunsPage} />
+          <Route path="/runs/:runId" component={RunPage} />
+          <Route path="/pipelines" component={PipelinesPage} />
+          <Route path="/pipelines/:pipelineId">
+            <Suspense fallback={<p role="status">Loading…</p>}>
+              <PipelinePage />
+            </Suspense>
+          </Route>
+          <Route>
+            <p role="alert">
+              No such page. <a href="/runs">Runs</a>
+            </p>
+          </Route>
+        </Switch>
+      </Layout>
     </SessionGate>
   </StrictMode>,
 );

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { Link, useParams, useSearchParams } from 'wouter';
 import { AuditTimeline } from '../run/AuditTimeline';
 import { CellPanel, type CellRef } from '../run/CellPanel';
 import { ConsolidationPanel } from '../run/ConsolidationPanel';
@@ -22,7 +22,7 @@ type Tab = (typeof TABS)[number];
 
 /** One run: header with its outcome and actions, then the grid (default), graph, timeline or audit tab. */
 export function RunPage() {
-  const runId = useParams().runId!;
+  const runId = useParams<{ runId: string }>().runId;
   const { client } = useSession();
   const [search, setSearch] = useSearchParams();
   const tab = (TABS as readonly string[]).includes(search.get('tab') ?? '')
