@@ -1,15 +1,18 @@
-import { lazy, StrictMode, Suspense } from 'react';
+import { StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Redirect, Route, Switch } from 'wouter';
 import { Layout } from './pages/Layout';
-import { PipelinesPage } from './pages/PipelinesPage';
 import { RunPage } from './pages/RunPage';
-import { RunsPage } from './pages/RunsPage';
 import { SessionGate } from './session/SessionGate';
+import { lazyNamed } from './ui/lazy';
 import './styles.css';
 
-// The pipeline page carries the JSON Schema form (ajv): loaded when opened, so the run pages start small.
-const PipelinePage = lazy(() => import('./pages/PipelinePage').then((m) => ({ default: m.PipelinePage })));
+// The run page (its grid) is in this bundle; the other pages are chunks loaded when opened (the pipeline
+// page carries the JSON Schema form and ajv).
+const RunsPage = lazyNamed(() => import('./pages/RunsPage').then((m) => m.RunsPage));
+const PipelinesPage = lazyNamed(() => import('./pages/PipelinesPage').then((m) => m.PipelinesPage));
+const PipelinePage = lazyNamed(() => import('./pages/PipelinePage').then((m) => m.PipelinePage));
+const loading = <p role="status">Loading…</p>;
 
 // React's API, run by Preact (vite.config.ts aliases react and react-dom to preact/compat); routes by wouter.
 createRoot(document.getElementById('root')!).render(
@@ -20,11 +23,19 @@ createRoot(document.getElementById('root')!).render(
           <Route path="/">
             <Redirect to="/runs" replace />
           </Route>
-          <Route path="/runs" component={RunsPage} />
+          <Route path="/runs">
+            <Suspense fallback={loading}>
+              <RunsPage />
+            </Suspense>
+          </Route>
           <Route path="/runs/:runId" component={RunPage} />
-          <Route path="/pipelines" component={PipelinesPage} />
+          <Route path="/pipelines">
+            <Suspense fallback={loading}>
+              <PipelinesPage />
+            </Suspense>
+          </Route>
           <Route path="/pipelines/:pipelineId">
-            <Suspense fallback={<p role="status">Loading…</p>}>
+            <Suspense fallback={loading}>
               <PipelinePage />
             </Suspense>
           </Route>
