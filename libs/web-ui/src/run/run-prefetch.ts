@@ -15,7 +15,7 @@ const RUN_PAGE = /^\/runs\/([^/]+)$/;
 
 /**
  * Opening a run's page (a link, a reload) starts its view and grid requests at once, beside the login
- * check (`GET /session`), instead of after it and after React's first render: one round trip less before
+ * check (`GET /session`), instead of after it and after the first render: one round trip less before
  * the grid shows. A refused token just fails these requests; the login screen follows from /session.
  * Usually the early entry (early/early-entry.ts) has started them already, before this bundle ran: then
  * its requests are taken.
