@@ -7,7 +7,8 @@ const EARLY_ENTRY = fileURLToPath(new URL('src/early/early-entry.ts', import.met
  * The early entry (src/early/early-entry.ts) is a bundle of its own, loaded by an `async` module script
  * placed first in the page: it starts the api requests of a cold open while the app's bundle still loads
  * and compiles. (Vite joins every module script of index.html into one entry, so it is a second build
- * input, and its script tag is added here, with the built file's hashed name.)
+ * input, and its script tag is added here, with the built file's hashed name.) The app's entry imports it
+ * too: one module, run once, and always before the app.
  */
 function earlyEntry(): Plugin {
   return {
@@ -23,7 +24,13 @@ function earlyEntry(): Plugin {
           if (!chunk) throw new Error('the early entry was not built');
           src = `/${chunk.fileName}`;
         }
-        return [{ tag: 'script', attrs: { type: 'module', async: true, src }, injectTo: 'head-prepend' }];
+        return [
+          {
+            tag: 'script',
+            attrs: { type: 'module', async: true, crossorigin: true, src },
+            injectTo: 'head-prepend',
+          },
+        ];
       },
     },
   };

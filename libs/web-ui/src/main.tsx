@@ -1,3 +1,7 @@
+// First: the early entry (its own chunk, which index.html also loads with an async script so that it runs
+// while this bundle still loads). Importing it makes this bundle run after it, never before, whichever
+// file arrives first: the app always finds the requests it started.
+import './early/early-entry';
 import { StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Redirect, Route, Switch } from 'wouter';

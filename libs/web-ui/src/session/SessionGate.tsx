@@ -1,5 +1,5 @@
 import type { SessionBody } from '@tributary/api-contract';
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useLayoutEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiClient } from '../api/api-client';
 import { ApiError } from '../api/api-error';
 import { takeEarlySession } from '../early/early-requests';
@@ -45,7 +45,9 @@ export function SessionGate({ children }: { children: ReactNode }) {
     }
   }, []);
 
-  useEffect(() => {
+  // A layout effect: it runs right after the first render, not a frame later (a passive effect waits for
+  // the next paint), and on a cold open every frame before the login check's answer is used counts.
+  useLayoutEffect(() => {
     const token = takeTokenFromFragment() ?? storedToken();
     prefetchRunPage(token);
     void (async () => {
