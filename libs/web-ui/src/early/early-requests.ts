@@ -26,11 +26,19 @@ declare global {
 /** Early answers older than this are not used: the app fetches again. */
 export const EARLY_FRESH_MS = 5000;
 
+/** Whether early requests may stand for the app's own: same token, same page, started a short while ago. */
+export function earlyFits(
+  early: Pick<EarlyRequests, 'token' | 'path' | 'at'>,
+  token: string | null,
+  path: string,
+  now: number,
+): boolean {
+  return early.token === token && early.path === path && now >= early.at && now - early.at < EARLY_FRESH_MS;
+}
+
 function early(token: string | null): EarlyRequests | null {
   const e = window.__tributaryEarlyRequests;
-  const fits =
-    e && e.token === token && e.path === window.location.pathname && Date.now() - e.at < EARLY_FRESH_MS;
-  return fits ? e : null;
+  return e && earlyFits(e, token, window.location.pathname, Date.now()) ? e : null;
 }
 
 /** The early `GET /session` for `token`, once; null when there is none (or it does not fit). */
