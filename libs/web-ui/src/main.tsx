@@ -1,48 +1,55 @@
-import { lazy, StrictMode, Suspense } from 'react';
+// First: the early entry (its own chunk, which index.html also loads with an async script so that it runs
+// while this bundle still loads). Importing it makes this bundle run after it, never before, whichever
+// file arrives first: the app always finds the requests it started.
+import './early/early-entry';
+import { StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
+import { Redirect, Route, Switch } from 'wouter';
 import { Layout } from './pages/Layout';
-import { PipelinesPage } from './pages/PipelinesPage';
 import { RunPage } from './pages/RunPage';
-import { RunsPage } from './pages/RunsPage';
 import { SessionGate } from './session/SessionGate';
+import { lazyNamed } from './ui/lazy';
 import './styles.css';
 
-// The pipeline page carries the JSON Schema form (ajv): loaded when opened, so the run pages start small.
-const PipelinePage = lazy(() => import('./pages/PipelinePage').then((m) => ({ default: m.PipelinePage })));
+// The run page (its grid) is in this bundle; the other pages are chunks loaded when opened (the pipeline
+// page carries the JSON Schema form and ajv).
+const RunsPage = lazyNamed(() => import('./pages/RunsPage').then((m) => m.RunsPage));
+const PipelinesPage = lazyNamed(() => import('./pages/PipelinesPage').then((m) => m.PipelinesPage));
+const PipelinePage = lazyNamed(() => import('./pages/PipelinePage').then((m) => m.PipelinePage));
+const loading = <p role="status">Loading…</p>;
 
-const router = createBrowserRouter([
-  {
-    element: <Layout />,
-    children: [
-      { path: '/', element: <Navigate to="/runs" replace /> },
-      { path: '/runs', element: <RunsPage /> },
-      { path: '/runs/:runId', element: <RunPage /> },
-      { path: '/pipelines', element: <PipelinesPage /> },
-      {
-        path: '/pipelines/:pipelineId',
-        element: (
-          <Suspense fallback={<p role="status">Loading…</p>}>
-            <PipelinePage />
-          </Suspense>
-        ),
-      },
-      {
-        path: '*',
-        element: (
-          <p role="alert">
-            No such page. <a href="/runs">Runs</a>
-          </p>
-        ),
-      },
-    ],
-  },
-]);
-
+// React's API, run by Preact (vite.config.ts aliases react and react-dom to preact/compat); routes by wouter.
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <SessionGate>
-      <RouterProvider router={router} />
+      <Layout>
+        <Switch>
+          <Route path="/">
+            <Redirect to="/runs" replace />
+          </Route>
+          <Route path="/runs">
+            <Suspense fallback={loading}>
+              <RunsPage />
+            </Suspense>
+          </Route>
+          <Route path="/runs/:runId" component={RunPage} />
+          <Route path="/pipelines">
+            <Suspense fallback={loading}>
+              <PipelinesPage />
+            </Suspense>
+          </Route>
+          <Route path="/pipelines/:pipelineId">
+            <Suspense fallback={loading}>
+              <PipelinePage />
+            </Suspense>
+          </Route>
+          <Route>
+            <p role="alert">
+              No such page. <a href="/runs">Runs</a>
+            </p>
+          </Route>
+        </Switch>
+      </Layout>
     </SessionGate>
   </StrictMode>,
 );

@@ -37,15 +37,22 @@ export class ApiClient {
     return this.token ? { authorization: `Bearer ${this.token}` } : {};
   }
 
-  private async request<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(url, {
+  private request<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    return this.answer<T>(
+      fetch(url, {
         method,
         headers: { ...this.headers(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         body: body !== undefined ? JSON.stringify(body) : null,
         signal: signal ?? null,
-      });
+      }),
+    );
+  }
+
+  /** The body of a request already sent (by this client or, with its token, by the early entry). */
+  async answer<T>(pending: Promise<Response>): Promise<T> {
+    let response: Response;
+    try {
+      response = await pending;
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw error;
       throw new ApiError(0, 'network', `the api did not answer (${(error as Error).message})`);

@@ -1,7 +1,19 @@
-import { NavLink, Outlet } from 'react-router';
+import type { ReactNode } from 'react';
+import { Link, useLocation } from 'wouter';
 import { useSession } from '../session/session';
 
-export function Layout() {
+/** A main navigation link, marked current (class and aria-current) on its page and the pages below it. */
+function NavLink({ to, children }: { to: string; children: ReactNode }) {
+  const [path] = useLocation();
+  const current = path === to || path.startsWith(`${to}/`);
+  return (
+    <Link to={to} className={current ? 'active' : ''} aria-current={current ? 'page' : undefined}>
+      {children}
+    </Link>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
   const session = useSession();
   return (
     <>
@@ -21,9 +33,7 @@ export function Layout() {
           </button>
         </span>
       </header>
-      <main className="page">
-        <Outlet />
-      </main>
+      <main className="page">{children}</main>
     </>
   );
 }

@@ -1,6 +1,6 @@
 import type { RJSFSchema } from '@rjsf/utils';
 import type { PipelineVersionSummary, PipelineView, RunSummary } from '@tributary/api-contract';
-import { Link, useParams } from 'react-router';
+import { Link, useParams } from 'wouter';
 import { TriggerForm } from '../pipeline/TriggerForm';
 import { VersionDiff } from '../pipeline/VersionDiff';
 import { may, useSession } from '../session/session';
@@ -16,7 +16,7 @@ type Pipeline = Omit<PipelineView, 'spec'> & {
 
 /** One pipeline: its latest version, schedule and upstream triggers, versions with a diff, last runs, trigger form. */
 export function PipelinePage() {
-  const pipelineId = useParams().pipelineId!;
+  const pipelineId = useParams<{ pipelineId: string }>().pipelineId;
   const session = useSession();
   const { client } = session;
   const id = encodeURIComponent(pipelineId);

@@ -1,5 +1,5 @@
 import type { PipelineSummary } from '@tributary/api-contract';
-import { Link } from 'react-router';
+import { Link } from 'wouter';
 import { useSession } from '../session/session';
 import { ErrorNote } from '../ui/ErrorNote';
 import { formatTime } from '../ui/time';

@@ -1,28 +1,48 @@
-import { useState } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router';
-import { AuditTimeline } from '../run/AuditTimeline';
-import { CellPanel, type CellRef } from '../run/CellPanel';
+import { Suspense, useEffect, useState } from 'react';
+import { Link, useParams, useSearchParams } from 'wouter';
+import type { CellRef } from '../run/CellPanel';
 import { ConsolidationPanel } from '../run/ConsolidationPanel';
-import { GroupTimeline } from '../run/GroupTimeline';
 import { RunActions } from '../run/RunActions';
 import { RunGrid } from '../run/RunGrid';
-import { StageGraph } from '../run/StageGraph';
-import { TaskDrawer } from '../run/TaskDrawer';
 import { stageNodes, type PipelineSpecView } from '../run/pipeline-stages';
 import { useRunLive } from '../run/use-run-live';
 import { useSession } from '../session/session';
 import { ErrorNote } from '../ui/ErrorNote';
 import { StackedBar } from '../ui/StackedBar';
 import { StateBadge } from '../ui/StateBadge';
+import { lazyNamed } from '../ui/lazy';
 import { formatDuration, formatTime } from '../ui/time';
 import { useApi } from '../ui/use-api';
+
+// Only the grid tab is in the bundle a cold open loads; the other tabs and the panels come when opened
+// (the cell panel and the drawer are fetched ahead once the grid shows: they open on a click in it).
+const StageGraph = lazyNamed(() => import('../run/StageGraph').then((m) => m.StageGraph));
+const GroupTimeline = lazyNamed(() => import('../run/GroupTimeline').then((m) => m.GroupTimeline));
+const AuditTimeline = lazyNamed(() => import('../run/AuditTimeline').then((m) => m.AuditTimeline));
+const CellPanel = lazyNamed(() => import('../run/CellPanel').then((m) => m.CellPanel));
+const TaskDrawer = lazyNamed(() => import('../run/TaskDrawer').then((m) => m.TaskDrawer));
+
+function whenIdle(work: () => void): () => void {
+  if (typeof requestIdleCallback === 'function') {
+    const id = requestIdleCallback(work, { timeout: 2000 });
+    return () => cancelIdleCallback(id);
+  }
+  const timer = setTimeout(work, 200);
+  return () => clearTimeout(timer);
+}
+
+const loading = (
+  <p role="status" className="muted">
+    Loading…
+  </p>
+);
 
 const TABS = ['grid', 'graph', 'timeline', 'audit'] as const;
 type Tab = (typeof TABS)[number];
 
 /** One run: header with its outcome and actions, then the grid (default), graph, timeline or audit tab. */
 export function RunPage() {
-  const runId = useParams().runId!;
+  const runId = useParams<{ runId: string }>().runId;
   const { client } = useSession();
   const [search, setSearch] = useSearchParams();
   const tab = (TABS as readonly string[]).includes(search.get('tab') ?? '')
@@ -56,6 +76,15 @@ export function RunPage() {
     next.set('tab', t);
     setSearch(next, { replace: true });
   };
+
+  const shown = view !== undefined;
+  useEffect(() => {
+    if (!shown) return;
+    return whenIdle(() => {
+      void CellPanel.preload();
+      void TaskDrawer.preload();
+    });
+  }, [shown]);
 
   if (!view) {
     return run.error ? <ErrorNote error={run.error} /> : <p role="status">Loading run {runId}…</p>;
@@ -114,39 +143,48 @@ export function RunPage() {
             />
           </>
         )}
-        {tab === 'graph' && <StageGraph stages={stages} counts={view.stages} />}
-        {tab === 'timeline' && (
-          <GroupTimeline
-            runId={runId}
-            groups={view.groups.map((g) => g.path)}
-            onTask={openTask}
-            version={run.version}
-          />
+        {tab !== 'grid' && (
+          <Suspense fallback={loading}>
+            {tab === 'graph' && <StageGraph stages={stages} counts={view.stages} />}
+            {tab === 'timeline' && (
+              <GroupTimeline
+                runId={runId}
+                groups={view.groups.map((g) => g.path)}
+                onTask={openTask}
+                version={run.version}
+              />
+            )}
+            {tab === 'audit' && <AuditTimeline runId={runId} />}
+          </Suspense>
         )}
-        {tab === 'audit' && <AuditTimeline runId={runId} />}
       </div>
       {cell && (
-        <CellPanel
-          runId={runId}
-          // The counts as the grid has them now (the run is live), not as they were when clicked.
-          cell={{
-            ...cell,
-            counts:
-              run.grid?.find((c) => c.group === cell.group && c.stage === cell.stage)?.counts ?? cell.counts,
-          }}
-          version={run.version}
-          onClose={() => setCell(null)}
-          onTask={openTask}
-        />
+        <Suspense fallback={null}>
+          <CellPanel
+            runId={runId}
+            // The counts as the grid has them now (the run is live), not as they were when clicked.
+            cell={{
+              ...cell,
+              counts:
+                run.grid?.find((c) => c.group === cell.group && c.stage === cell.stage)?.counts ??
+                cell.counts,
+            }}
+            version={run.version}
+            onClose={() => setCell(null)}
+            onTask={openTask}
+          />
+        </Suspense>
       )}
       {taskId && (
-        <TaskDrawer
-          runId={runId}
-          taskId={taskId}
-          version={run.version}
-          onClose={() => openTask(null)}
-          onDone={run.refresh}
-        />
+        <Suspense fallback={null}>
+          <TaskDrawer
+            runId={runId}
+            taskId={taskId}
+            version={run.version}
+            onClose={() => openTask(null)}
+            onDone={run.refresh}
+          />
+        </Suspense>
       )}
     </section>
   );

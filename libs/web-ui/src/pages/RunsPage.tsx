@@ -1,5 +1,5 @@
 import type { RunSummary } from '@tributary/api-contract';
-import { Link, useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'wouter';
 import { useSession } from '../session/session';
 import { ErrorNote } from '../ui/ErrorNote';
 import { StateBadge } from '../ui/StateBadge';

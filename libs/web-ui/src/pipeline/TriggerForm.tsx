@@ -3,7 +3,7 @@ import type { RJSFSchema } from '@rjsf/utils';
 import type { TriggerAccepted } from '@tributary/api-contract';
 import validator from '@rjsf/validator-ajv8';
 import { useState } from 'react';
-import { useNavigate } from 'react-router';
+import { useLocation } from 'wouter';
 import { ApiError } from '../api/api-error';
 import { useSession } from '../session/session';
 import { paramsUiSchema } from './params-ui-schema';
@@ -15,7 +15,7 @@ import { paramsUiSchema } from './params-ui-schema';
  */
 export function TriggerForm({ pipelineId, schema }: { pipelineId: string; schema: RJSFSchema }) {
   const { client } = useSession();
-  const navigate = useNavigate();
+  const [, navigate] = useLocation();
   const [key, setKey] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);

@@ -52,7 +52,12 @@ export function gridRows(cells: readonly GridCell[], collapsed: ReadonlySet<stri
   return rows;
 }
 
-/** Path order with numbers compared as numbers (`shard=2` before `shard=10`). */
+/**
+ * Path order with numbers compared as numbers (`shard=2` before `shard=10`): `localeCompare`'s order, with
+ * one collator made once (`localeCompare` with options makes one per comparison, which a profile showed
+ * costing ~35 ms over a cold open of a 10-group grid, and again on every live refresh).
+ */
+let collator: Intl.Collator | undefined;
 function comparePaths(a: string, b: string): number {
-  return a.localeCompare(b, undefined, { numeric: true });
+  return (collator ??= new Intl.Collator(undefined, { numeric: true })).compare(a, b);
 }

@@ -1,7 +1,8 @@
 import type { SessionBody } from '@tributary/api-contract';
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useLayoutEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiClient } from '../api/api-client';
 import { ApiError } from '../api/api-error';
+import { takeEarlySession } from '../early/early-requests';
 import { LoginPage } from '../pages/LoginPage';
 import { prefetchRunPage } from '../run/run-prefetch';
 import { SessionContext, type Role, type Session } from './session';
@@ -12,11 +13,16 @@ type Gate =
   | { kind: 'login'; problem: string | null }
   | { kind: 'in'; token: string | null; name: string; role: Role; traceUrl: string | null };
 
-/** Who is this token? `GET /session` answers, or the api refuses it (401: log in again). */
 /** `GET /session` (the contract's SessionBody), its role one the UI knows. */
 type Who = Omit<SessionBody, 'role'> & { role: Role };
+/**
+ * Who is this token? `GET /session` answers, or the api refuses it (401: log in again). On opening the
+ * page the early entry has usually asked already (early/early-requests.ts): its answer is taken then.
+ */
 async function whoIs(token: string | null): Promise<Who> {
-  return new ApiClient(token).get<Who>('/session');
+  const client = new ApiClient(token);
+  const early = takeEarlySession(token);
+  return early ? client.answer<Who>(early) : client.get<Who>('/session');
 }
 
 /**
@@ -39,7 +45,9 @@ export function SessionGate({ children }: { children: ReactNode }) {
     }
   }, []);
 
-  useEffect(() => {
+  // A layout effect: it runs right after the first render, not a frame later (a passive effect waits for
+  // the next paint), and on a cold open every frame before the login check's answer is used counts.
+  useLayoutEffect(() => {
     const token = takeTokenFromFragment() ?? storedToken();
     prefetchRunPage(token);
     void (async () => {

@@ -1,4 +1,4 @@
-const KEY = 'tributary.token';
+export const TOKEN_KEY = 'tributary.token';
 
 /**
  * The token lives in this tab's sessionStorage (gone when the tab closes). A link may carry it in its
@@ -6,18 +6,28 @@ const KEY = 'tributary.token';
  * server, and it is removed from the address bar at once.
  */
 export function takeTokenFromFragment(): string | null {
-  const match = /(?:^#|&)token=([^&]+)/.exec(window.location.hash);
-  if (!match) return null;
-  const token = decodeURIComponent(match[1]!);
+  const token = tokenOfFragment(window.location.hash);
+  if (token === null) return null;
   history.replaceState(null, '', window.location.pathname + window.location.search);
   return token;
 }
 
 export function storedToken(): string | null {
-  return sessionStorage.getItem(KEY);
+  return sessionStorage.getItem(TOKEN_KEY);
 }
 
 export function storeToken(token: string | null): void {
-  if (token) sessionStorage.setItem(KEY, token);
-  else sessionStorage.removeItem(KEY);
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+/** The token a fragment (`#token=…`) carries; null when none (or it is not valid percent-encoding). */
+export function tokenOfFragment(hash: string): string | null {
+  const match = /(?:^#|&)token=([^&]+)/.exec(hash);
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    return null;
+  }
 }
