@@ -49,8 +49,8 @@ const PREACT_COMPAT = [
   { find: /^react\/jsx-dev-runtime$/, replacement: 'preact/jsx-runtime' },
 ];
 
-// Static files the api serves at `/` (services/api: web-ui-static.ts). `npm run dev -w @tributary/web-ui`
-// serves the app with hot reload and forwards /api to TRIBUTARY_API_URL (default the dev api's port).
+// Static files the api serves at `/` (services/api/src/http/web-ui.ts). `npm run dev -w @tributary/web-ui`
+// serves the app (an edit reloads the page) and forwards /api to TRIBUTARY_API_URL (default the dev api's port).
 export default defineConfig({
   plugins: [earlyEntry()],
   resolve: { conditions: ['@tributary/source'], alias: PREACT_COMPAT },

@@ -112,6 +112,21 @@ describe('web UI: the grid, live, with operator actions (issue #12)', () => {
       .poll(() => rowOf(page, 'market=LU').locator('button.cell .count').first().textContent())
       .toBe('12');
     await expectAccessible(page, 'the run grid');
+
+    // The runs page's time window is the api's filter: a window that ends before the run leaves it out.
+    const localTime = (ms: number) =>
+      page.evaluate((t) => {
+        const d = new Date(t);
+        const p = (n: number) => String(n).padStart(2, '0');
+        return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+      }, ms);
+    const created = Date.parse(view.run.createdAt);
+    await page.goto(`${base}/runs?since=${await localTime(created - 120_000)}`);
+    await page.getByRole('link', { name: runId.slice(0, 8) }).waitFor();
+    expect(await page.getByLabel('Since').inputValue()).toBe(await localTime(created - 120_000));
+    await page.goto(`${base}/runs?until=${await localTime(created - 60_000)}`);
+    await page.getByText('No runs match.').waitFor();
+    expect(await page.getByRole('link', { name: runId.slice(0, 8) }).count()).toBe(0);
     await page.close();
   }, 120_000);
 

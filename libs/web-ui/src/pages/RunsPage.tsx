@@ -7,7 +7,11 @@ import { RUN_STATES } from '../ui/task-states';
 import { formatDuration, formatTime } from '../ui/time';
 import { useApi } from '../ui/use-api';
 
-/** `GET /runs` with its filters in the address (so a filtered list can be shared), refreshed every 2 s. */
+/**
+ * `GET /runs` with its filters in the address (so a filtered list can be shared), refreshed every 2 s.
+ * The time window (`since`, `until`: local times from the inputs) is the api's filter too, so it reaches
+ * back past the newest 200 runs.
+ */
 export function RunsPage() {
   const { client } = useSession();
   const [search, setSearch] = useSearchParams();
@@ -15,12 +19,20 @@ export function RunsPage() {
   const state = search.get('state') ?? '';
   const partial = search.get('partial') === 'true';
   const since = search.get('since') ?? '';
+  const until = search.get('until') ?? '';
   const runs = useApi(
     `runs?${search.toString()}`,
     (signal) =>
       client.get<RunSummary[]>(
         '/runs',
-        { pipeline, state, partial: partial || undefined, limit: 200 },
+        {
+          pipeline,
+          state,
+          partial: partial || undefined,
+          since: isoOf(since),
+          until: isoOf(until),
+          limit: 200,
+        },
         signal,
       ),
     2000,
@@ -31,7 +43,7 @@ export function RunsPage() {
     else next.delete(name);
     setSearch(next, { replace: true });
   };
-  const shown = (runs.data ?? []).filter((r) => !since || r.createdAt >= new Date(since).toISOString());
+  const shown = runs.data ?? [];
 
   return (
     <section>
@@ -60,6 +72,9 @@ export function RunsPage() {
         </label>
         <label>
           Since <input type="datetime-local" value={since} onChange={(e) => set('since', e.target.value)} />
+        </label>
+        <label>
+          Until <input type="datetime-local" value={until} onChange={(e) => set('until', e.target.value)} />
         </label>
       </form>
       <ErrorNote error={runs.error} />
@@ -100,4 +115,11 @@ export function RunsPage() {
       {runs.data && shown.length === 0 && <p>No runs match.</p>}
     </section>
   );
+}
+
+/** A `datetime-local` value (the browser's local time) as the api's ISO time with offset; '' → none. */
+function isoOf(local: string): string | undefined {
+  if (!local) return undefined;
+  const time = new Date(local);
+  return Number.isNaN(time.getTime()) ? undefined : time.toISOString();
 }
