@@ -27,6 +27,8 @@ const REQUESTS: (GridRequest | 'page')[] = ['run', 'grid', 'tasks', 'page'];
 export class GridWatcher implements RunWatcher {
   private readonly probes: Record<Phase, GridProbe[]> = { running: [], after: [] };
   private readonly opens: Record<Phase, number[]> = { running: [], after: [] };
+  /** The same opens as the bench process heard of them (the binding's DevTools message on top). */
+  private readonly seen: Record<Phase, number[]> = { running: [], after: [] };
   private responsive: Responsiveness | undefined;
   private readonly notes: string[] = [];
 
@@ -69,8 +71,11 @@ export class GridWatcher implements RunWatcher {
     await waitForRun(run, stop);
     const browser = await GridBrowser.launch();
     try {
-      while (!stop() && this.opens[phase].length < this.options.browserOpens)
-        this.opens[phase].push(await browser.openGrid(run));
+      while (!stop() && this.opens[phase].length < this.options.browserOpens) {
+        const open = await browser.openGrid(run);
+        this.opens[phase].push(open.drawnMs);
+        this.seen[phase].push(open.seenMs);
+      }
       if (phase === 'running' && !stop())
         this.responsive = await browser.responsiveness(run, this.options.responsivenessMs);
     } finally {
@@ -103,6 +108,7 @@ export class GridWatcher implements RunWatcher {
       distributions[`open_ms_${phase}`] = this.opens[phase];
       details[`open_ms_p50_${phase}`] = median(this.opens[phase]);
       details[`open_ms_max_${phase}`] = max(this.opens[phase]);
+      details[`open_seen_ms_p50_${phase}`] = median(this.seen[phase]);
     }
     if (this.responsive) {
       distributions['round_trip_ms_running'] = this.responsive.roundTripsMs;
