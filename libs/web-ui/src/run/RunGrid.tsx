@@ -1,7 +1,7 @@
 import type { GridCell, RunViewBody, StateCounts } from '@tributary/api-contract';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import { may, useSession } from '../session/session';
+import { useRowWindow } from '../ui/row-window';
 import { StackedBar } from '../ui/StackedBar';
 import { StateBadge } from '../ui/StateBadge';
 import { stateColor, summaryState, total } from '../ui/task-states';
@@ -31,15 +31,7 @@ export function RunGrid(props: {
   const groups = useMemo(() => new Map(props.view.groups.map((g) => [g.path, g])), [props.view.groups]);
   const columns = props.stages.length > 0 ? props.stages : fallbackColumns(props.grid ?? []);
   const scroller = useRef<HTMLDivElement>(null);
-  const virtual = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-  });
-  const items = virtual.getVirtualItems();
-  const before = items[0]?.start ?? 0;
-  const after = virtual.getTotalSize() - (items[items.length - 1]?.end ?? 0);
+  const { start, end, before, after } = useRowWindow(scroller, rows.length, ROW_HEIGHT, 12);
   const ready = props.grid !== undefined;
   const toggle = (path: string) =>
     setCollapsed((c) => {
@@ -65,8 +57,7 @@ export function RunGrid(props: {
         </thead>
         <tbody>
           {before > 0 && <tr style={{ height: before }} aria-hidden="true" />}
-          {items.map((item) => {
-            const row = rows[item.index]!;
+          {rows.slice(start, end).map((row) => {
             const group = row.path ? groups.get(row.path) : undefined;
             return (
               <tr key={row.path ?? '(run)'} style={{ height: ROW_HEIGHT }}>
