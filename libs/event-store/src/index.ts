@@ -181,6 +181,8 @@ export { pingDatabase } from './db/ping.js';
 export { readEventPage, type EventPageFilter } from './events/event-page.js';
 export { listRunRows, type RunListFilter, type RunListRow } from './runs/run-list.js';
 export { readRunGroups, readRunRow, readRunTrigger, runIsKnown, type RunTriggerRow } from './runs/run-rows.js';
+export { readRunViewRows, type RunViewRows } from './runs/run-view-rows.js';
+export { readRunGrid } from './runs/run-grid.js';
 export {
   countRunInstancesByCell,
   countRunsByState,
