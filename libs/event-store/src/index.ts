@@ -180,9 +180,10 @@ export { latestRecordedConsolidationRound } from './fan-in/recorded-consolidatio
 export { pingDatabase } from './db/ping.js';
 export { readEventPage, type EventPageFilter } from './events/event-page.js';
 export { listRunRows, type RunListFilter, type RunListRow } from './runs/run-list.js';
-export { readRunGroups, readRunRow, readRunTrigger, runIsKnown, type RunTriggerRow } from './runs/run-rows.js';
+export { readRunTrigger, runIsKnown, type RunTriggerRow } from './runs/run-rows.js';
+export { readRunViewRows, type RunViewRows } from './runs/run-view-rows.js';
+export { readRunGrid } from './runs/run-grid.js';
 export {
-  countRunInstancesByCell,
   countRunsByState,
   countTaskInstancesByState,
   type InstanceCellCount,
@@ -191,7 +192,6 @@ export {
 export {
   deleteAcceptedTrigger,
   insertAcceptedTrigger,
-  readAcceptedTrigger,
   readAcceptedTriggerRequest,
   type AcceptedTriggerRow,
   type NewAcceptedTrigger,

@@ -14,14 +14,6 @@ export interface NewAcceptedTrigger {
   actor: string;
 }
 
-/** The run's receipt; undefined when the api accepted no trigger for it. */
-export function readAcceptedTrigger(
-  db: Kysely<Database>,
-  runId: string,
-): Promise<AcceptedTriggerRow | undefined> {
-  return db.selectFrom('accepted_triggers').selectAll().where('run_id', '=', runId).executeTakeFirst();
-}
-
 /** What the receipt says was asked for (no actor, no time). */
 export function readAcceptedTriggerRequest(
   db: Kysely<Database>,

@@ -27,32 +27,10 @@ export async function countTaskInstancesByState(db: Kysely<Database>): Promise<S
   return rows.map((r) => ({ state: r.state, count: Number(r.n) }));
 }
 
-/** The count of a run's instances in one (group, stage, state). */
+/** The count of a run's instances in one (group, stage, state): a `run_cells` row (migration 016). */
 export interface InstanceCellCount {
   groupPath: string | null;
   stage: string;
   state: string;
   count: number;
-}
-
-/**
- * A run's instances per (group, stage, state), in no particular order: the `run_cells` rows (migration 016)
- * that are not empty. Costs the number of cells, not of instances.
- */
-export async function countRunInstancesByCell(
-  db: Kysely<Database>,
-  runId: string,
-): Promise<InstanceCellCount[]> {
-  const rows = await db
-    .selectFrom('run_cells')
-    .select(['group_path', 'stage', 'state', 'n'])
-    .where('run_id', '=', runId)
-    .where('n', '>', 0)
-    .execute();
-  return rows.map((r) => ({
-    groupPath: r.group_path === '' ? null : r.group_path,
-    stage: r.stage,
-    state: r.state,
-    count: r.n,
-  }));
 }

@@ -20,7 +20,7 @@ import {
   type InstancePage,
   type RunInstance,
 } from './run-instances.js';
-import { gridOf, readRunView, type GridCell, type RunViewBody } from './run-view.js';
+import { readGrid, readRunView, type GridCell, type RunViewBody } from './run-view.js';
 
 export type { RunViewBody } from './run-view.js';
 
@@ -72,24 +72,16 @@ export class RunQueries {
   }
 
   /**
-   * The run view and the run_seq of the last event it reflects, read in one repeatable-read
+   * The run view and the run_seq of the last event it reflects, read by one statement, so from one
    * snapshot (projections are updated in the same transaction as the append); null for an unknown run.
    */
   async runView(runId: string): Promise<{ view: RunViewBody; lastSeq: number } | null> {
-    return this.db
-      .transaction()
-      .setIsolationLevel('repeatable read')
-      .setAccessMode('read only')
-      .execute((trx) => readRunView(trx, runId));
+    return readRunView(this.db, runId);
   }
 
-  /** Instances per group × stage × state (the web UI's grid); null for an unknown run. */
+  /** Instances per group × stage × state (the web UI's grid); null for an unknown run. One statement. */
   async grid(runId: string): Promise<GridCell[] | null> {
-    return this.db
-      .transaction()
-      .setIsolationLevel('repeatable read')
-      .setAccessMode('read only')
-      .execute(async (trx) => ((await this.runExists(runId, trx)) ? gridOf(trx, runId) : null));
+    return readGrid(this.db, runId);
   }
 
   /** A page of the run's instances (no outputs unless asked). */
@@ -103,8 +95,8 @@ export class RunQueries {
   }
 
   /** Whether the run exists in the projection or has any event. */
-  async runExists(runId: string, db: Kysely<Database> = this.db): Promise<boolean> {
-    return runIsKnown(db, runId);
+  async runExists(runId: string): Promise<boolean> {
+    return runIsKnown(this.db, runId);
   }
 
   /** A page of the run's events with every field their hash covers (docs/audit.md), payloads in hashed form. */

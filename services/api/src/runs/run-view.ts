@@ -1,11 +1,10 @@
-import type { Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import {
-  countRunInstancesByCell,
-  readAcceptedTrigger,
-  readRunGroups,
-  readRunRow,
-  runStreamLength,
+  readRunGrid,
+  readRunViewRows,
   type Database,
+  type InstanceCellCount,
+  type RunViewRows,
 } from '@tributary/event-store';
 import type { GridCell, RunViewBody, StateCounts } from '@tributary/api-contract';
 import { runOutcomeOf } from './run-outcome.js';
@@ -16,9 +15,14 @@ const iso = (d: Date | null): string | null => (d === null ? null : d.toISOStrin
 /** Code-unit order, as the domain's `runViewOf` sorts. */
 export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Instances per (group, stage, state): the one aggregate query every summary is built from. */
-export async function gridOf(trx: Transaction<Database>, runId: string): Promise<GridCell[]> {
-  const rows = await countRunInstancesByCell(trx, runId);
+/** The web UI's grid; null for a run neither in `runs` nor in the log. One statement (see readRunGrid). */
+export async function readGrid(db: Kysely<Database>, runId: string): Promise<GridCell[] | null> {
+  const rows = await readRunGrid(db, runId);
+  return rows === null ? null : gridOf(rows);
+}
+
+/** Instances per (group, stage, state), folded into one cell per (group, stage). */
+function gridOf(rows: InstanceCellCount[]): GridCell[] {
   const cells = new Map<string, GridCell>();
   for (const r of rows) {
     const key = `${r.groupPath ?? ''}\u0000${r.stage}`;
@@ -29,16 +33,19 @@ export async function gridOf(trx: Transaction<Database>, runId: string): Promise
   return [...cells.values()].sort((a, b) => cmp(a.group ?? '', b.group ?? '') || cmp(a.stage, b.stage));
 }
 
-/** The run summary; null when the planner has no run of this id (see queuedView). */
+/**
+ * The run summary and the run_seq of the last event it reflects, from one statement (one snapshot:
+ * projections are updated in the same transaction as the append); null for an unknown run.
+ */
 export async function readRunView(
-  trx: Transaction<Database>,
+  db: Kysely<Database>,
   runId: string,
 ): Promise<{ view: RunViewBody; lastSeq: number } | null> {
-  const run = await readRunRow(trx, runId);
-  if (!run) return queuedView(trx, runId);
-  const lastSeq = await runStreamLength(trx, runId);
-  const groups = await readRunGroups(trx, runId);
-  const grid = await gridOf(trx, runId);
+  const rows = await readRunViewRows(db, runId);
+  if (rows === null) return null;
+  if (rows.kind === 'queued') return queuedView(rows.trigger);
+  const { run, lastSeq, groups } = rows;
+  const grid = gridOf(rows.cells);
   const byGroup = new Map<string, StateCounts>(groups.map((g) => [g.path, {}]));
   const byStage = new Map<string, StateCounts>();
   const perState: { state: string; group: string | null; n: number }[] = [];
@@ -82,15 +89,13 @@ export async function readRunView(
 
 /**
  * A run the api accepted (202) that the planner has not taken yet: `queued`, from the api's receipt
- * (accepted_triggers); null when there is none. Once the planner takes the trigger its `runs` row
- * (running, or rejected with its reason) wins.
+ * (accepted_triggers). Once the planner takes the trigger its `runs` row (running, or rejected with
+ * its reason) wins.
  */
-async function queuedView(
-  trx: Transaction<Database>,
-  runId: string,
-): Promise<{ view: RunViewBody; lastSeq: number } | null> {
-  const accepted = await readAcceptedTrigger(trx, runId);
-  if (!accepted) return null;
+function queuedView(accepted: Extract<RunViewRows, { kind: 'queued' }>['trigger']): {
+  view: RunViewBody;
+  lastSeq: number;
+} {
   const view: RunViewBody = {
     run: {
       id: accepted.run_id,
