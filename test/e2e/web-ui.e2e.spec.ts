@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -149,9 +150,9 @@ describe('web UI: the grid, live, with operator actions (issue #12)', () => {
       await rowOf(page, `market=${market}`)
         .locator('.badge', { hasText: 'success' })
         .waitFor({ timeout: 60_000 });
-    expect(await page.evaluate(() => (globalThis as unknown as { sameDocument?: boolean }).sameDocument)).toBe(
-      true,
-    );
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { sameDocument?: boolean }).sameDocument),
+    ).toBe(true);
     await page.locator('.run-head', { hasText: 'partial' }).waitFor({ timeout: 30_000 });
     await page.locator('.consolidation').waitFor();
     await shoot(page, 'web-ui-grid.png');
@@ -261,4 +262,33 @@ describe('web UI: the grid, live, with operator actions (issue #12)', () => {
     ).toBe('failed');
     await page.close();
   }, 120_000);
+
+  it("opens a run page under the api's own CSP: the inline early script may run, starts the login check, and the app does not ask again", async () => {
+    const runId: string = (await system.api.get('/runs?limit=1')).body[0].id;
+    const index = await fetch(`${base}/runs/${runId}`);
+    const html = await index.text();
+    const inline = /<script>([\s\S]*?)<\/script>/.exec(html)?.[1];
+    expect(inline, 'the built page starts with an inline script').toContain('/session');
+    const hash = createHash('sha256').update(inline!, 'utf8').digest('base64');
+    expect(index.headers.get('content-security-policy')).toContain(`script-src 'self' 'sha256-${hash}';`);
+
+    const strict = await browser.newContext(); // no bypassCSP: the policy as a user's browser applies it
+    try {
+      const page = await strict.newPage();
+      const refused: string[] = [];
+      page.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) refused.push(m.text());
+      });
+      await page.goto(`${base}/runs/${runId}#token=${encodeURIComponent(token)}`);
+      await page.locator('[data-testid="run-grid"][data-ready="true"]').waitFor();
+      expect(refused).toEqual([]);
+      const sessionRequests = await page.evaluate(
+        () =>
+          performance.getEntriesByType('resource').filter((r) => r.name.endsWith('/api/v1/session')).length,
+      );
+      expect(sessionRequests).toBe(1);
+    } finally {
+      await strict.close();
+    }
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 import type { EarlyRequests } from './early-requests';
 
 /**
- * The page's first script, a bundle of its own (vite.config.ts injects it before the app's): it starts
+ * The page's first script, inline at the top of the built page (vite.config.ts): it starts
  * the requests a cold open waits for (`GET /session`, and on `/runs/<id>` the run's view and grid) while
  * the app's much larger bundle is still loading and compiling, and leaves them in a global for the app
  * (early-requests.ts). It imports nothing at run time, so it stays one small file; the token is read as
@@ -52,5 +52,6 @@ function decoded(text: string): string | null {
   }
 }
 
-if (typeof window !== 'undefined' && typeof fetch === 'function')
+// The built page runs this file twice: inline first (vite.config.ts), then as the app's import.
+if (typeof window !== 'undefined' && typeof fetch === 'function' && !window.__tributaryEarlyRequests)
   window.__tributaryEarlyRequests = startEarlyRequests();

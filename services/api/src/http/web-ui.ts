@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import express from 'express';
@@ -10,21 +11,57 @@ import type { ApiRequest, ApiResponse } from './http-types.js';
  */
 export function webUiDirectory(): string | null {
   try {
-    const dir = join(dirname(createRequire(import.meta.url).resolve('@tributary/web-ui/package.json')), 'dist');
+    const dir = join(
+      dirname(createRequire(import.meta.url).resolve('@tributary/web-ui/package.json')),
+      'dist',
+    );
     return existsSync(join(dir, 'index.html')) ? dir : null;
   } catch {
     return null;
   }
 }
 
-/** The app only talks to its own origin; no framing, no inline script, no referrer leaks of run ids. */
+/** The app only talks to its own origin; no framing, no referrer leaks of run ids. */
 const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'Content-Security-Policy': contentSecurityPolicy([]),
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'X-Frame-Options': 'DENY',
 };
+
+/** No inline script but those whose sha256 is given (the page's early requests, libs/web-ui/vite.config.ts). */
+function contentSecurityPolicy(scriptHashes: readonly string[]): string {
+  const scripts = ["'self'", ...scriptHashes.map((hash) => `'sha256-${hash}'`)].join(' ');
+  return `default-src 'self'; script-src ${scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`;
+}
+
+/** index.html and the policy that lets exactly its inline scripts run. */
+interface IndexPage {
+  mtimeMs: number;
+  html: Buffer;
+  policy: string;
+}
+
+/** The sha256 (base64) of each inline script's text, as the CSP names it. */
+export function inlineScriptHashes(html: string): string[] {
+  return [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) =>
+    createHash('sha256').update(m[1]!, 'utf8').digest('base64'),
+  );
+}
+
+/** index.html from memory (one write, no file read per open), read again when a rebuild changed it. */
+function indexPageOf(dir: string): () => IndexPage {
+  const file = join(dir, 'index.html');
+  let page: IndexPage | null = null;
+  return () => {
+    const mtimeMs = statSync(file).mtimeMs;
+    if (page?.mtimeMs !== mtimeMs) {
+      const html = readFileSync(file);
+      page = { mtimeMs, html, policy: contentSecurityPolicy(inlineScriptHashes(html.toString('utf8'))) };
+    }
+    return page;
+  };
+}
 
 /**
  * Serves the single-page app at `/` (everything outside `/api/`): hashed assets for a year, and
@@ -33,24 +70,41 @@ const SECURITY_HEADERS: Record<string, string> = {
  */
 export function serveWebUi(dir: string | null) {
   const assets = dir
-    ? express.static(dir, { index: false, fallthrough: true, immutable: true, maxAge: '365d', redirect: false })
+    ? express.static(dir, {
+        index: false,
+        fallthrough: true,
+        immutable: true,
+        maxAge: '365d',
+        redirect: false,
+      })
     : null;
+  const indexPage = dir ? indexPageOf(dir) : null;
   return (req: ApiRequest, res: ApiResponse, next: (error?: unknown) => void): void => {
     const path = (req.url ?? '/').split('?')[0]!;
-    if (path.startsWith('/api/') || path === '/api' || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
+    if (path.startsWith('/api/') || path === '/api' || (req.method !== 'GET' && req.method !== 'HEAD'))
+      return next();
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     if (!dir || !assets) {
       res.status(503).json({
         error: {
           code: 'web_ui_not_built',
-          message: 'the web UI is not built: run `npm run build` (it builds libs/web-ui into libs/web-ui/dist)',
+          message:
+            'the web UI is not built: run `npm run build` (it builds libs/web-ui into libs/web-ui/dist)',
         },
       });
       return;
     }
     const sendIndex = () => {
+      let page: IndexPage;
+      try {
+        page = indexPage!();
+      } catch (error) {
+        return next(error);
+      }
+      res.setHeader('Content-Security-Policy', page.policy);
       res.setHeader('Cache-Control', 'no-cache');
-      (res as unknown as express.Response).sendFile(join(dir, 'index.html'), (error) => error && next(error));
+      res.setHeader('Content-Type', 'text/html; charset=utf-8');
+      res.end(req.method === 'HEAD' ? undefined : page.html);
     };
     // A missing asset is a 404, not the app (a stale tab asking for an old bundle should fail plainly).
     if (path.startsWith('/assets/')) return assets(req as never, res as never, () => res.status(404).end());
