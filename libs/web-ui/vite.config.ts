@@ -8,9 +8,9 @@ const EARLY_ENTRY = fileURLToPath(new URL('src/early/early-entry.ts', import.met
  * has loaded and compiled. In the built page it is an inline script, first in <head>: it runs while the
  * HTML is parsed, without waiting for a file of its own (under load that wait was 100–200 ms). The api
  * allows exactly that script by its hash in the Content-Security-Policy (services/api/src/http/web-ui.ts).
- * It is also a build input of its own (Vite joins every module script of index.html into one entry), and
- * the app's entry imports it too — one module, which does nothing when the inline copy ran first, and
- * starts the requests itself in the dev server, where the page loads it as a module script.
+ * It is a build input of its own (Vite joins every module script of index.html into one entry) whose
+ * code is inlined; the app's bundle does not import it (it would wait for that file before running). In
+ * the dev server it is a module script ahead of the app's, so it runs first there too.
  */
 function earlyEntry(): Plugin {
   return {
@@ -22,7 +22,7 @@ function earlyEntry(): Plugin {
           return [
             {
               tag: 'script',
-              attrs: { type: 'module', async: true, src: '/src/early/early-entry.ts' },
+              attrs: { type: 'module', src: '/src/early/early-entry.ts' },
               injectTo: 'head-prepend',
             },
           ];

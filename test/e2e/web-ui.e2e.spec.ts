@@ -271,6 +271,15 @@ describe('web UI: the grid, live, with operator actions (issue #12)', () => {
     expect(inline, 'the built page starts with an inline script').toContain('/session');
     const hash = createHash('sha256').update(inline!, 'utf8').digest('base64');
     expect(index.headers.get('content-security-policy')).toContain(`script-src 'self' 'sha256-${hash}';`);
+    // Hashed assets: cached for good, with their type; a name that is not there is a plain 404, not the app.
+    const bundle = /src="(\/assets\/index-[^"]+\.js)"/.exec(html)![1]!;
+    const script = await fetch(`${base}${bundle}`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(script.headers.get('cache-control')).toContain('immutable');
+    expect((await script.text()).length).toBeGreaterThan(10_000);
+    for (const missing of ['/assets/index-gone.js', '/assets/sub%2Findex.html', '/assets/index.html'])
+      expect((await fetch(`${base}${missing}`)).status, missing).toBe(404);
 
     const strict = await browser.newContext(); // no bypassCSP: the policy as a user's browser applies it
     try {

@@ -1,7 +1,6 @@
-// First: the early entry (its own chunk, which index.html also loads with an async script so that it runs
-// while this bundle still loads). Importing it makes this bundle run after it, never before, whichever
-// file arrives first: the app always finds the requests it started.
-import './early/early-entry';
+// The early requests (early/early-entry.ts) ran before this bundle: inline in the built page, a module
+// script ahead of this one in the dev server (vite.config.ts). Not imported here: in the built page that
+// would make this bundle wait for one more file before it may run.
 import { StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Redirect, Route, Switch } from 'wouter';

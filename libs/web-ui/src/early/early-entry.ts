@@ -52,6 +52,6 @@ function decoded(text: string): string | null {
   }
 }
 
-// The built page runs this file twice: inline first (vite.config.ts), then as the app's import.
+// Once per page: inline in the built page, a module script in the dev server (vite.config.ts).
 if (typeof window !== 'undefined' && typeof fetch === 'function' && !window.__tributaryEarlyRequests)
   window.__tributaryEarlyRequests = startEarlyRequests();

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import express from 'express';
 import type { ApiRequest, ApiResponse } from './http-types.js';
 
 /**
@@ -33,6 +33,37 @@ const SECURITY_HEADERS: Record<string, string> = {
 function contentSecurityPolicy(scriptHashes: readonly string[]): string {
   const scripts = ["'self'", ...scriptHashes.map((hash) => `'sha256-${hash}'`)].join(' ');
   return `default-src 'self'; script-src ${scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`;
+}
+
+const ASSET_TYPES: Readonly<Record<string, string>> = {
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  map: 'application/json; charset=utf-8',
+  svg: 'image/svg+xml',
+  png: 'image/png',
+  woff2: 'font/woff2',
+};
+const ASSET_NAME = /^\/assets\/([A-Za-z0-9._-]+)$/;
+
+/**
+ * The hashed files under /assets from memory, each read once: a name's content never changes (the hash is
+ * in the name), and a cold open of a run page fetches them while a big run keeps both cores busy, where
+ * every extra step of a file read (stat, open, reads on the thread pool) waits to be scheduled.
+ * Resolves null for a name that is not there.
+ */
+function assetCache(dir: string): (name: string) => Promise<Buffer | null> {
+  const cache = new Map<string, Buffer>();
+  return async (name) => {
+    const cached = cache.get(name);
+    if (cached) return cached;
+    try {
+      const body = await readFile(join(dir, 'assets', name));
+      cache.set(name, body);
+      return body;
+    } catch {
+      return null;
+    }
+  };
 }
 
 /** index.html and the policy that lets exactly its inline scripts run. */
@@ -69,22 +100,14 @@ function indexPageOf(dir: string): () => IndexPage {
  * are public (they hold no data); every call the app makes goes to the api with the user's token.
  */
 export function serveWebUi(dir: string | null) {
-  const assets = dir
-    ? express.static(dir, {
-        index: false,
-        fallthrough: true,
-        immutable: true,
-        maxAge: '365d',
-        redirect: false,
-      })
-    : null;
   const indexPage = dir ? indexPageOf(dir) : null;
+  const asset = dir ? assetCache(dir) : null;
   return (req: ApiRequest, res: ApiResponse, next: (error?: unknown) => void): void => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (path.startsWith('/api/') || path === '/api' || (req.method !== 'GET' && req.method !== 'HEAD'))
       return next();
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-    if (!dir || !assets) {
+    if (!dir || !asset) {
       res.status(503).json({
         error: {
           code: 'web_ui_not_built',
@@ -107,7 +130,18 @@ export function serveWebUi(dir: string | null) {
       res.end(req.method === 'HEAD' ? undefined : page.html);
     };
     // A missing asset is a 404, not the app (a stale tab asking for an old bundle should fail plainly).
-    if (path.startsWith('/assets/')) return assets(req as never, res as never, () => res.status(404).end());
-    assets(req as never, res as never, sendIndex);
+    if (path.startsWith('/assets/')) {
+      const name = ASSET_NAME.exec(path)?.[1];
+      const type = ASSET_TYPES[name?.split('.').pop() ?? ''];
+      if (!name || !type) return void res.status(404).end();
+      asset(name).then((body) => {
+        if (!body) return void res.status(404).end();
+        res.setHeader('Content-Type', type);
+        res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+        res.end(req.method === 'HEAD' ? undefined : body);
+      }, next);
+      return;
+    }
+    sendIndex();
   };
 }
